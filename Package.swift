@@ -1,0 +1,74 @@
+// swift-tools-version:6.0
+//
+// clip-worker: a resident CLIP embedding worker speaking newline-delimited JSON-RPC 2.0 over stdio.
+// No package dependencies: everything below builds with the Swift toolchain alone.
+import PackageDescription
+
+// MARK: - CPU flags
+//
+// Swift emits baseline code (SSE2 on x86_64) unless told the target CPU. The matrix kernels need AVX2+FMA
+// to be fast, so on an x86_64 host we compile the kernel module for `x86-64-v3` (Haswell and later: AVX2,
+// FMA, F16C, BMI2). The manifest is evaluated on the host, so this is a host check: a binary built here
+// needs an x86-64-v3 CPU. Set CLIP_WORKER_PORTABLE=1 to build a baseline binary for older x86_64 CPUs.
+// On arm64 (Apple silicon, Graviton) NEON is baseline and no flag is needed.
+#if arch(x86_64)
+let portable = Context.environment["CLIP_WORKER_PORTABLE"] == "1"
+let cpuFlags: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", "x86-64-v3"])]
+#else
+let cpuFlags: [SwiftSetting] = []
+#endif
+
+let engineSettings: [SwiftSetting] = cpuFlags + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+
+let package = Package(
+  name: "clip-worker",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "clip-worker", targets: ["clip-worker"]),
+  ],
+  targets: [
+    // MARK: Kernels: the only module with unsafe pointers and SIMD. Dense matrices, the packed matrix
+    // multiply, layer norm, softmax, activations, attention.
+    .target(name: "Kernels", swiftSettings: engineSettings),
+    .testTarget(name: "KernelsTests", dependencies: ["Kernels"], exclude: ["Fixtures"]),
+
+    // MARK: SafeTensors: memory-mapped safetensors files (F32/F16/BF16), strict header validation.
+    .target(name: "SafeTensors", swiftSettings: cpuFlags),
+    .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"], exclude: ["Fixtures"]),
+
+    // MARK: CLIPTokenizer: byte-level BPE identical to Hugging Face CLIPTokenizerFast.
+    .target(name: "CLIPTokenizer"),
+    .testTarget(name: "CLIPTokenizerTests", dependencies: ["CLIPTokenizer"], exclude: ["Fixtures"]),
+
+    // MARK: Inflate: zlib / DEFLATE decompression (RFC 1950/1951).
+    .target(name: "Inflate", swiftSettings: cpuFlags),
+    .testTarget(name: "InflateTests", dependencies: ["Inflate"], exclude: ["Fixtures"]),
+
+    // MARK: ImageCodecs: PNG, JPEG, GIF and BMP decoders to 8-bit RGB, EXIF orientation.
+    .target(name: "ImageCodecs", dependencies: ["Inflate"], swiftSettings: cpuFlags),
+    .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], exclude: ["Fixtures"]),
+
+    // MARK: ImageProcessing: CLIPImageProcessor (Pillow resampling, crop, rescale, normalize).
+    .target(name: "ImageProcessing", dependencies: ["ImageCodecs"], swiftSettings: cpuFlags),
+    .testTarget(name: "ImageProcessingTests", dependencies: ["ImageProcessing"], exclude: ["Fixtures"]),
+
+    // MARK: CLIPModel: config, checkpoint loading, text and vision encoders, the engine facade.
+    .target(
+      name: "CLIPModel",
+      dependencies: ["Kernels", "SafeTensors", "CLIPTokenizer", "ImageCodecs", "ImageProcessing"],
+      swiftSettings: cpuFlags),
+    .testTarget(name: "CLIPModelTests", dependencies: ["CLIPModel"], exclude: ["Fixtures"]),
+
+    // MARK: JSONRPC: JSON values, the line framing, JSON-RPC 2.0 envelopes and errors. No CLIP knowledge.
+    .target(name: "JSONRPC"),
+    .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"], exclude: ["Fixtures"]),
+
+    // MARK: Worker: the methods, dispatch, embedding cache, batching, cancellation, model lifecycle.
+    .target(name: "Worker", dependencies: ["JSONRPC", "CLIPModel"]),
+    .testTarget(name: "WorkerTests", dependencies: ["Worker"], exclude: ["Fixtures"]),
+
+    // MARK: clip-worker: the executable; argument handling only.
+    .executableTarget(name: "clip-worker", dependencies: ["Worker"]),
+  ],
+  swiftLanguageModes: [.v5]
+)
