@@ -7,13 +7,13 @@ import PackageDescription
 // MARK: - CPU flags
 //
 // Swift emits baseline code (SSE2 on x86_64) unless told the target CPU. The matrix kernels need AVX2+FMA
-// to be fast, so on an x86_64 host we compile the kernel module for `x86-64-v3` (Haswell and later: AVX2,
+// to be fast, so on an x86_64 host we compile the engine modules for `haswell` (Haswell and later: AVX2,
 // FMA, F16C, BMI2). The manifest is evaluated on the host, so this is a host check: a binary built here
-// needs an x86-64-v3 CPU. Set CLIP_WORKER_PORTABLE=1 to build a baseline binary for older x86_64 CPUs.
+// needs a Haswell-class CPU (2013 or later). Set CLIP_WORKER_PORTABLE=1 to build a baseline binary for older x86_64 CPUs.
 // On arm64 (Apple silicon, Graviton) NEON is baseline and no flag is needed.
 #if arch(x86_64)
 let portable = Context.environment["CLIP_WORKER_PORTABLE"] == "1"
-let cpuFlags: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", "x86-64-v3"])]
+let cpuFlags: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", "haswell"])]
 #else
 let cpuFlags: [SwiftSetting] = []
 #endif

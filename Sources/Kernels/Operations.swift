@@ -31,7 +31,7 @@ func apply(_ activation: Activation, _ v: Float) -> Float {
   switch activation {
   case .identity: return v
   case .quickGELU: return v / (1 + exp(-1.702 * v))
-  case .gelu: return 0.5 * v * (1 + erf(v / 2.0.squareRoot()))
+  case .gelu: return 0.5 * v * (1 + erf(v / Float(2).squareRoot()))
   case .geluTanh:
     let c: Float = (2 / Float.pi).squareRoot()
     return 0.5 * v * (1 + tanh(c * (v + 0.044715 * v * v * v)))

@@ -1,0 +1,1 @@
+/// The worker: methods, dispatch, cache, batching (issue 4).

@@ -1,0 +1,2 @@
+// Replaced by the worker's entry point (issue 4).
+import Worker
