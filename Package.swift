@@ -25,6 +25,7 @@ let package = Package(
   platforms: [.macOS(.v13)],
   products: [
     .executable(name: "clip-worker", targets: ["clip-worker"]),
+    .executable(name: "clip-bench", targets: ["clip-bench"]),
   ],
   targets: [
     // MARK: Kernels: the only module with unsafe pointers and SIMD. Dense matrices, the packed matrix
@@ -36,9 +37,9 @@ let package = Package(
     .target(name: "SafeTensors", swiftSettings: cpuFlags),
     .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"], exclude: ["Fixtures"]),
 
-    // MARK: CLIPTokenizer: byte-level BPE identical to Hugging Face CLIPTokenizerFast.
-    .target(name: "CLIPTokenizer"),
-    .testTarget(name: "CLIPTokenizerTests", dependencies: ["CLIPTokenizer"], exclude: ["Fixtures"]),
+    // MARK: Tokenizer: byte-level BPE identical to Hugging Face CLIPTokenizerFast.
+    .target(name: "Tokenizer"),
+    .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], exclude: ["Fixtures"]),
 
     // MARK: Inflate: zlib / DEFLATE decompression (RFC 1950/1951).
     .target(name: "Inflate", swiftSettings: cpuFlags),
@@ -52,23 +53,27 @@ let package = Package(
     .target(name: "ImageProcessing", dependencies: ["ImageCodecs"], swiftSettings: cpuFlags),
     .testTarget(name: "ImageProcessingTests", dependencies: ["ImageProcessing"], exclude: ["Fixtures"]),
 
-    // MARK: CLIPModel: config, checkpoint loading, text and vision encoders, the engine facade.
+    // MARK: CLIP: config, checkpoint loading, text and vision encoders, similarity, the engine facade.
     .target(
-      name: "CLIPModel",
-      dependencies: ["Kernels", "SafeTensors", "CLIPTokenizer", "ImageCodecs", "ImageProcessing"],
+      name: "CLIP",
+      dependencies: ["Kernels", "SafeTensors", "Tokenizer", "ImageCodecs", "ImageProcessing"],
       swiftSettings: cpuFlags),
-    .testTarget(name: "CLIPModelTests", dependencies: ["CLIPModel"], exclude: ["Fixtures"]),
+    .testTarget(name: "CLIPTests", dependencies: ["CLIP"], exclude: ["Fixtures"]),
 
     // MARK: JSONRPC: JSON values, the line framing, JSON-RPC 2.0 envelopes and errors. No CLIP knowledge.
     .target(name: "JSONRPC"),
     .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"], exclude: ["Fixtures"]),
 
     // MARK: Worker: the methods, dispatch, embedding cache, batching, cancellation, model lifecycle.
-    .target(name: "Worker", dependencies: ["JSONRPC", "CLIPModel"]),
+    .target(name: "Worker", dependencies: ["JSONRPC", "CLIP"]),
     .testTarget(name: "WorkerTests", dependencies: ["Worker"], exclude: ["Fixtures"]),
 
     // MARK: clip-worker: the executable; argument handling only.
     .executableTarget(name: "clip-worker", dependencies: ["Worker"]),
+
+    // MARK: clip-bench: benchmarks against the Python reference (not tests); its reference scripts sit in
+    // Sources/clip-bench/reference.
+    .executableTarget(name: "clip-bench", dependencies: ["CLIP"], exclude: ["reference"], swiftSettings: cpuFlags),
   ],
   swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,1 @@
+// The benchmark command; see Sources/clip-bench/reference for the Python side.
