@@ -32,6 +32,9 @@ final class Batcher: Sendable {
   /// The number of forward passes run so far (texts and images counted separately).
   var forwardPasses: Int { queue.withLock { $0.passes } }
 
+  /// The inputs waiting for a pass.
+  var queuedCount: Int { queue.withLock { $0.texts.count + $0.images.count } }
+
   func embed(text: String) async -> [Float] {
     await withCheckedContinuation { continuation in
       submit { $0.texts.append(Job(input: text, continuation: continuation)) }
