@@ -14,6 +14,12 @@ public enum JSONValue: Hashable, Sendable {
     return nil
   }
 
+  /// The element at `index` when this is an array that long.
+  public subscript(index: Int) -> JSONValue? {
+    if case let .array(elements) = self, elements.indices.contains(index) { return elements[index] }
+    return nil
+  }
+
   public var stringValue: String? {
     if case let .string(value) = self { return value }
     return nil

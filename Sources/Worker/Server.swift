@@ -64,6 +64,9 @@ public final class Server: Sendable {
   /// The embedding cache, for inspection.
   public var store: EmbeddingStore { context.store }
 
+  /// Inputs waiting for a forward pass (0 before the model has loaded).
+  var queuedInputs: Int { context.modelState.loaded?.batcher.queuedCount ?? 0 }
+
   /// Starts loading the model. Requests may be received before it has loaded; those that need it wait.
   public func start() {
     let source = self.source, load = self.load, configuration = context.configuration, logger = self.logger
@@ -145,8 +148,8 @@ public final class Server: Sendable {
       return
     }
     let refusal: RPCError? = state.withLock { state in
-      if state.endCode != nil { return .shuttingDown }
-      if state.shutdownRequested { return .shuttingDown }
+      // Ending once idle (after a failed load) still answers what arrives: with modelUnavailable.
+      if state.shutdownRequested || (state.endCode != nil && !state.endWhenIdle) { return .shuttingDown }
       if let id, state.serialByID[id] != nil { return .invalidRequest("id \(id) is already used by a request in flight") }
       if method == Shutdown.self { state.shutdownRequested = true }
       return nil
