@@ -15,9 +15,14 @@ public struct LineReader {
   /// Blocks, reading until end of file (a read error ends the input the same way), calling `onFrame` for
   /// every frame in order. `onFrame` returning false stops reading early.
   public mutating func run(_ onFrame: (LineFramer.Frame) -> Bool) {
-    let handle = FileHandle(fileDescriptor: fileDescriptor, closeOnDealloc: false)
-    while let data = try? handle.read(upToCount: chunkSize), !data.isEmpty {
-      for frame in framer.push(data) where !onFrame(frame) { return }
+    var chunk = [UInt8](repeating: 0, count: chunkSize)
+    while true {
+      // read(2) directly: it returns whatever has arrived, where FileHandle.read(upToCount:) waits until
+      // the count is reached, which would hold a short request back until more input comes.
+      let count = chunk.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress, $0.count) }
+      if count < 0 && errno == EINTR { continue }
+      guard count > 0 else { break }
+      for frame in framer.push(chunk[..<count]) where !onFrame(frame) { return }
     }
     if let frame = framer.finish() { _ = onFrame(frame) }
   }
