@@ -67,7 +67,8 @@ let package = Package(
     // MARK: Worker: the methods, dispatch, embedding cache, batching, cancellation, model lifecycle.
     .target(name: "Worker", dependencies: ["JSONRPC", "CLIP"]),
     // The end-to-end tests run the clip-worker executable, so `swift test` must build it.
-    .testTarget(name: "WorkerTests", dependencies: ["Worker", "JSONRPC", "ImageCodecs", "clip-worker"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "WorkerTests", dependencies: ["Worker", "JSONRPC", "ImageCodecs", "clip-worker"], exclude: ["Fixtures"]),
 
     // MARK: clip-worker: the executable; argument handling only.
     .executableTarget(name: "clip-worker", dependencies: ["Worker"]),
