@@ -6,6 +6,17 @@ import Testing
 /// JSON-RPC behaviour of the server: error codes, batches, notifications, ordering, cancellation, and the
 /// ways the process ends.
 struct ServerProtocolTests {
+  /// A connection whose model has loaded and whose forward passes are held, with request `id` (one text)
+  /// in its first pass.
+  private func connectionWithHeldRequest(_ id: JSONValue, text: String = "slow") async throws -> TestConnection {
+    let connection = TestConnection()
+    _ = try await connection.call(0, "initialize")
+    connection.model.close()
+    connection.sendRequest(id, "encodeText", ["texts": [.string(text)]])
+    try await connection.waitFor("the pass to start") { _ in connection.model.batchSizes(.text).isEmpty ? nil : true }
+    return connection
+  }
+
   @Test func parseErrorAndInvalidRequest() async throws {
     let connection = TestConnection()
     connection.send("{\"jsonrpc\":\"2.0\",")
@@ -82,11 +93,7 @@ struct ServerProtocolTests {
   }
 
   @Test func slowRequestDoesNotBlockOthersAndAnswersComeOutOfOrder() async throws {
-    let connection = TestConnection()
-    _ = try await connection.call(0, "initialize")
-    connection.model.close()
-    connection.sendRequest(1, "encodeText", ["texts": ["slow"]])
-    try await connection.waitFor("the pass to start") { _ in connection.model.batchSizes(.text).isEmpty ? nil : true }
+    let connection = try await connectionWithHeldRequest(1)
     let stats = try await connection.call(2, "cacheStats")
     #expect(stats.result?["text"]?["misses"] == 1)
     #expect(connection.responses(id: 1).isEmpty)
@@ -96,11 +103,7 @@ struct ServerProtocolTests {
   }
 
   @Test func cancelAnswersTheRequestOnceWithRequestCancelled() async throws {
-    let connection = TestConnection()
-    _ = try await connection.call(0, "initialize")
-    connection.model.close()
-    connection.sendRequest("slow", "encodeText", ["texts": ["slow"]])
-    try await connection.waitFor("the pass to start") { _ in connection.model.batchSizes(.text).isEmpty ? nil : true }
+    let connection = try await connectionWithHeldRequest("slow")
     connection.notify("$/cancelRequest", ["id": "slow"])
     let cancelled = try await connection.response(id: "slow")
     #expect(cancelled.errorCode == -32800)
@@ -130,11 +133,7 @@ struct ServerProtocolTests {
   }
 
   @Test func concurrentRequestsAreCoalescedIntoBatches() async throws {
-    let connection = TestConnection()
-    _ = try await connection.call(0, "initialize")
-    connection.model.close()
-    connection.sendRequest(1, "encodeText", ["texts": ["first"]])
-    try await connection.waitFor("the first pass") { _ in connection.model.batchSizes(.text).isEmpty ? nil : true }
+    let connection = try await connectionWithHeldRequest(1, text: "first")
     for id in 2...6 { connection.sendRequest(JSONValue(id), "encodeText", ["texts": [.string("text \(id)")]]) }
     // Two requests for one text, while it is being computed: computed once.
     connection.sendRequest(7, "encodeText", ["texts": ["text 6"]])

@@ -6,25 +6,19 @@ struct EncodeText: Method {
 
   struct Params: MethodParams {
     var texts: [String]
-    var normalize = true
-    var encoding = EmbeddingEncoding.float
+    var options: EmbeddingOptions
 
     init(params: JSONValue?) throws(RPCError) {
-      let reader = try ParamsReader(params, accepted: ["texts", "normalize", "encoding"])
+      let reader = try ParamsReader(params, accepted: EmbeddingOptions.names.union(["texts"]))
       texts = try reader.required("texts")
-      normalize = try reader.optional("normalize") ?? normalize
-      encoding = try reader.optional("encoding") ?? encoding
+      options = try EmbeddingOptions(reader)
     }
   }
 
   static func run(_ params: Params, in context: WorkerContext) async throws -> Embeddings {
     let loaded = try await context.modelState.model()
     try Task.checkCancellation()
-    let results = try await context.textEmbeddings(params.texts, loaded: loaded)
-    return Embeddings(
-      vectors: results.map(\.vector), cached: results.map(\.cached),
-      dimension: loaded.info.properties.embeddingDimension, model: loaded.info.id,
-      normalize: params.normalize, encoding: params.encoding)
+    return params.options.embeddings(try await context.textEmbeddings(params.texts, loaded: loaded), of: loaded)
   }
 }
 
@@ -34,14 +28,12 @@ struct EncodeImage: Method {
 
   struct Params: MethodParams {
     var images: [ImageInput]
-    var normalize = true
-    var encoding = EmbeddingEncoding.float
+    var options: EmbeddingOptions
 
     init(params: JSONValue?) throws(RPCError) {
-      let reader = try ParamsReader(params, accepted: ["images", "normalize", "encoding"])
+      let reader = try ParamsReader(params, accepted: EmbeddingOptions.names.union(["images"]))
       images = try reader.required("images")
-      normalize = try reader.optional("normalize") ?? normalize
-      encoding = try reader.optional("encoding") ?? encoding
+      options = try EmbeddingOptions(reader)
     }
   }
 
@@ -49,9 +41,26 @@ struct EncodeImage: Method {
     let loaded = try await context.modelState.model()
     try Task.checkCancellation()
     let results = try await context.imageEmbeddings(params.images, param: "images", loaded: loaded)
-    return Embeddings(
+    return params.options.embeddings(results, of: loaded)
+  }
+}
+
+/// The options both encode methods take.
+struct EmbeddingOptions {
+  static let names: Set<String> = ["normalize", "encoding"]
+
+  var normalize = true
+  var encoding = EmbeddingEncoding.float
+
+  init(_ reader: ParamsReader) throws(RPCError) {
+    normalize = try reader.optional("normalize") ?? normalize
+    encoding = try reader.optional("encoding") ?? encoding
+  }
+
+  func embeddings(_ results: [(vector: [Float], cached: Bool)], of loaded: LoadedModel) -> Embeddings {
+    Embeddings(
       vectors: results.map(\.vector), cached: results.map(\.cached),
       dimension: loaded.info.properties.embeddingDimension, model: loaded.info.id,
-      normalize: params.normalize, encoding: params.encoding)
+      normalize: normalize, encoding: encoding)
   }
 }
