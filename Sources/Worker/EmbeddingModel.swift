@@ -12,7 +12,8 @@ public protocol EmbeddingModel: Sendable {
   func textEmbeddings(_ texts: [String]) -> [[Float]]
   /// One embedding per image, in order, not normalized.
   func imageEmbeddings(_ images: [RGBImage]) -> [[Float]]
-  /// The zero-shot pipeline's scores: softmax over `logitScale * cosine(image, text)` for each text.
+  /// The zero-shot pipeline's scores: softmax over `logitScale * cosine(image, text)` for each text, from
+  /// embeddings as the embedding functions return them (not normalized).
   func zeroShotProbabilities(image: [Float], texts: [[Float]]) -> [Float]
 }
 

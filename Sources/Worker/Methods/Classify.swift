@@ -50,8 +50,9 @@ struct Classify: Method {
     let texts = params.labels.map(params.template.apply)
     async let imageResults = context.imageEmbeddings(params.images, param: params.single ? "image" : "images", loaded: loaded)
     async let textResults = context.textEmbeddings(texts, loaded: loaded)
-    let textVectors = try await textResults.map { l2Normalized($0.vector) }
-    let imageVectors = try await imageResults.map { l2Normalized($0.vector) }
+    // Raw embeddings: the model normalizes them itself, as CLIPModel does before taking cosines.
+    let textVectors = try await textResults.map(\.vector)
+    let imageVectors = try await imageResults.map(\.vector)
     try Task.checkCancellation()
     let lists: [JSONValue] = imageVectors.map { image in
       let scores = loaded.model.zeroShotProbabilities(image: image, texts: textVectors)
