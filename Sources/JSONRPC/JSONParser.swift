@@ -161,8 +161,15 @@ public struct JSONParser {
       case 0..<0x20:
         throw JSONParseError.controlCharacterInString(offset: position)
       case 0..<0x80:
-        utf8.append(byte)
+        // A run of plain ASCII is copied at once: base64 image data is megabytes of it.
+        let start = position
         position += 1
+        while position < bytes.count, bytes[position] >= 0x20, bytes[position] < 0x80,
+          bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\")
+        {
+          position += 1
+        }
+        utf8.append(contentsOf: bytes[start..<position])
       default:
         let length = try validatedUTF8SequenceLength(at: position)
         utf8.append(contentsOf: bytes[position..<position + length])

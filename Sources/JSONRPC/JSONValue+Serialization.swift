@@ -47,22 +47,34 @@ extension JSONValue {
 
   static func writeString(_ string: String, to output: inout [UInt8]) {
     output.append(UInt8(ascii: "\""))
-    for byte in string.utf8 {
+    let utf8 = string.utf8
+    // Bytes that need no escape are copied in runs: base64 data is megabytes of them.
+    var runStart = utf8.startIndex
+    var index = runStart
+    while index != utf8.endIndex {
+      let byte = utf8[index]
+      guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+        index = utf8.index(after: index)
+        continue
+      }
+      output.append(contentsOf: utf8[runStart..<index])
+      output.append(UInt8(ascii: "\\"))
       switch byte {
-      case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-      case UInt8(ascii: "\\"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-      case 0x0A: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-      case 0x0D: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-      case 0x09: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-      case 0x08: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-      case 0x0C: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
-      case 0..<0x20:
-        output.append(contentsOf: "\\u00".utf8)
+      case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(byte)
+      case 0x0A: output.append(UInt8(ascii: "n"))
+      case 0x0D: output.append(UInt8(ascii: "r"))
+      case 0x09: output.append(UInt8(ascii: "t"))
+      case 0x08: output.append(UInt8(ascii: "b"))
+      case 0x0C: output.append(UInt8(ascii: "f"))
+      default:
+        output.append(contentsOf: "u00".utf8)
         output.append(hexDigits[Int(byte >> 4)])
         output.append(hexDigits[Int(byte & 0xF)])
-      default: output.append(byte)
       }
+      index = utf8.index(after: index)
+      runStart = index
     }
+    output.append(contentsOf: utf8[runStart..<index])
     output.append(UInt8(ascii: "\""))
   }
 }

@@ -22,7 +22,7 @@ public struct CacheKey: Hashable, Sendable {
     CacheKey(model: model, kind: .text, content: text)
   }
 
-  public static func image(bytes: some Collection<UInt8>, model: String) -> CacheKey {
+  public static func image(bytes: [UInt8], model: String) -> CacheKey {
     CacheKey(model: model, kind: .image, content: SHA256.hexDigest(bytes))
   }
 

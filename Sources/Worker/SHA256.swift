@@ -24,35 +24,36 @@ public struct SHA256 {
   public init() {}
 
   /// The digest of `bytes`.
-  public static func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
+  public static func hash(_ bytes: [UInt8]) -> [UInt8] {
     var hasher = SHA256()
     hasher.update(bytes)
     return hasher.finalize()
   }
 
   /// The digest of `bytes` as 64 lowercase hexadecimal digits.
-  public static func hexDigest(_ bytes: some Collection<UInt8>) -> String {
+  public static func hexDigest(_ bytes: [UInt8]) -> String {
     hash(bytes).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
   }
 
-  /// Adds message bytes.
+  /// Adds message bytes. (Concrete arrays rather than a generic collection: a generic public function is
+  /// called unspecialized from other modules, which made hashing ten times slower.)
   /// - Complexity: O(n).
-  public mutating func update(_ bytes: some Collection<UInt8>) {
+  public mutating func update(_ bytes: [UInt8]) {
     totalLength &+= UInt64(bytes.count)
-    var rest = bytes[...]
+    var offset = 0
     if !pending.isEmpty {
-      let needed = 64 - pending.count
-      pending.append(contentsOf: rest.prefix(needed))
-      rest = rest.dropFirst(needed)
+      let taken = min(64 - pending.count, bytes.count)
+      pending.append(contentsOf: bytes[0..<taken])
+      offset = taken
       guard pending.count == 64 else { return }
-      compress(pending[...])
+      compress(pending, at: 0)
       pending.removeAll(keepingCapacity: true)
     }
-    while rest.count >= 64 {
-      compress(rest.prefix(64))
-      rest = rest.dropFirst(64)
+    while bytes.count - offset >= 64 {
+      compress(bytes, at: offset)
+      offset += 64
     }
-    pending.append(contentsOf: rest)
+    pending.append(contentsOf: bytes[offset...])
   }
 
   /// Pads the message and returns the 32-byte digest.
@@ -68,15 +69,12 @@ public struct SHA256 {
     return state.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - 8 * $0)) } }
   }
 
-  private mutating func compress<Block: Collection<UInt8>>(_ block: Block) {
-    var index = block.startIndex
+  /// One 64-byte block of `bytes` starting at `offset`.
+  private mutating func compress(_ bytes: [UInt8], at offset: Int) {
     for t in 0..<16 {
-      var word: UInt32 = 0
-      for _ in 0..<4 {
-        word = word << 8 | UInt32(block[index])
-        index = block.index(after: index)
-      }
-      schedule[t] = word
+      let base = offset + 4 * t
+      schedule[t] = UInt32(bytes[base]) << 24 | UInt32(bytes[base + 1]) << 16 | UInt32(bytes[base + 2]) << 8
+        | UInt32(bytes[base + 3])
     }
     for t in 16..<64 {
       let w15 = schedule[t - 15], w2 = schedule[t - 2]
