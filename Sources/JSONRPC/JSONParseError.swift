@@ -23,7 +23,8 @@ public enum JSONParseError: Error, Equatable, Sendable, CustomStringConvertible 
     switch self {
     case .unexpectedEnd: return "unexpected end of input"
     case let .unexpectedByte(byte, offset):
-      let shown = (0x20..<0x7F).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
+      let shown =
+        (0x20..<0x7F).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
       return "unexpected \(shown) at offset \(offset)"
     case let .invalidNumber(offset): return "invalid number at offset \(offset)"
     case let .invalidEscape(offset): return "invalid escape sequence at offset \(offset)"

@@ -72,7 +72,9 @@ public struct JSONParser {
     while true {
       skipWhitespace()
       let keyOffset = position
-      guard try peek() == UInt8(ascii: "\"") else { throw JSONParseError.unexpectedByte(bytes[position], offset: position) }
+      guard try peek() == UInt8(ascii: "\"") else {
+        throw JSONParseError.unexpectedByte(bytes[position], offset: position)
+      }
       let key = try parseString()
       skipWhitespace()
       try expect(UInt8(ascii: ":"))

@@ -66,7 +66,8 @@ public enum Message: Equatable, Sendable {
     switch params {
     case nil, .array?, .object?: break
     case let other?:
-      throw Response(id: replyID, error: .invalidRequest("params must be an array or an object, found \(other.typeName)"))
+      throw Response(
+        id: replyID, error: .invalidRequest("params must be an array or an object, found \(other.typeName)"))
     }
     if let id {
       self = .request(Request(id: id, method: method, params: params))

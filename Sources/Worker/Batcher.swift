@@ -74,7 +74,8 @@ final class Batcher: Sendable {
   }
 
   private func deliver<Input>(_ embeddings: [[Float]], to jobs: [Job<Input>]) {
-    precondition(embeddings.count == jobs.count, "model returned \(embeddings.count) embeddings for \(jobs.count) inputs")
+    precondition(
+      embeddings.count == jobs.count, "model returned \(embeddings.count) embeddings for \(jobs.count) inputs")
     for (job, embedding) in zip(jobs, embeddings) { job.continuation.resume(returning: embedding) }
   }
 }

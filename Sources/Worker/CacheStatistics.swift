@@ -31,8 +31,10 @@ public struct CacheStatistics: Equatable, Sendable {
     }
 
     var jsonMembers: [(String, JSONValue)] {
-      [("entries", JSONValue(entries)), ("bytes", JSONValue(bytes)), ("hits", JSONValue(hits)),
-       ("misses", JSONValue(misses)), ("evictions", JSONValue(evictions)), ("hitRate", JSONValue(hitRate))]
+      [
+        ("entries", JSONValue(entries)), ("bytes", JSONValue(bytes)), ("hits", JSONValue(hits)),
+        ("misses", JSONValue(misses)), ("evictions", JSONValue(evictions)), ("hitRate", JSONValue(hitRate)),
+      ]
     }
   }
 

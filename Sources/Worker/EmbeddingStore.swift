@@ -16,7 +16,8 @@ public final class EmbeddingStore: Sendable {
   ///   disables caching, though concurrent lookups of one key are still computed once.
   public init(capacityBytes: Int) {
     precondition(capacityBytes >= 0, "EmbeddingStore: negative capacity")
-    state = Locked(State(entries: LRUCache(capacity: capacityBytes), statistics: CacheStatistics(capacityBytes: capacityBytes)))
+    state = Locked(
+      State(entries: LRUCache(capacity: capacityBytes), statistics: CacheStatistics(capacityBytes: capacityBytes)))
   }
 
   /// The embedding for `key`: from the cache, from a computation of it already running, or computed now

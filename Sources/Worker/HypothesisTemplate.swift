@@ -25,7 +25,9 @@ struct HypothesisTemplate: Equatable {
         }
         guard let close = characters.firstIndex(of: "}") else { throw fail("unmatched '{'") }
         let field = characters[..<close]
-        guard field.isEmpty || field == "0" else { throw fail("only {} or {0} may stand for the label, found {\(field)}") }
+        guard field.isEmpty || field == "0" else {
+          throw fail("only {} or {0} may stand for the label, found {\(field)}")
+        }
         if field.isEmpty { automaticFields += 1 } else { numberedFields += 1 }
         guard automaticFields <= 1 else { throw fail("more than one {} (Python would raise IndexError)") }
         guard automaticFields == 0 || numberedFields == 0 else { throw fail("mixes {} and {0}") }

@@ -22,7 +22,8 @@ final class ModelState: Sendable {
 
   /// Loads on a new thread; `completion` runs after every waiter has been resumed.
   func load(
-    _ load: @escaping @Sendable () throws -> LoadedModel, completion: @escaping @Sendable (Result<LoadedModel, Error>) -> Void
+    _ load: @escaping @Sendable () throws -> LoadedModel,
+    completion: @escaping @Sendable (Result<LoadedModel, Error>) -> Void
   ) {
     let thread = Thread {
       let result = Result { try load() }

@@ -73,7 +73,8 @@ public struct SHA256 {
   private mutating func compress(_ bytes: [UInt8], at offset: Int) {
     for t in 0..<16 {
       let base = offset + 4 * t
-      schedule[t] = UInt32(bytes[base]) << 24 | UInt32(bytes[base + 1]) << 16 | UInt32(bytes[base + 2]) << 8
+      schedule[t] =
+        UInt32(bytes[base]) << 24 | UInt32(bytes[base + 1]) << 16 | UInt32(bytes[base + 2]) << 8
         | UInt32(bytes[base + 3])
     }
     for t in 16..<64 {

@@ -71,20 +71,25 @@ public final class Server: Sendable {
   public func start() {
     let source = self.source, load = self.load, configuration = context.configuration, logger = self.logger
     let started = Date()
-    context.modelState.load({
-      let model = try load(source)
-      let info = ModelInfo(id: source.id, path: source.directory.path, properties: model.properties)
-      return LoadedModel(info: info, model: model, batcher: Batcher(model: model, maxBatchSize: configuration.maxBatchSize))
-    }, completion: { result in
-      switch result {
-      case let .success(loaded):
-        let milliseconds = Int(Date().timeIntervalSince(started) * 1000)
-        logger.log(.info, "model \(loaded.info.id) ready in \(milliseconds) ms (dim \(loaded.info.properties.embeddingDimension))")
-      case let .failure(error):
-        logger.log(.error, "cannot load model \(source.id): \(error)")
-        self.endWhenIdle(code: 1)
-      }
-    })
+    context.modelState.load(
+      {
+        let model = try load(source)
+        let info = ModelInfo(id: source.id, path: source.directory.path, properties: model.properties)
+        return LoadedModel(
+          info: info, model: model, batcher: Batcher(model: model, maxBatchSize: configuration.maxBatchSize))
+      },
+      completion: { result in
+        switch result {
+        case let .success(loaded):
+          let milliseconds = Int(Date().timeIntervalSince(started) * 1000)
+          logger.log(
+            .info,
+            "model \(loaded.info.id) ready in \(milliseconds) ms (dim \(loaded.info.properties.embeddingDimension))")
+        case let .failure(error):
+          logger.log(.error, "cannot load model \(source.id): \(error)")
+          self.endWhenIdle(code: 1)
+        }
+      })
   }
 
   // MARK: - Input
@@ -92,11 +97,21 @@ public final class Server: Sendable {
   /// Handles one frame of input. Returns false when no more input should be read (after `exit`).
   @discardableResult
   public func receive(_ frame: LineFramer.Frame) -> Bool {
-    guard !state.withLock({ $0.endCode != nil && !$0.endWhenIdle }) else { return false }
+    // Answers written directly from here count as replies in progress, so that the process cannot end
+    // (after a failed load, say) in the middle of writing one.
+    let accepted = state.withLock { state in
+      guard state.endCode == nil || state.endWhenIdle else { return false }
+      state.repliesInProgress += 1
+      return true
+    }
+    guard accepted else { return false }
+    defer { replyWritten() }
     switch frame {
     case let .oversized(byteCount):
       logger.log(.warning, "discarded a message of \(byteCount) bytes")
-      write(Response(id: .null, error: .messageTooLarge(byteCount: byteCount, limit: context.configuration.maxMessageBytes)).json)
+      write(
+        Response(id: .null, error: .messageTooLarge(byteCount: byteCount, limit: context.configuration.maxMessageBytes))
+          .json)
     case let .line(bytes):
       switch Incoming(line: bytes, maxDepth: context.configuration.maxNestingDepth) {
       case let .single(entry):
@@ -107,7 +122,6 @@ public final class Server: Sendable {
         for entry in entries { handle(entry) { collector.add($0) } }
       }
     }
-    finishIfDone()
     return state.withLock { $0.endCode == nil || $0.endWhenIdle }
   }
 
@@ -150,7 +164,9 @@ public final class Server: Sendable {
     let refusal: RPCError? = state.withLock { state in
       // Ending once idle (after a failed load) still answers what arrives: with modelUnavailable.
       if state.shutdownRequested || (state.endCode != nil && !state.endWhenIdle) { return .shuttingDown }
-      if let id, state.serialByID[id] != nil { return .invalidRequest("id \(id) is already used by a request in flight") }
+      if let id, state.serialByID[id] != nil {
+        return .invalidRequest("id \(id) is already used by a request in flight")
+      }
       if method == Shutdown.self { state.shutdownRequested = true }
       return nil
     }

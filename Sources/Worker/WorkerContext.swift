@@ -28,7 +28,9 @@ final class WorkerContext: Sendable {
     return try await withThrowingTaskGroup(of: (Int, [Float], Bool).self) { group in
       for (index, text) in texts.enumerated() {
         group.addTask {
-          let result = try await self.store.embedding(for: .text(text, model: modelID)) { await batcher.embed(text: text) }
+          let result = try await self.store.embedding(for: .text(text, model: modelID)) {
+            await batcher.embed(text: text)
+          }
           return (index, result.vector, result.cached)
         }
       }

@@ -21,25 +21,37 @@ struct Options {
   }
 
   private static let specs: [Spec] = [
-    Spec(flag: "--model", variable: "CLIP_WORKER_MODEL", value: "DIR",
-         help: "checkpoint directory (config.json, model.safetensors, tokenizer files); required") { options, value in
+    Spec(
+      flag: "--model", variable: "CLIP_WORKER_MODEL", value: "DIR",
+      help: "checkpoint directory (config.json, model.safetensors, tokenizer files); required"
+    ) { options, value in
       options.model = value
     },
-    Spec(flag: "--cache-mb", variable: "CLIP_WORKER_CACHE_MB", value: "N",
-         help: "embedding cache bound in MiB; 0 disables the cache (default 256)") { options, value in
+    Spec(
+      flag: "--cache-mb", variable: "CLIP_WORKER_CACHE_MB", value: "N",
+      help: "embedding cache bound in MiB; 0 disables the cache (default 256)"
+    ) { options, value in
       options.configuration.cacheCapacityBytes = try integer(value, flag: "--cache-mb", minimum: 0) * 1024 * 1024
     },
-    Spec(flag: "--threads", variable: "CLIP_WORKER_THREADS", value: "N",
-         help: "threads reading and decoding images (default: the number of cores)") { options, value in
+    Spec(
+      flag: "--threads", variable: "CLIP_WORKER_THREADS", value: "N",
+      help: "threads reading and decoding images (default: the number of cores)"
+    ) { options, value in
       options.configuration.threads = try integer(value, flag: "--threads", minimum: 1)
     },
-    Spec(flag: "--max-image-pixels", variable: "CLIP_WORKER_MAX_IMAGE_PIXELS", value: "N",
-         help: "refuse images with more pixels than this (default 100000000)") { options, value in
+    Spec(
+      flag: "--max-image-pixels", variable: "CLIP_WORKER_MAX_IMAGE_PIXELS", value: "N",
+      help: "refuse images with more pixels than this (default 100000000)"
+    ) { options, value in
       options.configuration.imageLimits.maxPixels = try integer(value, flag: "--max-image-pixels", minimum: 1)
     },
-    Spec(flag: "--log-level", variable: "CLIP_WORKER_LOG_LEVEL", value: "LEVEL",
-         help: "error, warning, info or debug; logs go to stderr (default info)") { options, value in
-      guard let level = Logger.Level(name: value) else { throw OptionsError.invalidValue(flag: "--log-level", value: value) }
+    Spec(
+      flag: "--log-level", variable: "CLIP_WORKER_LOG_LEVEL", value: "LEVEL",
+      help: "error, warning, info or debug; logs go to stderr (default info)"
+    ) { options, value in
+      guard let level = Logger.Level(name: value) else {
+        throw OptionsError.invalidValue(flag: "--log-level", value: value)
+      }
       options.logLevel = level
     },
   ]
@@ -58,7 +70,9 @@ struct Options {
       default: break
       }
       let (flag, inlineValue) = Options.split(argument)
-      guard let spec = Options.specs.first(where: { $0.flag == flag }) else { throw OptionsError.unknownOption(argument) }
+      guard let spec = Options.specs.first(where: { $0.flag == flag }) else {
+        throw OptionsError.unknownOption(argument)
+      }
       guard let value = inlineValue ?? rest.popFirst() else { throw OptionsError.missingValue(flag: flag) }
       try spec.apply(&self, value)
     }

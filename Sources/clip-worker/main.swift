@@ -11,7 +11,8 @@ func standardError(_ text: String) {
 
 let options: Options
 do {
-  options = try Options(arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
+  options = try Options(
+    arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
 } catch {
   standardError("clip-worker: \(error)\nTry 'clip-worker --help'.")
   exit(2)

@@ -57,14 +57,15 @@ struct JSONParserTests {
     #expect(try JSONParser.parse("\"héllo 😀 中\"") == .string("héllo 😀 中"))
   }
 
-  @Test(arguments: [
-    [0x22, 0xC0, 0xAF, 0x22],  // overlong '/'
-    [0x22, 0xED, 0xA0, 0x80, 0x22],  // encoded surrogate U+D800
-    [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],  // beyond U+10FFFF
-    [0x22, 0xE4, 0xB8, 0x22],  // truncated sequence
-    [0x22, 0xFF, 0x22],  // never valid
-    [0x22, 0x80, 0x22],  // lone continuation byte
-  ] as [[UInt8]])
+  @Test(
+    arguments: [
+      [0x22, 0xC0, 0xAF, 0x22],  // overlong '/'
+      [0x22, 0xED, 0xA0, 0x80, 0x22],  // encoded surrogate U+D800
+      [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],  // beyond U+10FFFF
+      [0x22, 0xE4, 0xB8, 0x22],  // truncated sequence
+      [0x22, 0xFF, 0x22],  // never valid
+      [0x22, 0x80, 0x22],  // lone continuation byte
+    ] as [[UInt8]])
   func invalidUTF8IsRefused(bytes: [UInt8]) {
     #expect(throws: JSONParseError.invalidUTF8(offset: 1)) { try JSONParser.parse(bytes) }
   }

@@ -9,8 +9,9 @@ struct JSONSerializationTests {
   }
 
   @Test func stringEscapes() {
-    #expect(JSONValue.string("\"\\/\n\r\t\u{8}\u{C}\u{1}\u{1F}\u{7F}é😀").description
-      == "\"\\\"\\\\/\\n\\r\\t\\b\\f\\u0001\\u001f\u{7F}é😀\"")
+    #expect(
+      JSONValue.string("\"\\/\n\r\t\u{8}\u{C}\u{1}\u{1F}\u{7F}é😀").description
+        == "\"\\\"\\\\/\\n\\r\\t\\b\\f\\u0001\\u001f\u{7F}é😀\"")
   }
 
   @Test func neverWritesANewline() {

@@ -35,8 +35,9 @@ struct LineFramerTests {
 
   @Test func longLinesAreDiscardedAndCounted() {
     let long = String(repeating: "x", count: 25)
-    #expect(frames(["1\n" + long.prefix(10), long.dropFirst(10) + "\n2\n"], maxLineBytes: 20)
-      == [line("1"), .oversized(byteCount: 25), line("2")])
+    #expect(
+      frames(["1\n" + long.prefix(10), long.dropFirst(10) + "\n2\n"], maxLineBytes: 20)
+        == [line("1"), .oversized(byteCount: 25), line("2")])
   }
 
   @Test func lineAtTheLimitIsKept() {

@@ -12,15 +12,18 @@ struct MessageTests {
   }
 
   @Test func requestWithNumberID() {
-    #expect(incoming(#"{"jsonrpc":"2.0","id":7,"method":"m","params":{"a":1}}"#)
-      == .single(.message(.request(Request(id: RequestID(7), method: "m", params: ["a": 1])))))
+    #expect(
+      incoming(#"{"jsonrpc":"2.0","id":7,"method":"m","params":{"a":1}}"#)
+        == .single(.message(.request(Request(id: RequestID(7), method: "m", params: ["a": 1])))))
   }
 
   @Test func requestWithStringAndNullIDs() {
-    #expect(incoming(#"{"jsonrpc":"2.0","id":"x","method":"m"}"#)
-      == .single(.message(.request(Request(id: .string("x"), method: "m")))))
-    #expect(incoming(#"{"jsonrpc":"2.0","id":null,"method":"m","params":[]}"#)
-      == .single(.message(.request(Request(id: .null, method: "m", params: [])))))
+    #expect(
+      incoming(#"{"jsonrpc":"2.0","id":"x","method":"m"}"#)
+        == .single(.message(.request(Request(id: .string("x"), method: "m")))))
+    #expect(
+      incoming(#"{"jsonrpc":"2.0","id":null,"method":"m","params":[]}"#)
+        == .single(.message(.request(Request(id: .null, method: "m", params: [])))))
   }
 
   @Test func notificationHasNoID() {
@@ -64,7 +67,8 @@ struct MessageTests {
   }
 
   @Test func batchMixesValidAndInvalidEntries() {
-    guard case let .batch(entries) = incoming(#"[1,{"jsonrpc":"2.0","method":"n"},{"jsonrpc":"2.0","id":3,"method":"m"}]"#)
+    guard
+      case let .batch(entries) = incoming(#"[1,{"jsonrpc":"2.0","method":"n"},{"jsonrpc":"2.0","id":3,"method":"m"}]"#)
     else {
       Issue.record("expected a batch")
       return
@@ -76,12 +80,16 @@ struct MessageTests {
   }
 
   @Test func responsesOnTheWire() {
-    #expect(Response(id: .string("a"), result: ["x": 1]).json.description
-      == #"{"jsonrpc":"2.0","id":"a","result":{"x":1}}"#)
-    #expect(Response(id: .null, error: .invalidParams("texts is missing")).json.description
-      == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32602,"message":"Invalid params: texts is missing"}}"#)
+    #expect(
+      Response(id: .string("a"), result: ["x": 1]).json.description
+        == #"{"jsonrpc":"2.0","id":"a","result":{"x":1}}"#)
+    #expect(
+      Response(id: .null, error: .invalidParams("texts is missing")).json.description
+        == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32602,"message":"Invalid params: texts is missing"}}"#)
     let bigID = RequestID(json: .number(JSONNumber(validatedTextForTests: "123456789012345678901234")))!
-    #expect(Response(id: bigID, result: nil).json.description == #"{"jsonrpc":"2.0","id":123456789012345678901234,"result":null}"#)
+    #expect(
+      Response(id: bigID, result: nil).json.description
+        == #"{"jsonrpc":"2.0","id":123456789012345678901234,"result":null}"#)
   }
 
   @Test func standardErrorCodes() {
@@ -99,7 +107,8 @@ struct MessageTests {
 /// the field named.
 struct ParamsReaderTests {
   @Test func readsTypedMembers() throws {
-    let reader = try ParamsReader(["texts": ["a", "b"], "normalize": false, "k": 3], accepted: ["texts", "normalize", "k", "x"])
+    let reader = try ParamsReader(
+      ["texts": ["a", "b"], "normalize": false, "k": 3], accepted: ["texts", "normalize", "k", "x"])
     #expect(try reader.required("texts", as: [String].self) == ["a", "b"])
     #expect(try reader.optional("normalize", as: Bool.self) == false)
     #expect(try reader.optional("k", as: Int.self) == 3)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Worker
 
 /// Inputs submitted while a forward pass runs are coalesced into the next pass.

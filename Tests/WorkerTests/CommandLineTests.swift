@@ -7,9 +7,11 @@ struct CommandLineTests {
   @Test func helpListsOptionsAndEnvironment() async throws {
     let (code, output, _) = try await WorkerProcess.run(["--help"])
     #expect(code == 0)
-    for text in ["usage: clip-worker --model DIR", "--cache-mb", "CLIP_WORKER_CACHE_MB", "--threads", "CLIP_WORKER_THREADS",
-                 "--max-image-pixels", "CLIP_WORKER_MAX_IMAGE_PIXELS", "--log-level", "CLIP_WORKER_LOG_LEVEL",
-                 "CLIP_WORKER_MODEL", "--version"] {
+    for text in [
+      "usage: clip-worker --model DIR", "--cache-mb", "CLIP_WORKER_CACHE_MB", "--threads", "CLIP_WORKER_THREADS",
+      "--max-image-pixels", "CLIP_WORKER_MAX_IMAGE_PIXELS", "--log-level", "CLIP_WORKER_LOG_LEVEL",
+      "CLIP_WORKER_MODEL", "--version",
+    ] {
       #expect(output.contains(text), "help lacks \(text)")
     }
   }
@@ -39,8 +41,12 @@ struct CommandLineTests {
   }
 
   @Test func modelFromTheEnvironment() async throws {
-    let worker = try WorkerProcess(arguments: [], environment: ["CLIP_WORKER_MODEL": WorkerProcess.tinyCLIP.path,
-                                                                "CLIP_WORKER_CACHE_MB": "3"])
+    let worker = try WorkerProcess(
+      arguments: [],
+      environment: [
+        "CLIP_WORKER_MODEL": WorkerProcess.tinyCLIP.path,
+        "CLIP_WORKER_CACHE_MB": "3",
+      ])
     let result = try #require(try await worker.call(1, "initialize").result)
     #expect(result["limits"]?["cacheCapacityBytes"] == JSONValue(3 * 1024 * 1024))
     worker.closeInput()
@@ -49,7 +55,9 @@ struct CommandLineTests {
 
   @Test func commandLineWinsOverTheEnvironment() async throws {
     let worker = try WorkerProcess(
-      arguments: ["--model", WorkerProcess.tinyCLIP.path, "--cache-mb", "5", "--threads", "1", "--max-image-pixels", "99"],
+      arguments: [
+        "--model", WorkerProcess.tinyCLIP.path, "--cache-mb", "5", "--threads", "1", "--max-image-pixels", "99",
+      ],
       environment: ["CLIP_WORKER_CACHE_MB": "3"])
     let limits = try #require(try await worker.call(1, "initialize").result?["limits"])
     #expect(limits["cacheCapacityBytes"] == JSONValue(5 * 1024 * 1024))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Worker
 
 /// The embedding cache: hits and misses, the byte bound and evictions, single flight, failures not cached.
@@ -89,10 +90,11 @@ struct EmbeddingStoreTests {
     statistics.image.hits = 3
     statistics.image.misses = 1
     statistics.text.entries = 2
-    #expect(statistics.json.description == """
-      {"entries":2,"bytes":0,"capacityBytes":100,"hits":3,"misses":1,"evictions":0,"hitRate":0.75,\
-      "image":{"entries":0,"bytes":0,"hits":3,"misses":1,"evictions":0,"hitRate":0.75},\
-      "text":{"entries":2,"bytes":0,"hits":0,"misses":0,"evictions":0,"hitRate":0.0}}
-      """)
+    #expect(
+      statistics.json.description == """
+        {"entries":2,"bytes":0,"capacityBytes":100,"hits":3,"misses":1,"evictions":0,"hitRate":0.75,\
+        "image":{"entries":0,"bytes":0,"hits":3,"misses":1,"evictions":0,"hitRate":0.75},\
+        "text":{"entries":2,"bytes":0,"hits":0,"misses":0,"evictions":0,"hitRate":0.0}}
+        """)
   }
 }

@@ -24,7 +24,8 @@ struct EndToEndTests {
   }
 
   @Test func classifyScoresEqualThePipelines() async throws {
-    let reference = try JSONParser.parse([UInt8](try Data(contentsOf: WorkerProcess.fixtures.appendingPathComponent("classify_reference.json"))))
+    let reference = try JSONParser.parse(
+      [UInt8](try Data(contentsOf: WorkerProcess.fixtures.appendingPathComponent("classify_reference.json"))))
     let cases = try #require(reference["cases"]?.arrayValue)
     let worker = try start()
     for (index, testCase) in cases.enumerated() {
@@ -37,7 +38,8 @@ struct EndToEndTests {
       let expected = try #require(testCase["result"]?.arrayValue)
       #expect(result.map { $0["label"] } == expected.map { $0["label"] }, "case \(index)")
       for (got, want) in zip(result, expected) {
-        let difference = abs((got["score"]?.numberValue?.doubleValue ?? .nan) - (want["score"]?.numberValue?.doubleValue ?? 0))
+        let difference = abs(
+          (got["score"]?.numberValue?.doubleValue ?? .nan) - (want["score"]?.numberValue?.doubleValue ?? 0))
         #expect(difference <= 1e-5, "case \(index) \(want): got \(got)")
       }
     }
@@ -70,12 +72,17 @@ struct EndToEndTests {
     let byData = try #require(try await worker.call(4, "encodeImage", ["images": [["data": .string(data)]]]).result)
     #expect(byPath["cached"] == [false] && byData["cached"] == [true])
     #expect(byPath["embeddings"] == byData["embeddings"])
-    let base64 = try #require(try await worker.call(
-      5, "encodeImage", ["images": [["path": .string(path)]], "encoding": "base64", "normalize": false]).result)
+    let base64 = try #require(
+      try await worker.call(
+        5, "encodeImage", ["images": [["path": .string(path)]], "encoding": "base64", "normalize": false]
+      ).result)
     #expect(Data(base64Encoded: base64["embeddings"]?[0]?.stringValue ?? "")?.count == 24 * 4)
 
-    let classify = try #require(try await worker.call(
-      6, "classify", ["images": [["path": .string(path)], ["data": .string(data)]], "labels": ["cat", "dog"], "topK": 1]).result)
+    let classify = try #require(
+      try await worker.call(
+        6, "classify",
+        ["images": [["path": .string(path)], ["data": .string(data)]], "labels": ["cat", "dog"], "topK": 1]
+      ).result)
     #expect(classify.arrayValue?.count == 2 && classify[0]?.arrayValue?.count == 1 && classify[0] == classify[1])
 
     let statistics = try #require(try await worker.call(7, "cacheStats").result)
@@ -100,8 +107,10 @@ struct EndToEndTests {
     worker.send(#"{"jsonrpc":"2.0","id":2}"#)
     worker.send(#"{"jsonrpc":"2.0","id":3,"method":"encodeAudio"}"#)
     worker.send(#"{"jsonrpc":"2.0","id":4,"method":"encodeText","params":{"texts":"a"}}"# + "\r")
-    worker.sendRequest(5, "encodeImage", ["images": [["path": .string(image("noise-40x30.png"))], ["path": "/no/such.png"]]])
-    worker.sendRequest(6, "encodeImage", ["images": [["data": .string(Data("not an image".utf8).base64EncodedString())]]])
+    worker.sendRequest(
+      5, "encodeImage", ["images": [["path": .string(image("noise-40x30.png"))], ["path": "/no/such.png"]]])
+    worker.sendRequest(
+      6, "encodeImage", ["images": [["data": .string(Data("not an image".utf8).base64EncodedString())]]])
     worker.send(#"[{"jsonrpc":"2.0","id":7,"method":"cacheStats"},{"jsonrpc":"2.0","method":"cacheStats"},1]"#)
     worker.closeInput()
     #expect(try await worker.exitCode() == 0)
@@ -127,8 +136,9 @@ struct EndToEndTests {
     let worker = try start()
     let paths = ["noise-40x30.png", "noise-23x51.png", "gradient-64x64.png"].map { image($0) }
     for id in 0..<12 {
-      worker.sendRequest(JSONValue(id), id % 2 == 0 ? "encodeText" : "encodeImage",
-                         id % 2 == 0 ? ["texts": [.string("text number \(id)")]] : ["images": [["path": .string(paths[id % 3])]]])
+      worker.sendRequest(
+        JSONValue(id), id % 2 == 0 ? "encodeText" : "encodeImage",
+        id % 2 == 0 ? ["texts": [.string("text number \(id)")]] : ["images": [["path": .string(paths[id % 3])]]])
     }
     worker.closeInput()
     #expect(try await worker.exitCode() == 0)

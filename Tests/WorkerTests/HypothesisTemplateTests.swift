@@ -1,5 +1,6 @@
 import JSONRPC
 import Testing
+
 @testable import Worker
 
 /// The template is applied as Python's `str.format(label)` would, and what Python would refuse is refused.

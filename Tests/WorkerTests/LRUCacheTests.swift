@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Worker
 
 /// The byte-bounded LRU map: the bound is never exceeded, the least recently used entry goes first, and a

@@ -1,6 +1,7 @@
 import Foundation
 import JSONRPC
 import Testing
+
 @testable import Worker
 
 /// Each method over an in-process connection with the deterministic test model.
@@ -11,16 +12,18 @@ struct ServerMethodTests {
     let connection = TestConnection(configuration: configuration)
     let result = try #require(try await connection.call(1, "initialize", ["clientInfo": ["name": "t"]]).result)
     #expect(result["serverInfo"] == ["name": "clip-worker", "version": .string(WorkerVersion.current)])
-    #expect(result["model"] == [
-      "id": "/models/test", "path": "/models/test", "embeddingDim": 8, "imageSize": 4, "contextLength": 77,
-      "dtype": "float32",
-    ])
+    #expect(
+      result["model"] == [
+        "id": "/models/test", "path": "/models/test", "embeddingDim": 8, "imageSize": 4, "contextLength": 77,
+        "dtype": "float32",
+      ])
     let methodValues = result["methods"]?.arrayValue ?? []
     let methods = methodValues.compactMap { $0.stringValue }
-    #expect(Set(methods) == [
-      "initialize", "shutdown", "exit", "$/cancelRequest", "rpc.discover", "encodeText", "encodeImage", "classify",
-      "cacheStats", "cacheClear",
-    ])
+    #expect(
+      Set(methods) == [
+        "initialize", "shutdown", "exit", "$/cancelRequest", "rpc.discover", "encodeText", "encodeImage", "classify",
+        "cacheStats", "cacheClear",
+      ])
     #expect(result["limits"]?["cacheCapacityBytes"] == 12345)
     #expect(result["limits"]?["maxMessageBytes"] == JSONValue(LineFramer.defaultMaxLineBytes))
   }
@@ -43,7 +46,8 @@ struct ServerMethodTests {
     #expect(raw["embeddings"]?[0]?.arrayValue?.compactMap(\.float) == TestModel.textEmbedding("x"))
     let rawValues: [JSONValue] = TestModel.textEmbedding("x").map { JSONValue($0) }
     #expect(raw["embeddings"] == .array([.array(rawValues)]))
-    let encoded = try #require(try await connection.call(2, "encodeText", ["texts": ["x"], "encoding": "base64"]).result)
+    let encoded = try #require(
+      try await connection.call(2, "encodeText", ["texts": ["x"], "encoding": "base64"]).result)
     #expect(encoded["cached"] == [true])
     let text = try #require(encoded["embeddings"]?[0]?.stringValue)
     let data = try #require(Data(base64Encoded: text))
@@ -69,7 +73,8 @@ struct ServerMethodTests {
     #expect(first["cached"] == [false])
     let data = Data(bytes).base64EncodedString()
     let second = try #require(
-      try await connection.call(2, "encodeImage", ["images": [["data": .string(data)], ["path": .string(copy)]]]).result)
+      try await connection.call(2, "encodeImage", ["images": [["data": .string(data)], ["path": .string(copy)]]]).result
+    )
     #expect(second["cached"] == [true, true])
     #expect(second["embeddings"]?[0] == first["embeddings"]?[0])
     let expected = l2Normalized(TestModel.embedding(of: try decodePPM(bytes, .init()).pixels, seed: 3 * 31 + 2))
@@ -88,15 +93,18 @@ struct ServerMethodTests {
     let response = try await connection.call(
       1, "encodeImage", ["images": [["path": .string(good)], ["path": .string(notAnImage)], ["path": "/no/such/file"]]])
     #expect(response.errorCode == -32001)
-    #expect(response["error"]?["data"] == [
-      "param": "images", "index": 1, "input": ["path": .string(notAnImage)], "reason": "cannot decode image: not a PPM file",
-    ])
+    #expect(
+      response["error"]?["data"] == [
+        "param": "images", "index": 1, "input": ["path": .string(notAnImage)],
+        "reason": "cannot decode image: not a PPM file",
+      ])
     let missing = try await connection.call(2, "encodeImage", ["images": [["path": "/no/such/file"]]])
     #expect(missing["error"]?["data"]?["reason"] == "no such file: /no/such/file")
     let badBase64 = try await connection.call(3, "classify", ["image": ["data": "!!"], "labels": ["a"]])
-    #expect(badBase64["error"]?["data"] == [
-      "param": "image", "index": 0, "input": ["dataLength": 2], "reason": "data is not valid base64",
-    ])
+    #expect(
+      badBase64["error"]?["data"] == [
+        "param": "image", "index": 0, "input": ["dataLength": 2], "reason": "data is not valid base64",
+      ])
     // The good image of the failed request was still computed and cached; nothing else is affected.
     let after = try #require(try await connection.call(4, "encodeImage", ["images": [["path": .string(good)]]]).result)
     #expect(after["cached"] == [true])
@@ -109,8 +117,9 @@ struct ServerMethodTests {
     let big = try TestImages.file(TestImages.ppm(width: 3, height: 2, seed: 0))
     let response = try await connection.call(1, "encodeImage", ["images": [["path": .string(big)]]])
     #expect(response.errorCode == -32001)
-    #expect(response["error"]?["data"]?["reason"]
-      == "cannot decode image: image of 3×2 pixels exceeds the limit of 4 pixels")
+    #expect(
+      response["error"]?["data"]?["reason"]
+        == "cannot decode image: image of 3×2 pixels exceeds the limit of 4 pixels")
   }
 
   @Test func classifyMatchesTheModelsScoresSorted() async throws {
@@ -118,8 +127,10 @@ struct ServerMethodTests {
     let bytes = TestImages.ppm(width: 2, height: 2, seed: 5)
     let path = try TestImages.file(bytes)
     let labels = ["cat", "dog", "car", "tree"]
-    let result = try #require(try await connection.call(
-      1, "classify", ["image": ["path": .string(path)], "labels": .array(labels.map { .string($0) })]).result)
+    let result = try #require(
+      try await connection.call(
+        1, "classify", ["image": ["path": .string(path)], "labels": .array(labels.map { .string($0) })]
+      ).result)
     let image = TestModel.embedding(of: try decodePPM(bytes, .init()).pixels, seed: 2 * 31 + 2)
     let texts = labels.map { TestModel.textEmbedding("This is a photo of \($0).") }
     let scores = connection.model.zeroShotProbabilities(image: image, texts: texts)
@@ -132,18 +143,24 @@ struct ServerMethodTests {
   @Test func classifyAcceptsPipelineNamesImagesAndTopK() async throws {
     let connection = TestConnection()
     let paths = try [1, 2].map { try TestImages.file(TestImages.ppm(width: 2, height: 1, seed: UInt8($0))) }
-    let named = try #require(try await connection.call(1, "classify", [
-      "images": .array(paths.map { ["path": .string($0)] }), "candidate_labels": ["a", "b", "c"],
-      "hypothesis_template": "{} here", "topK": 2,
-    ]).result)
+    let named = try #require(
+      try await connection.call(
+        1, "classify",
+        [
+          "images": .array(paths.map { ["path": .string($0)] }), "candidate_labels": ["a", "b", "c"],
+          "hypothesis_template": "{} here", "topK": 2,
+        ]
+      ).result)
     let lists = try #require(named.arrayValue)
     #expect(lists.count == 2 && lists.allSatisfy { $0.arrayValue?.count == 2 })
     // The label texts were embedded once, with the template applied, and encodeText reuses them.
     #expect(connection.model.batchSizes(.text).reduce(0, +) == 3)
     let reused = try #require(try await connection.call(2, "encodeText", ["texts": ["a here", "b here"]]).result)
     #expect(reused["cached"] == [true, true])
-    let single = try #require(try await connection.call(
-      3, "classify", ["image": ["path": .string(paths[0])], "labels": ["a", "b", "c"], "template": "{} here"]).result)
+    let single = try #require(
+      try await connection.call(
+        3, "classify", ["image": ["path": .string(paths[0])], "labels": ["a", "b", "c"], "template": "{} here"]
+      ).result)
     #expect(single.arrayValue?.count == 3)
     #expect(single.arrayValue?.prefix(2).map { $0 } == lists[0].arrayValue?.map { $0 })
   }

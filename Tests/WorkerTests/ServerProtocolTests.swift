@@ -1,6 +1,7 @@
 import Foundation
 import JSONRPC
 import Testing
+
 @testable import Worker
 
 /// JSON-RPC behaviour of the server: error codes, batches, notifications, ordering, cancellation, and the
@@ -48,7 +49,8 @@ struct ServerProtocolTests {
     connection.server.receive(.oversized(byteCount: 200_000_000))
     let response = try await connection.waitFor("a response") { $0.first }
     #expect(response["id"] == nil as JSONValue && response.errorCode == -32004)
-    #expect(response["error"]?["data"] == ["byteCount": 200_000_000, "limit": JSONValue(LineFramer.defaultMaxLineBytes)])
+    #expect(
+      response["error"]?["data"] == ["byteCount": 200_000_000, "limit": JSONValue(LineFramer.defaultMaxLineBytes)])
   }
 
   @Test func idsAreEchoedExactly() async throws {
@@ -57,7 +59,8 @@ struct ServerProtocolTests {
     connection.send(#"{"jsonrpc":"2.0","id":"é\n","method":"cacheStats"}"#)
     connection.send(#"{"jsonrpc":"2.0","id":null,"method":"cacheStats"}"#)
     let responses = try await connection.waitFor("three responses") { $0.count == 3 ? $0 : nil }
-    #expect(Set(responses.compactMap { $0["id"]?.description }) == ["123456789012345678901234567890", "\"é\\n\"", "null"])
+    #expect(
+      Set(responses.compactMap { $0["id"]?.description }) == ["123456789012345678901234567890", "\"é\\n\"", "null"])
     #expect(responses.allSatisfy { $0.result?["entries"] == 0 })
   }
 
@@ -75,7 +78,8 @@ struct ServerProtocolTests {
 
   @Test func batchGetsOneArrayWithoutNotifications() async throws {
     let connection = TestConnection()
-    connection.send("""
+    connection.send(
+      """
       [{"jsonrpc":"2.0","id":1,"method":"encodeText","params":{"texts":["a"]}},
        {"jsonrpc":"2.0","method":"encodeText","params":{"texts":["b"]}},
        {"jsonrpc":"2.0","id":2,"method":"nope"}, 17,
@@ -117,10 +121,12 @@ struct ServerProtocolTests {
   @Test func cancelWhileWaitingForTheModel() async throws {
     let gate = DispatchSemaphore(value: 0)
     let model = TestModel()
-    let connection = TestConnection(model: model, load: { _ in
-      gate.wait()
-      return model
-    })
+    let connection = TestConnection(
+      model: model,
+      load: { _ in
+        gate.wait()
+        return model
+      })
     connection.sendRequest(1, "encodeText", ["texts": ["a"]])
     connection.sendRequest(2, "encodeText", ["texts": ["b"]])
     connection.notify("$/cancelRequest", ["id": 1])

@@ -37,7 +37,9 @@ struct Classify: Method {
     }
 
     /// The value of a member that has an alias; giving both is an error.
-    private static func either<T: JSONDecodable>(_ name: String, _ alias: String, in reader: ParamsReader) throws(RPCError) -> T? {
+    private static func either<T: JSONDecodable>(_ name: String, _ alias: String, in reader: ParamsReader)
+      throws(RPCError) -> T?
+    {
       if reader.has(name) && reader.has(alias) { throw .invalidParams("give \(name) or \(alias), not both") }
       if let value: T = try reader.optional(name) { return value }
       return try reader.optional(alias)
@@ -48,7 +50,8 @@ struct Classify: Method {
     let loaded = try await context.modelState.model()
     try Task.checkCancellation()
     let texts = params.labels.map(params.template.apply)
-    async let imageResults = context.imageEmbeddings(params.images, param: params.single ? "image" : "images", loaded: loaded)
+    async let imageResults = context.imageEmbeddings(
+      params.images, param: params.single ? "image" : "images", loaded: loaded)
     async let textResults = context.textEmbeddings(texts, loaded: loaded)
     // Raw embeddings: the model normalizes them itself, as CLIPModel does before taking cosines.
     let textVectors = try await textResults.map(\.vector)
@@ -59,7 +62,10 @@ struct Classify: Method {
       let ranked = zip(params.labels, scores).enumerated().sorted { lhs, rhs in
         lhs.element.1 != rhs.element.1 ? lhs.element.1 > rhs.element.1 : lhs.offset < rhs.offset
       }
-      return .array(ranked.prefix(params.topK ?? ranked.count).map { ["label": .string($0.element.0), "score": JSONValue($0.element.1)] })
+      return .array(
+        ranked.prefix(params.topK ?? ranked.count).map {
+          ["label": .string($0.element.0), "score": JSONValue($0.element.1)]
+        })
     }
     return params.single ? lists[0] : .array(lists)
   }

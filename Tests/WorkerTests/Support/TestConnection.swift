@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+
 @testable import Worker
 
 /// An in-process client: feeds lines to a `Server` as the reader thread would and collects what it writes.

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import ImageCodecs
+
 @testable import Worker
 
 /// A deterministic stand-in for CLIP: embeddings are simple functions of the input bytes, every forward

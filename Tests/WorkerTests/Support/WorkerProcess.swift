@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+
 @testable import Worker
 
 /// The real `clip-worker` executable, driven over pipes as a client would.
@@ -12,9 +13,10 @@ final class WorkerProcess: @unchecked Sendable {
   /// The executable built beside the test bundle (`swift test` builds it: WorkerTests depends on it).
   static let executable: URL = {
     #if os(macOS)
-    let products = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL.deletingLastPathComponent()
+      let products = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL
+        .deletingLastPathComponent()
     #else
-    let products: URL? = Bundle.main.executableURL?.deletingLastPathComponent()
+      let products: URL? = Bundle.main.executableURL?.deletingLastPathComponent()
     #endif
     let candidates = [
       products?.appendingPathComponent("clip-worker"),
