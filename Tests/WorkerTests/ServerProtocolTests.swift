@@ -216,4 +216,20 @@ struct ServerProtocolTests {
     #expect(response["error"]?["data"] == ["reason": "broken checkpoint"])
     #expect(await connection.server.exitCode() == 1)
   }
+
+  @Test func closedOutputEndsQuietly() async throws {
+    let attempts = Locked(0)
+    let server = Server(
+      configuration: WorkerConfiguration(), source: .directory(URL(fileURLWithPath: "/models/test")),
+      load: { _ in TestModel() }, decode: decodePPM,
+      output: { _ in
+        attempts.withLock { $0 += 1 }
+        return false
+      }, logger: .silent)
+    server.start()
+    server.receive(.line(Array(#"{"jsonrpc":"2.0","id":1,"method":"cacheStats"}"#.utf8)))
+    #expect(await server.exitCode() == 0)
+    #expect(server.receive(.line(Array(#"{"jsonrpc":"2.0","id":2,"method":"cacheStats"}"#.utf8))) == false)
+    #expect(attempts.withLock { $0 } == 1)
+  }
 }
