@@ -37,6 +37,14 @@ extension Deflate {
         }
         out[op] = UInt8(truncatingIfNeeded: e &>> 16)
         op &+= 1
+        // Literals come in runs: a second one fits in the bits already buffered (two codes take ≤ 30 of 56).
+        let e2 = lit[Int(truncatingIfNeeded: bb) & litMask]
+        if e2 & HuffmanTable.kindMask == HuffmanTable.literal && op < cap {
+          out[op] = UInt8(truncatingIfNeeded: e2 &>> 16)
+          op &+= 1
+          bb &>>= UInt64(e2 & 31)
+          bc &-= Int(e2 & 31)
+        }
         (reader.buffer, reader.count) = (bb, bc)
         continue
       }
