@@ -2,10 +2,13 @@
 public enum Zlib {
   /// Decompresses a zlib stream that must produce exactly `expectedSize` bytes (as a PNG image's does).
   ///
-  /// Allocates `expectedSize` bytes once; a stream that would produce more throws `outputLimitExceeded`, one that
-  /// ends earlier throws `outputTooShort`. Bytes after the Adler-32 trailer are ignored.
+  /// A stream that would produce more throws `outputLimitExceeded`, one that ends earlier throws `outputTooShort`.
+  /// Bytes after the Adler-32 trailer are ignored. The output is allocated once at `expectedSize`, unless that is
+  /// more than DEFLATE's best ratio (1032:1) could produce from the input: then the buffer starts at that bound
+  /// and grows only as data actually arrives, so a tiny file claiming a huge image cannot make us allocate it.
   public static func decompress(_ bytes: [UInt8], expectedSize: Int) throws -> [UInt8] {
-    let output = try decompress(bytes, maxOutput: expectedSize, expectedSize: expectedSize)
+    let capacity = min(expectedSize, bytes.count.multipliedReportingOverflow(by: 1032).partialValue + 1024)
+    let output = try decompress(bytes, maxOutput: expectedSize, expectedSize: capacity)
     guard output.count == expectedSize else {
       throw InflateError.outputTooShort(expected: expectedSize, produced: output.count)
     }

@@ -127,6 +127,17 @@ struct PNGMalformedTests {
     }
   }
 
+  /// With the pixel limit lifted, a 65535×65535 16-bit RGBA header (34 GB of image data) over a few bytes of
+  /// IDAT fails on the data, without first allocating what the header claims.
+  @Test func hugeHeaderOverTinyDataIsNotAllocated() {
+    let file = TestPNG.signature + TestPNG.header(width: 65_535, height: 65_535, depth: 16, colorType: 6)
+      + TestPNG.chunk("IDAT", TestPNG.zlibStored(rows)) + TestPNG.chunk("IEND", [])
+    let expected = 65_535 * (1 + 65_535 * 8)
+    #expect(throws: PNGError.compressedData(.outputTooShort(expected: expected, produced: rows.count))) {
+      try PNG.decode(file, limits: ImageLimits(maxPixels: .max))
+    }
+  }
+
   @Test func truncation() throws {
     let file = TestPNG.rgb(width: 4, height: 3, rows: rows)
     // Cut inside the IDAT chunk (which starts at byte 33).

@@ -211,6 +211,15 @@ struct MalformedStreamTests {
     #expect(throws: InflateError.outputLimitExceeded(limit: 65_534)) { try Zlib.decompress(stored, maxOutput: 65_534) }
   }
 
+  /// A short stream claiming a huge size is refused without allocating that size (1 TiB here would crash).
+  @Test func hugeExpectedSizeIsNotAllocatedUpFront() throws {
+    let stream = try Fixtures.bytes("streams/text.level6.zlib")
+    let size = try Fixtures.bytes("inputs/text.bin").count
+    #expect(throws: InflateError.outputTooShort(expected: 1 << 40, produced: size)) {
+      try Zlib.decompress(stream, expectedSize: 1 << 40)
+    }
+  }
+
   /// Random bytes and random corruptions of a valid stream either decode or throw; they never crash or hang.
   @Test func randomGarbageNeverCrashes() throws {
     var rng = SplitMix64(seed: 42)
