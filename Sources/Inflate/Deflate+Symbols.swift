@@ -20,14 +20,7 @@ extension Deflate {
       try reader.checkNotPastEnd()
       let saved = (reader.buffer, reader.count)
       var bb = reader.buffer, bc = reader.count
-      var e = lit[Int(truncatingIfNeeded: bb) & litMask]
-      if e & HuffmanTable.kindMask == HuffmanTable.link {
-        bb &>>= UInt64(litRoot)
-        bc &-= litRoot
-        e = lit[Int(e &>> 16) &+ (Int(truncatingIfNeeded: bb) & (1 &<< Int(e &>> 8 & 15) &- 1))]
-      }
-      bb &>>= UInt64(e & 31)
-      bc &-= Int(e & 31)
+      let e = lookup(lit, litRoot, litMask, &bb, &bc)
       let kind = e & HuffmanTable.kindMask
       if kind == HuffmanTable.literal {
         guard op < cap else {
@@ -59,14 +52,7 @@ extension Deflate {
       bb &>>= UInt64(extra)
       bc &-= Int(extra)
 
-      var d = dist[Int(truncatingIfNeeded: bb) & distMask]
-      if d & HuffmanTable.kindMask == HuffmanTable.link {
-        bb &>>= UInt64(distRoot)
-        bc &-= distRoot
-        d = dist[Int(d &>> 16) &+ (Int(truncatingIfNeeded: bb) & (1 &<< Int(d &>> 8 & 15) &- 1))]
-      }
-      bb &>>= UInt64(d & 31)
-      bc &-= Int(d & 31)
+      let d = lookup(dist, distRoot, distMask, &bb, &bc)
       guard d & HuffmanTable.kindMask == HuffmanTable.base else {
         (reader.buffer, reader.count) = (bb, bc)
         try reader.checkNotPastEnd()
@@ -90,6 +76,21 @@ extension Deflate {
       copyMatch(out, to: op, distance: distance, length: length)
       op &+= length
     }
+  }
+
+  /// Decodes one symbol from the bits in `bb` (root table, then subtable if linked) and consumes its code.
+  @inline(__always)
+  static func lookup(_ table: UnsafeBufferPointer<UInt32>, _ root: Int, _ mask: Int, _ bb: inout UInt64,
+                     _ bc: inout Int) -> UInt32 {
+    var e = table[Int(truncatingIfNeeded: bb) & mask]
+    if e & HuffmanTable.kindMask == HuffmanTable.link {
+      bb &>>= UInt64(root)
+      bc &-= root
+      e = table[Int(e &>> 16) &+ (Int(truncatingIfNeeded: bb) & (1 &<< Int(e &>> 8 & 15) &- 1))]
+    }
+    bb &>>= UInt64(e & 31)
+    bc &-= Int(e & 31)
+    return e
   }
 
   /// Copies `length` bytes from `distance` bytes back, overlapping as LZ77 requires.

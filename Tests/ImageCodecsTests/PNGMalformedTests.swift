@@ -24,7 +24,8 @@ struct PNGMalformedTests {
       (TestPNG.header(width: 4, height: 3, colorType: 5), .invalidColorType(5)),
       (TestPNG.header(width: 4, height: 3, depth: 16, colorType: 3), .invalidBitDepth(16, colorType: 3)),
       (TestPNG.header(width: 4, height: 3, depth: 4, colorType: 2), .invalidBitDepth(4, colorType: 2)),
-      (TestPNG.header(width: 4, height: 3, compression: 1), .unsupportedMethod(compression: 1, filter: 0, interlace: 0)),
+      (TestPNG.header(width: 4, height: 3, compression: 1),
+       .unsupportedMethod(compression: 1, filter: 0, interlace: 0)),
       (TestPNG.header(width: 4, height: 3, interlace: 2), .unsupportedMethod(compression: 0, filter: 0, interlace: 2)),
     ]
     for (header, error) in bad {
@@ -151,19 +152,8 @@ struct PNGMalformedTests {
 
   /// Random corruptions of real fixtures either decode or throw; they never crash.
   @Test func corruptedFixturesNeverCrash() throws {
-    var state: UInt64 = 7
-    func next() -> Int {
-      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-      return Int(truncatingIfNeeded: state >> 33)
-    }
-    for fixture in try CodecFixtures.images(in: "png").prefix(40) {
-      let original = try CodecFixtures.bytes(fixture.file)
-      for _ in 0..<20 {
-        var bytes = original
-        for _ in 0..<(1 + next() % 3) { bytes[next() % bytes.count] = UInt8(truncatingIfNeeded: next()) }
-        _ = try? PNG.decode(bytes)
-        _ = try? PNG.decode(Array(bytes[..<(next() % bytes.count)]))
-      }
+    try CodecChecks.expectCorruptionIsSurvived("png", seed: 7, copies: 20) {
+      try PNG.decode($0, limits: $1)
     }
   }
 }

@@ -9,6 +9,12 @@ struct BitWriter {
     for i in 0..<count { push(value >> i & 1) }
   }
 
+  /// Appends a block header: BFINAL, then BTYPE (0 stored, 1 fixed, 2 dynamic, 3 reserved).
+  mutating func blockHeader(type: Int, final: Bool = true) {
+    bits(final ? 1 : 0, 1)
+    bits(type, 2)
+  }
+
   /// Appends a Huffman code of `length` bits, most significant first.
   mutating func code(_ value: Int, _ length: Int) {
     for i in stride(from: length - 1, through: 0, by: -1) { push(value >> i & 1) }

@@ -14,7 +14,9 @@ struct MalformedStreamTests {
   }
 
   @Test func badZlibHeader() {
-    #expect(throws: InflateError.badZlibHeader(cmf: 0x78, flg: 0x9d)) { try Zlib.decompress([0x78, 0x9d, 3, 0], maxOutput: 10) }
+    #expect(throws: InflateError.badZlibHeader(cmf: 0x78, flg: 0x9d)) {
+      try Zlib.decompress([0x78, 0x9d, 3, 0], maxOutput: 10)
+    }
     #expect(throws: InflateError.unsupportedCompression(cmf: 0x79)) {
       try Zlib.decompress([0x79, 0x18, 3, 0], maxOutput: 10)
     }
@@ -23,8 +25,7 @@ struct MalformedStreamTests {
 
   @Test func badBlockType() {
     var w = BitWriter()
-    w.bits(1, 1)
-    w.bits(3, 2)
+    w.blockHeader(type: 3)
     #expect(throws: InflateError.invalidBlockType(3, offset: 2)) {
       try Zlib.decompress(zlibWrap(w.bytes, adler: 1), maxOutput: 10)
     }
@@ -32,8 +33,7 @@ struct MalformedStreamTests {
 
   @Test func storedLengthMismatch() {
     var w = BitWriter()
-    w.bits(1, 1)
-    w.bits(0, 2)
+    w.blockHeader(type: 0)
     w.bits(0, 5)
     w.bits(5, 16)
     w.bits(0xfffb, 16)
@@ -44,8 +44,7 @@ struct MalformedStreamTests {
 
   @Test func distanceTooFarBack() {
     var w = BitWriter()
-    w.bits(1, 1)
-    w.bits(1, 2)
+    w.blockHeader(type: 1)
     w.fixedSymbol(Int(UInt8(ascii: "x")))
     w.fixedSymbol(257)  // length 3
     w.code(1, 5)        // distance 2, but only one byte is out
@@ -57,13 +56,13 @@ struct MalformedStreamTests {
 
   @Test func invalidFixedSymbols() {
     var w = BitWriter()
-    w.bits(1, 1)
-    w.bits(1, 2)
+    w.blockHeader(type: 1)
     w.fixedSymbol(286)
-    #expect(throws: InflateError.invalidSymbol(.literalLength, offset: 1)) { try Deflate.inflate(w.bytes, maxOutput: 100) }
+    #expect(throws: InflateError.invalidSymbol(.literalLength, offset: 1)) {
+      try Deflate.inflate(w.bytes, maxOutput: 100)
+    }
     w = BitWriter()
-    w.bits(1, 1)
-    w.bits(1, 2)
+    w.blockHeader(type: 1)
     w.fixedSymbol(65)
     w.fixedSymbol(257)
     w.code(30, 5)
@@ -75,8 +74,7 @@ struct MalformedStreamTests {
   func dynamicBlock(codeLengthLengths: [Int] = [2, 2, 2, 2], literalCount: Int = 257, distanceCount: Int = 1,
                     body: (inout BitWriter) -> Void) -> [UInt8] {
     var w = BitWriter()
-    w.bits(1, 1)
-    w.bits(2, 2)
+    w.blockHeader(type: 2)
     w.bits(literalCount - 257, 5)
     w.bits(distanceCount - 1, 5)
     // Order 16 17 18 0 8 7 9 6 10 5 11 4 12 3 13 2 14 1: eighteen entries reach symbol 1.
@@ -163,8 +161,7 @@ struct MalformedStreamTests {
     }
     // Code-length code: symbols 0 and 16, one bit each (0 → 0, 16 → 1); symbol 16 comes first, at bit 29.
     var w = BitWriter()
-    w.bits(1, 1)
-    w.bits(2, 2)
+    w.blockHeader(type: 2)
     w.bits(0, 5)
     w.bits(0, 5)
     w.bits(0, 4)

@@ -40,8 +40,7 @@ struct ReferenceStreamTests {
   /// A fixed-Huffman block with overlapping back-references (distance 1 and 3), built by hand.
   @Test func handBuiltFixedBlockWithOverlappingMatches() throws {
     var w = BitWriter()
-    w.bits(1, 1)
-    w.bits(1, 2)
+    w.blockHeader(type: 1)
     for byte in Array("abc".utf8) { w.fixedSymbol(Int(byte)) }
     w.fixedSymbol(265)  // length 11 + 1 extra bit
     w.bits(1, 1)        // length 12

@@ -17,13 +17,7 @@ public enum GIF {
     var width = le16(bytes, 6), height = le16(bytes, 8)
     let flags = bytes[10]
     var position = 13
-    var globalTable: [UInt8]?
-    if flags & 0x80 != 0 {
-      let size = 3 << (Int(flags & 7) + 1)
-      guard position + size <= bytes.count else { throw GIFError.truncated(offset: position) }
-      globalTable = Array(bytes[position..<(position + size)])
-      position += size
-    }
+    let globalTable = try colorTable(bytes, flags: flags, at: &position, block: position)
 
     var transparency: UInt8?
     while true {
@@ -54,13 +48,7 @@ public enum GIF {
         let frameWidth = le16(bytes, position + 5), frameHeight = le16(bytes, position + 7)
         let imageFlags = bytes[position + 9]
         position += 10
-        var localTable: [UInt8]?
-        if imageFlags & 0x80 != 0 {
-          let size = 3 << (Int(imageFlags & 7) + 1)
-          guard position + size <= bytes.count else { throw GIFError.truncated(offset: blockStart) }
-          localTable = Array(bytes[position..<(position + size)])
-          position += size
-        }
+        let localTable = try colorTable(bytes, flags: imageFlags, at: &position, block: blockStart)
         try limits.check(width: width, height: height)
         width = max(width, x0 + frameWidth)
         height = max(height, y0 + frameHeight)
@@ -93,6 +81,15 @@ public enum GIF {
         position += 1
       }
     }
+  }
+
+  /// Reads the color table that `flags` (bit 7: present, bits 0–2: size) announces at `position`, if any.
+  static func colorTable(_ bytes: [UInt8], flags: UInt8, at position: inout Int, block: Int) throws -> [UInt8]? {
+    guard flags & 0x80 != 0 else { return nil }
+    let size = 3 << (Int(flags & 7) + 1)
+    guard position + size <= bytes.count else { throw GIFError.truncated(offset: block) }
+    defer { position += size }
+    return Array(bytes[position..<(position + size)])
   }
 
   /// Pillow ignores a color table that is the identity grey ramp (entry i is (i, i, i)).
