@@ -65,15 +65,20 @@ struct PNGMalformedTests {
     }
   }
 
-  @Test func chunkStructure() {
+  @Test func chunkStructure() throws {
     let ihdr = TestPNG.signature + TestPNG.header(width: 4, height: 3)
     let idat = TestPNG.chunk("IDAT", TestPNG.zlibStored(rows))
     #expect(throws: PNGError.missingImageData) { try PNG.decode(ihdr + TestPNG.chunk("IEND", [])) }
     let split = ihdr + TestPNG.chunk("IDAT", []) + TestPNG.chunk("tEXt", Array("a\0b".utf8)) + idat
     #expect(throws: PNGError.imageDataNotContiguous(offset: 33 + 12 + 15)) { try PNG.decode(split) }
-    #expect(throws: PNGError.unknownCriticalChunk("ABCD", offset: 33)) {
-      try PNG.decode(ihdr + TestPNG.chunk("ABCD", []) + idat)
+    #expect(throws: PNGError.duplicateHeader(offset: 33)) {
+      try PNG.decode(ihdr + TestPNG.header(width: 4, height: 3) + idat)
     }
+    // Unknown chunks are skipped, critical or not (as Pillow does); so is a non-palette image's PLTE, however
+    // malformed.
+    let image = try PNG.decode(TestPNG.rgb(width: 4, height: 3, rows: rows)).image
+    let extra = TestPNG.chunk("ABCD", [1, 2]) + TestPNG.chunk("PLTE", [1, 2, 3, 4])
+    #expect(try PNG.decode(ihdr + extra + idat + TestPNG.chunk("IEND", [])).image == image)
     #expect(throws: PNGError.invalidChunkLength(chunk: "IDAT", length: 0x8000_0000, offset: 33)) {
       try PNG.decode(ihdr + [0x80, 0, 0, 0] + Array("IDAT".utf8) + [UInt8](repeating: 0, count: 8))
     }

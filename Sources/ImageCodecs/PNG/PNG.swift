@@ -5,8 +5,9 @@ import Inflate
 /// `PNGPixels` for the one documented difference, 16-bit grey).
 ///
 /// Differences from Pillow in what is accepted: CRCs are checked on every chunk (Pillow skips those after the
-/// image data), and the image data must decompress to exactly the size the header implies (Pillow ignores
-/// excess data). Like Pillow, a file that ends after complete image data without IEND is accepted.
+/// image data), the image data must decompress to exactly the size the header implies (Pillow ignores excess
+/// data), and a palette image's PLTE must be 3 to 768 bytes, a multiple of 3. Like Pillow, a file that ends after
+/// complete image data without IEND is accepted, and unknown chunks are skipped, critical or not.
 public enum PNG {
   static let signature: [UInt8] = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
 
@@ -51,7 +52,8 @@ public enum PNG {
       if idatState == 1 { idatState = 2 }
       if chunk.type == PNGChunk.IEND { break }
       switch chunk.type {
-      case PNGChunk.PLTE:
+      case PNGChunk.PLTE where header.colorType == .palette:
+        // Only a palette image's PLTE is read (Pillow ignores the suggested palette of other images).
         guard chunk.data.count % 3 == 0, (3...768).contains(chunk.data.count) else {
           throw PNGError.invalidPalette(length: chunk.data.count)
         }
@@ -61,9 +63,10 @@ public enum PNG {
       case PNGChunk.tEXt, PNGChunk.zTXt:
         if let payload = PNGTextExif.payload(bytes, chunk) { textExif = payload }
       case PNGChunk.IHDR:
-        throw PNGError.unknownCriticalChunk("IHDR", offset: chunk.offset)
+        throw PNGError.duplicateHeader(offset: chunk.offset)
       default:
-        if chunk.isCritical { throw PNGError.unknownCriticalChunk(chunk.name, offset: chunk.offset) }
+        // Other chunks, ancillary or not, are skipped: Pillow skips unknown critical chunks too.
+        continue
       }
     }
     guard idatState > 0 else { throw PNGError.missingImageData }

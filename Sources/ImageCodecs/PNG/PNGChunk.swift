@@ -9,9 +9,6 @@ struct PNGChunk {
 
   var name: String { PNGChunk.name(type) }
 
-  /// Critical chunks have an upper-case first letter (bit 5 of the first byte clear).
-  var isCritical: Bool { type >> 29 & 1 == 0 }
-
   static func name(_ type: UInt32) -> String {
     String(decoding: [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: type >> $0) }, as: UTF8.self)
   }

@@ -28,8 +28,8 @@ public enum PNGError: Error, Equatable, Sendable {
   case missingImageData
   /// IDAT chunks are interrupted by another chunk at `offset`, then resume.
   case imageDataNotContiguous(offset: Int)
-  /// A critical chunk (first letter upper case) this decoder does not know.
-  case unknownCriticalChunk(String, offset: Int)
+  /// A second IHDR chunk, at `offset`.
+  case duplicateHeader(offset: Int)
   /// The compressed image data is malformed, or does not hold exactly the bytes the header implies.
   case compressedData(InflateError)
   /// A scanline starts with a filter type other than 0–4. `row` counts scanlines in the decompressed data
@@ -57,7 +57,7 @@ extension PNGError: CustomStringConvertible {
     case let .invalidPalette(n): return "PNG PLTE chunk has \(n) bytes (must be 3 to 768, a multiple of 3)"
     case .missingImageData: return "PNG has no IDAT chunk"
     case let .imageDataNotContiguous(offset): return "PNG IDAT chunks resume after another chunk at byte \(offset)"
-    case let .unknownCriticalChunk(type, offset): return "PNG has unknown critical chunk \(type) at byte \(offset)"
+    case let .duplicateHeader(offset): return "PNG has a second IHDR chunk at byte \(offset)"
     case let .compressedData(error): return "PNG image data: \(error)"
     case let .invalidFilter(f, row): return "PNG scanline \(row) has invalid filter type \(f)"
     }
