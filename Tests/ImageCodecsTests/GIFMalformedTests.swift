@@ -39,10 +39,14 @@ struct GIFMalformedTests {
     #expect(throws: GIFError.invalidCode(6, pixel: 0)) { try GIF.decode(gif(lzw: [0b0000_0110])) }
   }
 
-  /// Data that ends before the frame is full leaves the remaining pixels at index 0, as in Pillow.
-  @Test func shortDataLeavesIndexZero() throws {
-    let image = try GIF.decode(gif(width: 3, height: 2, lzw: threePixels)).image
-    #expect(image.pixels == [40, 50, 60, 10, 20, 30, 40, 50, 60] + [10, 20, 30, 10, 20, 30, 10, 20, 30])
+  /// LZW data that ends (here with the end code) before the frame is full is refused, as Pillow refuses it
+  /// ("image file is truncated"); codes after a full frame are ignored, as in Pillow.
+  @Test func shortDataIsRefused() throws {
+    #expect(throws: GIFError.imageDataShort(decoded: 3, expected: 6)) {
+      try GIF.decode(gif(width: 3, height: 2, lzw: threePixels))
+    }
+    #expect(throws: GIFError.imageDataShort(decoded: 0, expected: 3)) { try GIF.decode(gif(lzw: [])) }
+    #expect(try GIF.decode(gif(width: 2, height: 1, lzw: threePixels)).image.pixels == [40, 50, 60, 10, 20, 30])
   }
 
   @Test func limitsAreCheckedFromTheHeaders() {

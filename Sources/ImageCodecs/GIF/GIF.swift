@@ -68,8 +68,7 @@ public enum GIF {
           if size == 0 { break }
         }
         let fill = transparency ?? 0
-        let frame = try GIFLZW.decode(data, minimumCodeSize: Int(codeSize), count: frameWidth * frameHeight,
-                                      fill: fill)
+        let frame = try GIFLZW.decode(data, minimumCodeSize: Int(codeSize), count: frameWidth * frameHeight)
         let table = neededTable(localTable) ?? neededTable(globalTable)
         let image = compose(frame, x0: x0, y0: y0, frameWidth: frameWidth, frameHeight: frameHeight,
                             interlaced: imageFlags & 0x40 != 0, width: width, height: height, fill: fill,

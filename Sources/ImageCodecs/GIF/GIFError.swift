@@ -10,6 +10,8 @@ public enum GIFError: Error, Equatable, Sendable {
   case invalidCodeSize(UInt8, offset: Int)
   /// An LZW code refers to a table entry not yet defined. `pixel` is how many pixels were decoded before it.
   case invalidCode(Int, pixel: Int)
+  /// The LZW data ends (end code or last sub-block) before the frame is full; Pillow refuses such frames too.
+  case imageDataShort(decoded: Int, expected: Int)
 }
 
 extension GIFError: CustomStringConvertible {
@@ -20,6 +22,7 @@ extension GIFError: CustomStringConvertible {
     case .noImage: return "GIF has no image"
     case let .invalidCodeSize(size, offset): return "GIF LZW code size \(size) at byte \(offset) is not 1...11"
     case let .invalidCode(code, pixel): return "GIF LZW code \(code) is undefined (after \(pixel) pixels)"
+    case let .imageDataShort(decoded, expected): return "GIF image data gives \(decoded) of \(expected) pixels"
     }
   }
 }

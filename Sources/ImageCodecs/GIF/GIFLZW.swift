@@ -1,11 +1,11 @@
 /// The variable-width LZW decoder of GIF (codes packed least significant bit first, width growing from
 /// `minimumCodeSize + 1` up to 12 bits, clear and end codes).
 enum GIFLZW {
-  /// Decodes `data` into exactly `count` palette indices. Decoding stops at the end code, at the end of the data,
-  /// or once `count` pixels are out; pixels the stream never reaches stay `fill`, as in Pillow.
+  /// Decodes `data` into exactly `count` palette indices, stopping once they are out (later codes are ignored).
+  /// Throws `imageDataShort` if the end code or the end of the data comes first, as Pillow refuses such frames.
   /// - Complexity: O(data + count); strings are copied out of the table back to front, not via a stack.
-  static func decode(_ data: [UInt8], minimumCodeSize: Int, count: Int, fill: UInt8) throws -> [UInt8] {
-    var out = [UInt8](repeating: fill, count: count)
+  static func decode(_ data: [UInt8], minimumCodeSize: Int, count: Int) throws -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: count)
     let clear = 1 << minimumCodeSize, end = clear + 1
     // Entry `code`: the string is prefix[code]'s string followed by suffix[code]; length[code] is its length.
     var prefix = [UInt16](repeating: 0, count: 4096)
@@ -31,7 +31,7 @@ enum GIFLZW {
 
     while produced < count {
       while bitCount < width {
-        guard position < data.count else { return out }
+        guard position < data.count else { throw GIFError.imageDataShort(decoded: produced, expected: count) }
         bitBuffer |= Int(data[position]) << bitCount
         position += 1
         bitCount += 8
@@ -45,7 +45,7 @@ enum GIFLZW {
         previous = -1
         continue
       }
-      if code == end { break }
+      if code == end { throw GIFError.imageDataShort(decoded: produced, expected: count) }
       var entry: Int
       if previous < 0 {
         guard code < clear else { throw GIFError.invalidCode(code, pixel: produced) }
