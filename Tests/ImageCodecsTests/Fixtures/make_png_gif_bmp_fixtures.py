@@ -288,6 +288,9 @@ def make_gifs():
         data[at + 1:at + 5] = struct.pack("<HH", 6, 9)
         name = "gif/offset_frame" + ("_transparent" if transparency is not None else "") + ".gif"
         record(name, bytes(data), f"20x12 frame at (6, 9) on a 31x25 screen, transparency {transparency}")
+    # A real animated GIF shipped with scikit-image (4 kB).
+    with open(os.path.join(DATA, "no_time_for_that_tiny.gif"), "rb") as f:
+        record("gif/skimage_no_time_for_that_tiny.gif", f.read(), "scikit-image's animated GIF, first frame")
     # A large image whose LZW table fills to 4096 codes.
     big = photo("coffee.png", (64, 48)).quantize(colors=256)
     buf = io.BytesIO()
