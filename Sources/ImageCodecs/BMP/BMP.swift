@@ -6,12 +6,15 @@
 /// Not matched: Pillow reads a 4-bit file whose palette is exactly the grey ramp 0...15 as 8-bit data (a Pillow
 /// quirk); this decoder looks such indices up in the palette like any other.
 public enum BMP {
+  /// Whether `bytes` start with `BM` (for choosing a decoder; `decode` checks it again).
+  public static func hasSignature(_ bytes: [UInt8]) -> Bool { bytes.starts(with: [0x42, 0x4d]) }
+
   /// Decodes a BMP file to RGB. BMP carries no EXIF, so `exif` is nil.
   ///
   /// The header's size is checked against `limits` before any pixel buffer is allocated.
   /// - Throws: `BMPError`, or `ImageLimitError` for an image outside `limits`.
   public static func decode(_ bytes: [UInt8], limits: ImageLimits = .init()) throws -> DecodedImage {
-    guard bytes.count >= 2, bytes[0] == 0x42, bytes[1] == 0x4d else { throw BMPError.notBMP }
+    guard hasSignature(bytes) else { throw BMPError.notBMP }
     try need(18, bytes)
     var offset = Int(le32(bytes, 10))
     let headerSize = Int(le32(bytes, 14))

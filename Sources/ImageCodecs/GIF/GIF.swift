@@ -6,13 +6,17 @@
 /// and with no table the index is the grey level. Indices past the table give black. The transparent index shows
 /// its table color (alpha is dropped, not composited). Unknown bytes between blocks are skipped.
 public enum GIF {
+  /// Whether `bytes` start with `GIF87a` or `GIF89a` (for choosing a decoder; `decode` checks it again).
+  public static func hasSignature(_ bytes: [UInt8]) -> Bool {
+    bytes.starts(with: "GIF87a".utf8) || bytes.starts(with: "GIF89a".utf8)
+  }
+
   /// Decodes the first frame of a GIF file to RGB. GIF carries no EXIF, so `exif` is nil.
   ///
   /// The canvas size is checked against `limits` before any pixel buffer is allocated.
   /// - Throws: `GIFError`, or `ImageLimitError` for an image outside `limits`.
   public static func decode(_ bytes: [UInt8], limits: ImageLimits = .init()) throws -> DecodedImage {
-    guard bytes.count >= 6, bytes[0..<6].elementsEqual("GIF87a".utf8) || bytes[0..<6].elementsEqual("GIF89a".utf8)
-    else { throw GIFError.notGIF }
+    guard hasSignature(bytes) else { throw GIFError.notGIF }
     guard bytes.count >= 13 else { throw GIFError.truncated(offset: 6) }
     var width = le16(bytes, 6), height = le16(bytes, 8)
     let flags = bytes[10]

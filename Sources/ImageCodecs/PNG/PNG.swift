@@ -11,6 +11,9 @@ import Inflate
 public enum PNG {
   static let signature: [UInt8] = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
 
+  /// Whether `bytes` start with the PNG signature (for choosing a decoder; `decode` checks it again).
+  public static func hasSignature(_ bytes: [UInt8]) -> Bool { bytes.starts(with: signature) }
+
   /// Decodes a PNG file to RGB, with the EXIF payload Pillow's `getexif()` would read (the eXIf chunk, or a
   /// "Raw profile type exif" text chunk as ImageMagick writes it).
   ///
@@ -18,7 +21,7 @@ public enum PNG {
   /// never produces more than the header implies.
   /// - Throws: `PNGError`, or `ImageLimitError` for an image outside `limits`.
   public static func decode(_ bytes: [UInt8], limits: ImageLimits = .init()) throws -> DecodedImage {
-    guard bytes.count >= 8, Array(bytes[0..<8]) == signature else { throw PNGError.notPNG }
+    guard hasSignature(bytes) else { throw PNGError.notPNG }
     var reader = PNGChunkReader(bytes)
     let first = try reader.next()
     guard first.type == PNGChunk.IHDR else { throw PNGError.missingHeader(found: first.name) }
