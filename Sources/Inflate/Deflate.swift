@@ -68,9 +68,12 @@ public enum Deflate {
     }
     try reserve(length, in: &output, produced: produced, limit: limit)
     let input = reader.input
-    output.withUnsafeMutableBytes { out in
-      out.baseAddress!.advanced(by: produced).copyMemory(from: input.baseAddress!.advanced(by: from),
-                                                         byteCount: length)
+    // An empty block copies nothing (and an empty output may have no base address).
+    if length > 0 {
+      output.withUnsafeMutableBytes { out in
+        out.baseAddress!.advanced(by: produced).copyMemory(from: input.baseAddress!.advanced(by: from),
+                                                           byteCount: length)
+      }
     }
     produced += length
     reader.position = from + length

@@ -32,9 +32,13 @@ struct ReferenceStreamTests {
     #expect(try Zlib.decompress(stream, maxOutput: 1 << 30) == input)
   }
 
+  /// Empty input, as a fixed block (level 6) and as an empty stored block (level 0), into a zero-byte output.
   @Test func emptyStreamGivesNoBytes() throws {
-    let stream = try Fixtures.bytes("streams/empty.level6.zlib")
-    #expect(try Zlib.decompress(stream, expectedSize: 0) == [])
+    for level in [0, 6] {
+      let stream = try Fixtures.bytes("streams/empty.level\(level).zlib")
+      #expect(try Zlib.decompress(stream, expectedSize: 0) == [], "level \(level)")
+      #expect(try Zlib.decompress(stream, maxOutput: 0) == [], "level \(level)")
+    }
   }
 
   /// A fixed-Huffman block with overlapping back-references (distance 1 and 3), built by hand.
