@@ -21,7 +21,7 @@ public enum GIF {
     var width = le16(bytes, 6), height = le16(bytes, 8)
     let flags = bytes[10]
     var position = 13
-    let globalTable = try colorTable(bytes, flags: flags, at: &position, block: position)
+    let globalTable = try colorTable(bytes, flags: flags, at: &position, block: 13)
 
     var transparency: UInt8?
     while true {
