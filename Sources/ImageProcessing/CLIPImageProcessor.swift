@@ -91,15 +91,29 @@ public struct CLIPImageProcessor: Sendable {
         for i in channel * plane..<(channel + 1) * plane { output[i] = padding }
       }
     }
-    let table = valueTable
-    var source = 0
-    for row in rows {
-      let destination = (row - top) * outputWidth + (columns.lowerBound - left)
-      for column in 0..<columns.count {
-        output[destination + column] = table[Int(window[source])]
-        output[plane + destination + column] = table[256 + Int(window[source + 1])]
-        output[2 * plane + destination + column] = table[512 + Int(window[source + 2])]
-        source += 3
+    // Buffer pointers over one row at a time, as in the resampling passes: this loop took a third of the
+    // time with array subscripts.
+    let width = columns.count
+    output.withUnsafeMutableBufferPointer { output in
+      window.withUnsafeBufferPointer { window in
+        valueTable.withUnsafeBufferPointer { table in
+          let red = UnsafeBufferPointer(rebasing: table[0..<256])
+          let green = UnsafeBufferPointer(rebasing: table[256..<512])
+          let blue = UnsafeBufferPointer(rebasing: table[512..<768])
+          for (index, row) in rows.enumerated() {
+            let pixels = UnsafeBufferPointer(rebasing: window[index * width * 3..<(index + 1) * width * 3])
+            let start = (row - top) * outputWidth + (columns.lowerBound - left)
+            let redRow = UnsafeMutableBufferPointer(rebasing: output[start..<start + width])
+            let greenRow = UnsafeMutableBufferPointer(rebasing: output[plane + start..<plane + start + width])
+            let blueRow = UnsafeMutableBufferPointer(rebasing: output[2 * plane + start..<2 * plane + start + width])
+            for column in 0..<width {
+              let p = column &* 3
+              redRow[column] = red[Int(pixels[p])]
+              greenRow[column] = green[Int(pixels[p &+ 1])]
+              blueRow[column] = blue[Int(pixels[p &+ 2])]
+            }
+          }
+        }
       }
     }
     return output

@@ -105,31 +105,42 @@ struct RowSource {
 
 /// Pillow's `ImagingResampleHorizontal_8bpc` for the output columns of `coefficients` and the image `rows`,
 /// which `source` must hold together with the input columns the coefficients read.
+///
+/// The loops read through buffer pointers over exactly the pixels and weights of each sum: with array
+/// subscripts and checked index arithmetic the whole preprocess took 2.5 ms instead of 1.4 ms (640×480 →
+/// 224×224, release build). Slicing still checks each range once per sum in debug builds; the ranges hold
+/// because `AxisCoefficients` clamps every tap to the input axis and `source` holds the rows and columns
+/// the caller asks for.
 private func horizontalPass(_ source: RowSource, _ coefficients: AxisCoefficients, rows: Range<Int>) -> RowSource {
-  let input = source.bytes
   let outputRowBytes = coefficients.outputs.count * 3
   let stride = coefficients.stride
-  let firstInput = coefficients.firstInput, tapCount = coefficients.tapCount, weights = coefficients.weights
   var output = [UInt8](repeating: 0, count: rows.count * outputRowBytes)
-  var outIndex = 0
-  for row in rows {
-    let rowStart = source.start(ofRow: row) - source.firstColumn * 3
-    for slot in 0..<firstInput.count {
-      // Wrapping arithmetic is exact here: |sum| < 255 · Σ|w| · 2^22 < 2^31 for every Pillow kernel.
-      var red = AxisCoefficients.half, green = AxisCoefficients.half, blue = AxisCoefficients.half
-      var pixel = rowStart + firstInput[slot] * 3
-      let weightBase = slot * stride
-      for tap in 0..<tapCount[slot] {
-        let w = weights[weightBase + tap]
-        red &+= Int32(input[pixel]) &* w
-        green &+= Int32(input[pixel + 1]) &* w
-        blue &+= Int32(input[pixel + 2]) &* w
-        pixel += 3
+  source.bytes.withUnsafeBufferPointer { input in
+    coefficients.weights.withUnsafeBufferPointer { weights in
+      output.withUnsafeMutableBufferPointer { output in
+        var outIndex = 0
+        for row in rows {
+          let rowStart = source.start(ofRow: row) - source.firstColumn * 3
+          for slot in 0..<coefficients.firstInput.count {
+            let first = rowStart + coefficients.firstInput[slot] * 3, count = coefficients.tapCount[slot]
+            let pixels = UnsafeBufferPointer(rebasing: input[first..<first + count * 3])
+            let taps = UnsafeBufferPointer(rebasing: weights[slot * stride..<slot * stride + count])
+            // Wrapping arithmetic is exact here: |sum| < 255 · Σ|w| · 2^22 < 2^31 for every Pillow kernel,
+            // and indices stay below `pixels.count`; it spares the overflow checks that block optimization.
+            var red = AxisCoefficients.half, green = AxisCoefficients.half, blue = AxisCoefficients.half
+            for tap in 0..<count {
+              let w = taps[tap], p = tap &* 3
+              red &+= Int32(pixels[p]) &* w
+              green &+= Int32(pixels[p &+ 1]) &* w
+              blue &+= Int32(pixels[p &+ 2]) &* w
+            }
+            output[outIndex] = clip8(red)
+            output[outIndex + 1] = clip8(green)
+            output[outIndex + 2] = clip8(blue)
+            outIndex += 3
+          }
+        }
       }
-      output[outIndex] = clip8(red)
-      output[outIndex + 1] = clip8(green)
-      output[outIndex + 2] = clip8(blue)
-      outIndex += 3
     }
   }
   return RowSource(bytes: output, firstRow: rows.lowerBound, firstColumn: coefficients.outputs.lowerBound,
@@ -138,23 +149,29 @@ private func horizontalPass(_ source: RowSource, _ coefficients: AxisCoefficient
 
 /// Pillow's `ImagingResampleVertical_8bpc` for the output rows of `coefficients`, over the columns of
 /// `source`. Integer sums do not depend on the order of their terms, so the taps run in the outer loop and
-/// each one sweeps a whole row (vectorizable).
+/// each one sweeps a whole row (vectorizable). Buffer pointers as in `horizontalPass`, for the same reason.
 private func verticalPass(_ source: RowSource, _ coefficients: AxisCoefficients) -> RowSource {
   let rowBytes = source.rowBytes
-  let input = source.bytes
   let stride = coefficients.stride
   var output = [UInt8](repeating: 0, count: coefficients.outputs.count * rowBytes)
   var sums = [Int32](repeating: 0, count: rowBytes)
-  for slot in 0..<coefficients.firstInput.count {
-    for i in 0..<rowBytes { sums[i] = AxisCoefficients.half }
-    let first = coefficients.firstInput[slot]
-    for tap in 0..<coefficients.tapCount[slot] {
-      let w = coefficients.weights[slot * stride + tap]
-      let start = source.start(ofRow: first + tap)
-      for i in 0..<rowBytes { sums[i] &+= Int32(input[start + i]) &* w }
+  source.bytes.withUnsafeBufferPointer { input in
+    output.withUnsafeMutableBufferPointer { output in
+      sums.withUnsafeMutableBufferPointer { sums in
+        for slot in 0..<coefficients.firstInput.count {
+          for i in 0..<rowBytes { sums[i] = AxisCoefficients.half }
+          let first = coefficients.firstInput[slot]
+          for tap in 0..<coefficients.tapCount[slot] {
+            let w = coefficients.weights[slot * stride + tap]
+            let start = source.start(ofRow: first + tap)
+            let row = UnsafeBufferPointer(rebasing: input[start..<start + rowBytes])
+            for i in 0..<rowBytes { sums[i] &+= Int32(row[i]) &* w }
+          }
+          let outputRow = UnsafeMutableBufferPointer(rebasing: output[slot * rowBytes..<(slot + 1) * rowBytes])
+          for i in 0..<rowBytes { outputRow[i] = clip8(sums[i]) }
+        }
+      }
     }
-    let outStart = slot * rowBytes
-    for i in 0..<rowBytes { output[outStart + i] = clip8(sums[i]) }
   }
   return RowSource(bytes: output, firstRow: coefficients.outputs.lowerBound, firstColumn: source.firstColumn,
                    rowBytes: rowBytes)
