@@ -91,8 +91,8 @@ public struct CLIPImageProcessor: Sendable {
         for i in channel * plane..<(channel + 1) * plane { output[i] = padding }
       }
     }
-    // Buffer pointers over one row at a time, as in the resampling passes: this loop took a third of the
-    // time with array subscripts.
+    // Buffer pointers over one row at a time, as in the resampling passes, so that the loop compiles without
+    // per-element bounds and overflow checks.
     let width = columns.count
     output.withUnsafeMutableBufferPointer { output in
       window.withUnsafeBufferPointer { window in
