@@ -36,7 +36,7 @@ CLIP_STD = [0.26862954, 0.26130258, 0.27577711]
 
 
 def photo(array, width, height):
-    """Center-crops a photo to the target aspect ratio, then downscales it with Pillow (Lanczos)."""
+    """Center-crops a photo to the target aspect ratio, then resizes it with Pillow (Lanczos)."""
     image = Image.fromarray(array).convert("RGB")
     w, h = image.size
     if w * height > h * width:
