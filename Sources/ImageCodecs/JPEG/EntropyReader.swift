@@ -1,0 +1,128 @@
+/// Reads the entropy-coded bits of a scan, MSB first, removing the stuffed zero after each `FF` data byte.
+///
+/// Like libjpeg's `fill_bit_buffer`, the reader stops at the first marker and feeds zero bits after it, so a
+/// scan cut short by a marker (EOI in the middle of the data) decodes its missing part as zeros, as
+/// libjpeg-turbo does. Reaching the end of the data instead sets `reachedEnd`, which the scan decoder turns
+/// into `JPEGError.unexpectedEnd`: Pillow refuses truncated files.
+struct EntropyReader {
+  let data: [UInt8]
+  /// The next byte to load into `buffer`; at a marker, the offset of its `FF`.
+  private(set) var position: Int
+  /// Up to 64 bits, the next one in the most significant place.
+  private var buffer: UInt64 = 0
+  /// How many bits of `buffer` are loaded (zero bits fed after a marker count too).
+  private var count = 0
+  /// A marker or the end of the data stopped loading.
+  private var stopped = false
+  /// The data ended without a marker.
+  private(set) var reachedEnd = false
+
+  init(data: [UInt8], position: Int) {
+    self.data = data
+    self.position = position
+  }
+
+  /// Loads bytes until more than 56 bits are buffered.
+  private mutating func refill() {
+    while count <= 56 {
+      var byte: UInt8 = 0
+      if !stopped {
+        if position >= data.count {
+          stopped = true
+          reachedEnd = true
+        } else {
+          byte = data[position]
+          if byte != 0xFF {
+            position += 1
+          } else {
+            // FF 00 is a data byte FF; FF followed by more FFs is fill before a marker or before FF 00.
+            var next = position + 1
+            while next < data.count && data[next] == 0xFF { next += 1 }
+            if next >= data.count {
+              stopped = true
+              reachedEnd = true
+              byte = 0
+            } else if data[next] == 0 {
+              position = next + 1
+            } else {
+              stopped = true
+              byte = 0
+            }
+          }
+        }
+      }
+      buffer |= UInt64(byte) &<< UInt64(56 - count)
+      count += 8
+    }
+  }
+
+  /// Decodes one Huffman symbol.
+  @inline(__always)
+  mutating func decode(_ table: HuffmanTable) throws -> Int {
+    if count < 16 { refill() }
+    let entry = table.lookup[Int(truncatingIfNeeded: buffer &>> UInt64(64 - HuffmanTable.lookaheadBits))]
+    if entry != 0 {
+      let length = Int(entry >> 8)
+      buffer = buffer &<< UInt64(length)
+      count -= length
+      return Int(entry & 0xFF)
+    }
+    var length = HuffmanTable.lookaheadBits + 1
+    while length <= 16 {
+      let code = Int(truncatingIfNeeded: buffer &>> UInt64(64 - length))
+      if code <= table.maxCode[length] {
+        buffer = buffer &<< UInt64(length)
+        count -= length
+        return Int(table.symbols[code + table.valueOffset[length]])
+      }
+      length += 1
+    }
+    throw JPEGError.badHuffmanCode(offset: position)
+  }
+
+  /// The next `n` bits (1...16) as an unsigned value.
+  @inline(__always)
+  mutating func bits(_ n: Int) -> Int {
+    if count < n { refill() }
+    let value = Int(truncatingIfNeeded: buffer &>> UInt64(64 - n))
+    buffer = buffer &<< UInt64(n)
+    count -= n
+    return value
+  }
+
+  /// The next bit.
+  @inline(__always)
+  mutating func bit() -> Int {
+    if count < 1 { refill() }
+    let value = Int(truncatingIfNeeded: buffer &>> 63)
+    buffer = buffer &<< 1
+    count -= 1
+    return value
+  }
+
+  /// Reads `n` bits (0...16) as a signed coefficient difference: JPEG's "receive and extend".
+  @inline(__always)
+  mutating func receiveExtend(_ n: Int) -> Int {
+    if n == 0 { return 0 }
+    let value = bits(n)
+    return value < 1 << (n - 1) ? value - (1 << n) + 1 : value
+  }
+
+  /// Drops the buffered bits (the padding at the end of a restart interval or scan) and returns the offset
+  /// from which to look for the next marker.
+  mutating func discardBits() -> Int {
+    buffer = 0
+    count = 0
+    stopped = false
+    return position
+  }
+
+  /// Continues reading entropy-coded data at `offset` (after a restart marker).
+  mutating func restart(at offset: Int) {
+    position = offset
+    buffer = 0
+    count = 0
+    stopped = false
+    reachedEnd = false
+  }
+}

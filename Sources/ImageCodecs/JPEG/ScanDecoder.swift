@@ -1,0 +1,233 @@
+/// Decodes the entropy-coded data of one scan into the frame's coefficient blocks, as libjpeg's `jdhuff.c`
+/// (sequential) and `jdphuff.c` (progressive) do. Coefficients are stored dequantization-free, in natural
+/// order, 64 per block.
+struct ScanDecoder {
+  private var reader: EntropyReader
+  private let scan: JPEGScan
+  private let frame: JPEGFrame
+  private let dcTables: [HuffmanTable?]
+  private let acTables: [HuffmanTable?]
+  private let restartInterval: Int
+  /// DC predictions, one per scan component.
+  private var predictions: [Int]
+  /// The end-of-band run left over from the last AC band (progressive only).
+  private var eobRun = 0
+
+  init(
+    data: [UInt8], start: Int, scan: JPEGScan, frame: JPEGFrame,
+    dcTables: [HuffmanTable?], acTables: [HuffmanTable?], restartInterval: Int
+  ) {
+    reader = EntropyReader(data: data, position: start)
+    self.scan = scan
+    self.frame = frame
+    self.dcTables = dcTables
+    self.acTables = acTables
+    self.restartInterval = restartInterval
+    predictions = Array(repeating: 0, count: scan.components.count)
+  }
+
+  private enum Kind { case sequential, dcFirst, dcRefine, acFirst, acRefine }
+
+  /// Decodes every MCU of the scan into `coefficients` and returns the offset after its data, from where
+  /// the next marker is looked for.
+  mutating func decode(into coefficients: inout [Int16]) throws -> Int {
+    let kind: Kind
+    if !frame.progressive {
+      kind = .sequential
+    } else if scan.ss == 0 {
+      kind = scan.ah == 0 ? .dcFirst : .dcRefine
+    } else {
+      kind = scan.ah == 0 ? .acFirst : .acRefine
+    }
+    // Tables are only needed by the kinds of scan that use them (libjpeg checks the same way).
+    let dc: [HuffmanTable] = try scan.dcTables.map { id in
+      guard kind == .sequential || kind == .dcFirst else { return Self.unusedTable }
+      guard let table = dcTables[id] else { throw JPEGError.missingTable("DC Huffman", id: id, offset: scan.offset) }
+      return table
+    }
+    let ac: [HuffmanTable] = try scan.acTables.map { id in
+      guard kind == .sequential || kind == .acFirst || kind == .acRefine else { return Self.unusedTable }
+      guard let table = acTables[id] else { throw JPEGError.missingTable("AC Huffman", id: id, offset: scan.offset) }
+      return table
+    }
+    let comps = scan.components.map { frame.components[$0] }
+    // A scan of one component is never interleaved: its MCU is one block and it codes only the blocks that
+    // hold image samples, not the MCU padding.
+    let single = comps.count == 1
+    let mcusX = single ? comps[0].usedBlocksPerLine : frame.mcusX
+    let mcusY = single ? comps[0].usedBlocksPerColumn : frame.mcusY
+    var untilRestart = restartInterval
+    var nextRestart = 0
+    for my in 0..<mcusY {
+      for mx in 0..<mcusX {
+        if restartInterval > 0 {
+          if untilRestart == 0 {
+            try processRestart(expected: nextRestart)
+            nextRestart = (nextRestart + 1) & 7
+            untilRestart = restartInterval
+          }
+          untilRestart -= 1
+        }
+        if single {
+          let c = comps[0]
+          let block = c.coefficientOffset + (my * c.blocksPerLine + mx) * 64
+          try decodeBlock(kind, &coefficients, block, 0, dc[0], ac[0])
+        } else {
+          for (i, c) in comps.enumerated() {
+            for by in 0..<c.v {
+              for bx in 0..<c.h {
+                let block = c.coefficientOffset + ((my * c.v + by) * c.blocksPerLine + mx * c.h + bx) * 64
+                try decodeBlock(kind, &coefficients, block, i, dc[i], ac[i])
+              }
+            }
+          }
+        }
+      }
+      if reader.reachedEnd { throw JPEGError.unexpectedEnd(offset: reader.data.count) }
+    }
+    return reader.discardBits()
+  }
+
+  /// A placeholder for table slots a scan kind never reads.
+  private static let unusedTable = try! HuffmanTable(counts: [Int](repeating: 0, count: 16), symbols: [], isDC: false,
+                                                     offset: 0)
+
+  @inline(__always)
+  private mutating func decodeBlock(
+    _ kind: Kind, _ coefficients: inout [Int16], _ block: Int, _ component: Int,
+    _ dc: HuffmanTable, _ ac: HuffmanTable
+  ) throws {
+    switch kind {
+    case .sequential: try decodeSequential(&coefficients, block, component, dc, ac)
+    case .dcFirst:
+      let s = try reader.decode(dc)
+      predictions[component] += reader.receiveExtend(s)
+      coefficients[block] = Int16(truncatingIfNeeded: predictions[component] << scan.al)
+    case .dcRefine:
+      if reader.bit() != 0 { coefficients[block] |= Int16(truncatingIfNeeded: 1 << scan.al) }
+    case .acFirst: try decodeACFirst(&coefficients, block, ac)
+    case .acRefine: try decodeACRefine(&coefficients, block, ac)
+    }
+  }
+
+  /// A whole block of a sequential (baseline or extended) scan.
+  @inline(__always)
+  private mutating func decodeSequential(
+    _ coefficients: inout [Int16], _ block: Int, _ component: Int, _ dc: HuffmanTable, _ ac: HuffmanTable
+  ) throws {
+    let s = try reader.decode(dc)
+    predictions[component] += reader.receiveExtend(s)
+    coefficients[block] = Int16(truncatingIfNeeded: predictions[component])
+    var k = 1
+    while k < 64 {
+      let rs = try reader.decode(ac)
+      let run = rs >> 4, size = rs & 15
+      if size != 0 {
+        k += run
+        guard k < 64 else { throw JPEGError.badCoefficientRun(offset: reader.position) }
+        coefficients[block + zigzag[k]] = Int16(truncatingIfNeeded: reader.receiveExtend(size))
+        k += 1
+      } else {
+        if run != 15 { break }
+        k += 16
+      }
+    }
+  }
+
+  /// The first pass over an AC band: coefficients `ss...se` shifted left by `al`, with end-of-band runs.
+  private mutating func decodeACFirst(_ coefficients: inout [Int16], _ block: Int, _ ac: HuffmanTable) throws {
+    if eobRun > 0 {
+      eobRun -= 1
+      return
+    }
+    var k = scan.ss
+    while k <= scan.se {
+      let rs = try reader.decode(ac)
+      let run = rs >> 4, size = rs & 15
+      if size != 0 {
+        k += run
+        guard k <= scan.se else { throw JPEGError.badCoefficientRun(offset: reader.position) }
+        coefficients[block + zigzag[k]] = Int16(truncatingIfNeeded: reader.receiveExtend(size) << scan.al)
+      } else if run == 15 {
+        k += 15
+      } else {
+        eobRun = (1 << run) - 1
+        if run != 0 { eobRun += reader.bits(run) }
+        break
+      }
+      k += 1
+    }
+  }
+
+  /// A refinement pass over an AC band: one more bit of every nonzero coefficient, and newly nonzero ones
+  /// of magnitude `1 << al` (jdphuff.c's `decode_mcu_AC_refine`).
+  private mutating func decodeACRefine(_ coefficients: inout [Int16], _ block: Int, _ ac: HuffmanTable) throws {
+    let p1 = 1 << scan.al, m1 = -1 << scan.al
+    var k = scan.ss
+    if eobRun == 0 {
+      while k <= scan.se {
+        let rs = try reader.decode(ac)
+        var run = rs >> 4
+        var value = 0
+        if rs & 15 != 0 {
+          // The size should be 1; libjpeg warns about other sizes and reads one sign bit all the same.
+          value = reader.bit() != 0 ? p1 : m1
+        } else if run != 15 {
+          eobRun = 1 << run
+          if run != 0 { eobRun += reader.bits(run) }
+          break
+        }
+        // Skip `run` zero coefficients, refining the nonzero ones passed on the way.
+        while k <= scan.se {
+          let index = block + zigzag[k]
+          let coefficient = Int(coefficients[index])
+          if coefficient != 0 {
+            if reader.bit() != 0 && coefficient & p1 == 0 {
+              coefficients[index] = Int16(truncatingIfNeeded: coefficient >= 0 ? coefficient + p1 : coefficient + m1)
+            }
+          } else {
+            if run == 0 { break }
+            run -= 1
+          }
+          k += 1
+        }
+        if value != 0 {
+          guard k <= scan.se else { throw JPEGError.badCoefficientRun(offset: reader.position) }
+          coefficients[block + zigzag[k]] = Int16(truncatingIfNeeded: value)
+        }
+        k += 1
+      }
+    }
+    if eobRun > 0 {
+      // Inside an end-of-band run only the nonzero coefficients get their correction bit.
+      while k <= scan.se {
+        let index = block + zigzag[k]
+        let coefficient = Int(coefficients[index])
+        if coefficient != 0 && reader.bit() != 0 && coefficient & p1 == 0 {
+          coefficients[index] = Int16(truncatingIfNeeded: coefficient >= 0 ? coefficient + p1 : coefficient + m1)
+        }
+        k += 1
+      }
+      eobRun -= 1
+    }
+  }
+
+  /// At the end of a restart interval: drop the padding bits, expect marker RSTn, reset the predictions.
+  private mutating func processRestart(expected: Int) throws {
+    let data = reader.data
+    var position = reader.discardBits()
+    // libjpeg skips (and warns about) stray bytes before the marker, and fill bytes FF.
+    while position < data.count && data[position] != 0xFF { position += 1 }
+    while position + 1 < data.count && data[position + 1] == 0xFF { position += 1 }
+    let marker = UInt8(0xD0 + expected)
+    guard position + 1 < data.count else {
+      throw JPEGError.unexpectedEnd(offset: data.count)
+    }
+    guard data[position + 1] == marker else {
+      throw JPEGError.badRestartMarker(expected: marker, found: data[position + 1], offset: position)
+    }
+    reader.restart(at: position + 2)
+    for i in predictions.indices { predictions[i] = 0 }
+    eobRun = 0
+  }
+}
