@@ -1,9 +1,10 @@
 /// Reads the entropy-coded bits of a scan, MSB first, removing the stuffed zero after each `FF` data byte.
 ///
-/// Like libjpeg's `fill_bit_buffer`, the reader stops at the first marker and feeds zero bits after it, so a
-/// scan cut short by a marker (EOI in the middle of the data) decodes its missing part as zeros, as
-/// libjpeg-turbo does. Reaching the end of the data instead sets `reachedEnd`, which the scan decoder turns
-/// into `JPEGError.unexpectedEnd`: Pillow refuses truncated files.
+/// Like libjpeg's `fill_bit_buffer`, the reader stops at the first marker and feeds zero bits after it. Once
+/// a code or value needs one of those zero bits, `insufficient` is set (libjpeg's `insufficient_data`): the
+/// scan decoder finishes that MCU and leaves the following ones zero, as libjpeg-turbo does for a scan cut
+/// short by a marker (EOI in the middle of the data). Reaching the end of the data instead sets
+/// `reachedEnd`, which the scan decoder turns into `JPEGError.unexpectedEnd`: Pillow refuses truncated files.
 struct EntropyReader {
   let data: [UInt8]
   /// The next byte to load into `buffer`; at a marker, the offset of its `FF`.
@@ -12,6 +13,10 @@ struct EntropyReader {
   private var buffer: UInt64 = 0
   /// How many bits of `buffer` are loaded (zero bits fed after a marker count too).
   private var count = 0
+  /// How many of the loaded bits are zero bits fed after a marker; they are the last `padding` of `count`.
+  private var padding = 0
+  /// Decoding has used a bit that is not in the data.
+  private(set) var insufficient = false
   /// A marker or the end of the data stopped loading.
   private var stopped = false
   /// The data ended without a marker.
@@ -53,6 +58,7 @@ struct EntropyReader {
       }
       buffer |= UInt64(byte) &<< UInt64(56 - count)
       count += 8
+      if stopped { padding += 8 }
     }
   }
 
@@ -63,16 +69,14 @@ struct EntropyReader {
     let entry = table.lookup[Int(truncatingIfNeeded: buffer &>> UInt64(64 - HuffmanTable.lookaheadBits))]
     if entry != 0 {
       let length = Int(entry >> 8)
-      buffer = buffer &<< UInt64(length)
-      count -= length
+      consume(length)
       return Int(entry & 0xFF)
     }
     var length = HuffmanTable.lookaheadBits + 1
     while length <= 16 {
       let code = Int(truncatingIfNeeded: buffer &>> UInt64(64 - length))
       if code <= table.maxCode[length] {
-        buffer = buffer &<< UInt64(length)
-        count -= length
+        consume(length)
         return Int(table.symbols[code + table.valueOffset[length]])
       }
       length += 1
@@ -85,8 +89,7 @@ struct EntropyReader {
   mutating func bits(_ n: Int) -> Int {
     if count < n { refill() }
     let value = Int(truncatingIfNeeded: buffer &>> UInt64(64 - n))
-    buffer = buffer &<< UInt64(n)
-    count -= n
+    consume(n)
     return value
   }
 
@@ -95,9 +98,19 @@ struct EntropyReader {
   mutating func bit() -> Int {
     if count < 1 { refill() }
     let value = Int(truncatingIfNeeded: buffer &>> 63)
-    buffer = buffer &<< 1
-    count -= 1
+    consume(1)
     return value
+  }
+
+  /// Drops `n` bits, noting whether any of them was padding.
+  @inline(__always)
+  private mutating func consume(_ n: Int) {
+    buffer = buffer &<< UInt64(n)
+    count -= n
+    if count < padding {
+      insufficient = true
+      padding = count
+    }
   }
 
   /// Reads `n` bits (0...16) as a signed coefficient difference: JPEG's "receive and extend".
@@ -113,16 +126,20 @@ struct EntropyReader {
   mutating func discardBits() -> Int {
     buffer = 0
     count = 0
+    padding = 0
     stopped = false
     return position
   }
 
-  /// Continues reading entropy-coded data at `offset` (after a restart marker).
-  mutating func restart(at offset: Int) {
+  /// Continues reading entropy-coded data at `offset` (after a restart marker), with the out-of-data state
+  /// given (libjpeg keeps it when no restart marker was found).
+  mutating func restart(at offset: Int, insufficient: Bool = false) {
     position = offset
     buffer = 0
     count = 0
+    padding = 0
     stopped = false
     reachedEnd = false
+    self.insufficient = insufficient
   }
 }

@@ -28,10 +28,7 @@ struct JPEGParser {
 
   /// Reads the whole file up to EOI.
   mutating func parse() throws {
-    guard data.count >= 2, data[0] == 0xFF, data[1] == 0xD8 else {
-      if data.count < 2 && (data.first ?? 0xFF) == 0xFF { throw JPEGError.unexpectedEnd(offset: data.count) }
-      throw JPEGError.notJPEG
-    }
+    guard data.count >= 2, data[0] == 0xFF, data[1] == 0xD8 else { throw JPEGError.notJPEG }
     var position = 2
     while true {
       // libjpeg skips stray bytes before a marker (with a warning) and any fill bytes FF.
@@ -167,7 +164,8 @@ struct JPEGParser {
       guard p + 1 + size <= end else { throw JPEGError.badQuantizationTable(offset: offset) }
       var table = [Int](repeating: 0, count: 64)
       for k in 0..<64 {
-        table[zigzag[k]] = precision == 0 ? Int(data[p + 1 + k]) : Int(data[p + 1 + 2 * k]) << 8 | Int(data[p + 2 + 2 * k])
+        let q = p + 1 + (precision + 1) * k
+        table[zigzag[k]] = precision == 0 ? Int(data[q]) : Int(data[q]) << 8 | Int(data[q + 1])
       }
       quantTables[id] = table
       p += 1 + size

@@ -41,16 +41,35 @@ struct ScanDecoder {
     }
     // Tables are only needed by the kinds of scan that use them (libjpeg checks the same way).
     let dc: [HuffmanTable] = try scan.dcTables.map { id in
-      guard kind == .sequential || kind == .dcFirst else { return Self.unusedTable }
-      guard let table = dcTables[id] else { throw JPEGError.missingTable("DC Huffman", id: id, offset: scan.offset) }
+      guard kind == .sequential || kind == .dcFirst else { return HuffmanTable.empty }
+      guard let table = dcTables[id] else {
+        throw JPEGError.missingTable("DC Huffman", id: id, offset: scan.offset)
+      }
       return table
     }
     let ac: [HuffmanTable] = try scan.acTables.map { id in
-      guard kind == .sequential || kind == .acFirst || kind == .acRefine else { return Self.unusedTable }
-      guard let table = acTables[id] else { throw JPEGError.missingTable("AC Huffman", id: id, offset: scan.offset) }
+      guard kind == .sequential || kind == .acFirst || kind == .acRefine else { return HuffmanTable.empty }
+      guard let table = acTables[id] else {
+        throw JPEGError.missingTable("AC Huffman", id: id, offset: scan.offset)
+      }
       return table
     }
     let comps = scan.components.map { frame.components[$0] }
+    do {
+      try decodeMCUs(kind, comps, dc, ac, into: &coefficients)
+    } catch let error as JPEGError {
+      // Past the end of the data the reader feeds zero bits, which may decode to nonsense before the next
+      // check notices; the real problem is then the truncation.
+      if reader.reachedEnd { throw JPEGError.unexpectedEnd(offset: reader.data.count) }
+      throw error
+    }
+    return reader.discardBits()
+  }
+
+  private mutating func decodeMCUs(
+    _ kind: Kind, _ comps: [JPEGComponent], _ dc: [HuffmanTable], _ ac: [HuffmanTable],
+    into coefficients: inout [Int16]
+  ) throws {
     // A scan of one component is never interleaved: its MCU is one block and it codes only the blocks that
     // hold image samples, not the MCU padding.
     let single = comps.count == 1
@@ -68,6 +87,8 @@ struct ScanDecoder {
           }
           untilRestart -= 1
         }
+        // After the data ran out (at a marker), libjpeg leaves the remaining MCUs of the scan untouched.
+        if reader.insufficient { continue }
         if single {
           let c = comps[0]
           let block = c.coefficientOffset + (my * c.blocksPerLine + mx) * 64
@@ -85,12 +106,7 @@ struct ScanDecoder {
       }
       if reader.reachedEnd { throw JPEGError.unexpectedEnd(offset: reader.data.count) }
     }
-    return reader.discardBits()
   }
-
-  /// A placeholder for table slots a scan kind never reads.
-  private static let unusedTable = try! HuffmanTable(counts: [Int](repeating: 0, count: 16), symbols: [], isDC: false,
-                                                     offset: 0)
 
   @inline(__always)
   private mutating func decodeBlock(
@@ -213,20 +229,23 @@ struct ScanDecoder {
   }
 
   /// At the end of a restart interval: drop the padding bits, expect marker RSTn, reset the predictions.
+  /// A non-restart marker there (EOI after data cut short) is left for the parser, as libjpeg's resync does,
+  /// and decoding goes on with zero bits; a restart marker out of sequence is corrupt data.
   private mutating func processRestart(expected: Int) throws {
     let data = reader.data
     var position = reader.discardBits()
     // libjpeg skips (and warns about) stray bytes before the marker, and fill bytes FF.
     while position < data.count && data[position] != 0xFF { position += 1 }
     while position + 1 < data.count && data[position + 1] == 0xFF { position += 1 }
-    let marker = UInt8(0xD0 + expected)
-    guard position + 1 < data.count else {
-      throw JPEGError.unexpectedEnd(offset: data.count)
+    guard position + 1 < data.count else { throw JPEGError.unexpectedEnd(offset: data.count) }
+    let marker = UInt8(0xD0 + expected), found = data[position + 1]
+    if found == marker {
+      reader.restart(at: position + 2)
+    } else if found >= 0xC0 && !(0xD0...0xD7).contains(found) {
+      reader.restart(at: position, insufficient: reader.insufficient)
+    } else {
+      throw JPEGError.badRestartMarker(expected: marker, found: found, offset: position)
     }
-    guard data[position + 1] == marker else {
-      throw JPEGError.badRestartMarker(expected: marker, found: data[position + 1], offset: position)
-    }
-    reader.restart(at: position + 2)
     for i in predictions.indices { predictions[i] = 0 }
     eobRun = 0
   }

@@ -247,6 +247,13 @@ def cases():
                                                                         progressive=True)
     yield "rocket_optimize", pillow_save(rocket, quality=80, optimize=True)
     yield "rocket_progressive_optimize", pillow_save(rocket, quality=60, optimize=True, progressive=True)
+    # Scan data cut short by EOI: libjpeg pads the missing data with zero bits and Pillow accepts the file.
+    full = pillow_save(cat, quality=85, subsampling="4:2:0")
+    sos = full.index(b"\xff\xda")
+    yield "chelsea_420_early_eoi", full[:(sos + len(full)) // 2] + b"\xff\xd9"
+    full = pillow_save(cat, quality=85, subsampling="4:2:0", restart_marker_blocks=2)
+    sos = full.index(b"\xff\xda")
+    yield "chelsea_restart_early_eoi", full[:(sos + len(full)) // 2] + b"\xff\xd9"
     yield "chelsea_q100", pillow_save(cat, quality=100, subsampling="4:4:4")
     yield "chelsea_q10", pillow_save(cat, quality=10)
     yield "astronaut_restart_blocks5", pillow_save(astro, quality=85, restart_marker_blocks=5)
