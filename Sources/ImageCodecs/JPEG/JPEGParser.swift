@@ -165,7 +165,7 @@ struct JPEGParser {
       var table = [Int](repeating: 0, count: 64)
       for k in 0..<64 {
         let q = p + 1 + (precision + 1) * k
-        table[zigzag[k]] = precision == 0 ? Int(data[q]) : Int(data[q]) << 8 | Int(data[q + 1])
+        table[zigzagOrder[k]] = precision == 0 ? Int(data[q]) : Int(data[q]) << 8 | Int(data[q + 1])
       }
       quantTables[id] = table
       p += 1 + size

@@ -12,6 +12,8 @@ struct ScanDecoder {
   private var predictions: [Int]
   /// The end-of-band run left over from the last AC band (progressive only).
   private var eobRun = 0
+  /// A copy of `zigzagOrder`, so the hot loops do not go through the global's lazy initializer.
+  private let zigzag = zigzagOrder
 
   init(
     data: [UInt8], start: Int, scan: JPEGScan, frame: JPEGFrame,

@@ -11,8 +11,11 @@ struct Upsampler {
   /// The component's own size in samples (libjpeg's `downsampled_width/height`).
   let width: Int, height: Int
   private let method: Method
+  /// Output rows per input row.
+  private let verticalFactor: Int
 
   init(samples: [UInt8], stride: Int, component: JPEGComponent, frame: JPEGFrame) {
+    precondition(stride >= component.width && samples.count >= stride * component.height)
     self.samples = samples
     self.stride = stride
     width = component.width
@@ -29,6 +32,7 @@ struct Upsampler {
     } else {
       method = .box(h: maxH / h, v: maxV / v)
     }
+    verticalFactor = maxV / v
   }
 
   /// How many samples `row(_:into:)` writes: the component width times its horizontal expansion, which may
@@ -41,56 +45,62 @@ struct Upsampler {
     }
   }
 
-  /// Writes output row `y` (in image rows) to `out[0..<outputWidth]`.
-  func row(_ y: Int, into out: inout [UInt8]) {
+  /// Writes output row `y` (in image rows) to `buffer[offset ..< offset + outputWidth]`.
+  func row(_ y: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+    precondition(offset >= 0 && offset + outputWidth <= buffer.count && y >= 0 && y / verticalFactor < height)
+    let out = UnsafeMutableBufferPointer(rebasing: buffer[offset...])
+    samples.withUnsafeBufferPointer { samples in row(y, samples: samples, into: out) }
+  }
+
+  // The filters below use Int32 with wrapping operators: sums of a few samples times at most 16 cannot
+  // overflow and results are at most 255 by construction; indices stay inside the buffers checked by the
+  // preconditions of `row(_:into:at:)` and `init`. Without overflow checks the loops run much faster.
+  @inline(__always)
+  private func row(_ y: Int, samples: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) {
+    @inline(__always) func s(_ i: Int) -> Int32 { Int32(truncatingIfNeeded: samples[i]) }
+    @inline(__always) func narrow(_ v: Int32) -> UInt8 { UInt8(truncatingIfNeeded: v) }
     switch method {
     case .fullSize:
-      let base = y * stride
-      for x in 0..<width { out[x] = samples[base + x] }
+      let base = y &* stride
+      for x in 0..<width { out[x] = samples[base &+ x] }
     case .h2v1Fancy:
-      let base = y * stride
+      let base = y &* stride
       // Output pixels sit 1/4 and 3/4 of the way between input samples; the rounding bias alternates
       // between 1 and 2 (libjpeg's ordered dither) so that halves do not always round up.
-      var value = Int(samples[base])
-      out[0] = UInt8(value)
-      out[1] = UInt8((value * 3 + Int(samples[base + 1]) + 2) >> 2)
-      for x in 1..<(width - 1) {
-        value = Int(samples[base + x]) * 3
-        out[2 * x] = UInt8((value + Int(samples[base + x - 1]) + 1) >> 2)
-        out[2 * x + 1] = UInt8((value + Int(samples[base + x + 1]) + 2) >> 2)
+      out[0] = samples[base]
+      out[1] = narrow((s(base) &* 3 &+ s(base &+ 1) &+ 2) &>> 2)
+      for x in 1..<(width &- 1) {
+        let value = s(base &+ x) &* 3
+        out[2 &* x] = narrow((value &+ s(base &+ x &- 1) &+ 1) &>> 2)
+        out[2 &* x &+ 1] = narrow((value &+ s(base &+ x &+ 1) &+ 2) &>> 2)
       }
-      value = Int(samples[base + width - 1])
-      out[2 * width - 2] = UInt8((value * 3 + Int(samples[base + width - 2]) + 1) >> 2)
-      out[2 * width - 1] = UInt8(value)
+      let last = base &+ width &- 1
+      out[2 &* width &- 2] = narrow((s(last) &* 3 &+ s(last &- 1) &+ 1) &>> 2)
+      out[2 &* width &- 1] = samples[last]
     case .h1v2Fancy:
       let (near, far) = rows(y)
-      let bias = y & 1 == 0 ? 1 : 2
+      let bias: Int32 = y & 1 == 0 ? 1 : 2
       for x in 0..<width {
-        out[x] = UInt8((Int(samples[near + x]) * 3 + Int(samples[far + x]) + bias) >> 2)
+        out[x] = narrow((s(near &+ x) &* 3 &+ s(far &+ x) &+ bias) &>> 2)
       }
     case .h2v2Fancy:
       let (near, far) = rows(y)
       // Column sums weight the nearer row 3/4 and the farther 1/4; the columns then get the same treatment.
-      var this = Int(samples[near]) * 3 + Int(samples[far])
-      var next = Int(samples[near + 1]) * 3 + Int(samples[far + 1])
-      out[0] = UInt8((this * 4 + 8) >> 4)
-      out[1] = UInt8((this * 3 + next + 7) >> 4)
-      var last = this
-      this = next
-      for x in 1..<(width - 1) {
-        next = Int(samples[near + x + 1]) * 3 + Int(samples[far + x + 1])
-        out[2 * x] = UInt8((this * 3 + last + 8) >> 4)
-        out[2 * x + 1] = UInt8((this * 3 + next + 7) >> 4)
-        last = this
-        this = next
+      @inline(__always) func column(_ x: Int) -> Int32 { s(near &+ x) &* 3 &+ s(far &+ x) }
+      out[0] = narrow((column(0) &* 4 &+ 8) &>> 4)
+      out[1] = narrow((column(0) &* 3 &+ column(1) &+ 7) &>> 4)
+      for x in 1..<(width &- 1) {
+        let this = column(x) &* 3
+        out[2 &* x] = narrow((this &+ column(x &- 1) &+ 8) &>> 4)
+        out[2 &* x &+ 1] = narrow((this &+ column(x &+ 1) &+ 7) &>> 4)
       }
-      out[2 * width - 2] = UInt8((this * 3 + last + 8) >> 4)
-      out[2 * width - 1] = UInt8((this * 4 + 7) >> 4)
+      out[2 &* width &- 2] = narrow((column(width &- 1) &* 3 &+ column(width &- 2) &+ 8) &>> 4)
+      out[2 &* width &- 1] = narrow((column(width &- 1) &* 4 &+ 7) &>> 4)
     case let .box(h, v):
-      let base = (y / v) * stride
+      let base = (y / v) &* stride
       for x in 0..<width {
-        let value = samples[base + x]
-        for i in 0..<h { out[x * h + i] = value }
+        let value = samples[base &+ x]
+        for i in 0..<h { out[x &* h &+ i] = value }
       }
     }
   }
