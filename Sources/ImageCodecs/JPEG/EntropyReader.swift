@@ -22,9 +22,29 @@ struct EntropyReader {
   /// The data ended without a marker.
   private(set) var reachedEnd = false
 
-  init(data: [UInt8], position: Int) {
+  /// The Huffman tables of the scan, flattened into slots so that decoding a symbol passes a slot number
+  /// instead of a table (passing tables per block cost more in reference counting than the decoding).
+  private var lookup: [UInt16]
+  private var maxCode: [Int]
+  private var valueOffset: [Int]
+  private var symbols: [UInt8]
+  private static let lookupSize = 1 << HuffmanTable.lookaheadBits
+
+  /// A reader at `position` with `tables` installed in slots 0, 1, ... (nil slots decode nothing).
+  init(data: [UInt8], position: Int, tables: [HuffmanTable?]) {
     self.data = data
     self.position = position
+    lookup = [UInt16](repeating: 0, count: Self.lookupSize * tables.count)
+    maxCode = [Int](repeating: -1, count: 18 * tables.count)
+    valueOffset = [Int](repeating: 0, count: 18 * tables.count)
+    symbols = [UInt8](repeating: 0, count: 256 * tables.count)
+    for (slot, table) in tables.enumerated() {
+      guard let table else { continue }
+      lookup.replaceSubrange((slot * Self.lookupSize)..<((slot + 1) * Self.lookupSize), with: table.lookup)
+      maxCode.replaceSubrange((slot * 18)..<(slot * 18 + 18), with: table.maxCode)
+      valueOffset.replaceSubrange((slot * 18)..<(slot * 18 + 18), with: table.valueOffset)
+      symbols.replaceSubrange((slot * 256)..<(slot * 256 + table.symbols.count), with: table.symbols)
+    }
   }
 
   /// Loads bytes until more than 56 bits are buffered.
@@ -62,11 +82,12 @@ struct EntropyReader {
     }
   }
 
-  /// Decodes one Huffman symbol.
+  /// Decodes one Huffman symbol with the table in `slot`.
   @inline(__always)
-  mutating func decode(_ table: HuffmanTable) throws -> Int {
+  mutating func decode(slot: Int) throws -> Int {
     if count < 16 { refill() }
-    let entry = table.lookup[Int(truncatingIfNeeded: buffer &>> UInt64(64 - HuffmanTable.lookaheadBits))]
+    let peek = Int(truncatingIfNeeded: buffer &>> UInt64(64 - HuffmanTable.lookaheadBits))
+    let entry = lookup[slot &* Self.lookupSize &+ peek]
     if entry != 0 {
       let length = Int(entry >> 8)
       consume(length)
@@ -75,9 +96,10 @@ struct EntropyReader {
     var length = HuffmanTable.lookaheadBits + 1
     while length <= 16 {
       let code = Int(truncatingIfNeeded: buffer &>> UInt64(64 - length))
-      if code <= table.maxCode[length] {
+      if code <= maxCode[slot &* 18 &+ length] {
         consume(length)
-        return Int(table.symbols[code + table.valueOffset[length]])
+        // A code within maxCode has a symbol: the table was validated when it was built.
+        return Int(symbols[slot &* 256 &+ code &+ valueOffset[slot &* 18 &+ length]])
       }
       length += 1
     }

@@ -15,18 +15,6 @@ struct HuffmanTable {
   /// The symbols in order of increasing code length.
   let symbols: [UInt8]
 
-  /// A table without codes, for the table slots a kind of scan never reads.
-  static let empty = HuffmanTable(
-    lookup: [UInt16](repeating: 0, count: 1 << lookaheadBits), maxCode: [Int](repeating: -1, count: 17) + [Int.max],
-    valueOffset: [Int](repeating: 0, count: 18), symbols: [])
-
-  private init(lookup: [UInt16], maxCode: [Int], valueOffset: [Int], symbols: [UInt8]) {
-    self.lookup = lookup
-    self.maxCode = maxCode
-    self.valueOffset = valueOffset
-    self.symbols = symbols
-  }
-
   /// Builds the table from the 16 code-length counts and the symbols of a DHT entry. Throws
   /// `badHuffmanTable` when the counts overflow the code space or `isDC` and a symbol is above 15
   /// (libjpeg refuses both).

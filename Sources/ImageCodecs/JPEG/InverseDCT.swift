@@ -74,6 +74,18 @@ enum InverseDCT {
     stride: Int, rangeLimit: UnsafeBufferPointer<UInt8>
   ) {
     let p1 = pass1Bits, cb = constBits
+    // A block without AC terms (common in smooth areas) is flat: the two passes below reduce to this value.
+    var ac: Int16 = 0
+    for i in 1..<64 { ac |= coefficients[block &+ i] }
+    if ac == 0 {
+      let dc = (Int(coefficients[block]) &* quant[0]) &<< p1
+      let value = rangeLimit[((dc &+ (1 &<< (p1 &+ 2))) &>> (p1 &+ 3)) & 1023]
+      for row in 0..<8 {
+        let out = outputOffset &+ row &* stride
+        for i in 0..<8 { output[out &+ i] = value }
+      }
+      return
+    }
     // Pass 1: columns, results scaled up by 2^pass1Bits.
     for col in 0..<8 {
       let c = block &+ col
