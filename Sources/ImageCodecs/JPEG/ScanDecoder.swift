@@ -145,7 +145,7 @@ struct ScanDecoder {
       if size != 0 {
         k += run
         guard k < 64 else { throw JPEGError.badCoefficientRun(offset: reader.position) }
-        coefficients[block + zigzag[k]] = Int16(truncatingIfNeeded: reader.receiveExtend(size))
+        coefficients[block &+ zigzag[k]] = Int16(truncatingIfNeeded: reader.receiveExtend(size))
         k += 1
       } else {
         if run != 15 { break }
@@ -162,14 +162,16 @@ struct ScanDecoder {
       eobRun -= 1
       return
     }
+    // Band limits in locals: read through `self` they are reloaded on every iteration.
+    let se = scan.se, al = scan.al
     var k = scan.ss
-    while k <= scan.se {
+    while k <= se {
       let rs = try reader.decode(slot: ac)
       let run = rs >> 4, size = rs & 15
       if size != 0 {
         k += run
-        guard k <= scan.se else { throw JPEGError.badCoefficientRun(offset: reader.position) }
-        coefficients[block + zigzag[k]] = Int16(truncatingIfNeeded: reader.receiveExtend(size) << scan.al)
+        guard k <= se else { throw JPEGError.badCoefficientRun(offset: reader.position) }
+        coefficients[block &+ zigzag[k]] = Int16(truncatingIfNeeded: reader.receiveExtend(size) << al)
       } else if run == 15 {
         k += 15
       } else {
@@ -187,9 +189,12 @@ struct ScanDecoder {
     _ coefficients: UnsafeMutableBufferPointer<Int16>, _ block: Int, _ ac: Int
   ) throws {
     let p1 = 1 << scan.al, m1 = -1 << scan.al
+    // Band limits in locals: read through `self` they are reloaded on every iteration. Index arithmetic
+    // wraps: k stays within 0...63 and blocks inside the buffer (checked in `decode(into:)`).
+    let se = scan.se
     var k = scan.ss
     if eobRun == 0 {
-      while k <= scan.se {
+      while k <= se {
         let rs = try reader.decode(slot: ac)
         var run = rs >> 4
         var value = 0
@@ -202,12 +207,12 @@ struct ScanDecoder {
           break
         }
         // Skip `run` zero coefficients, refining the nonzero ones passed on the way.
-        while k <= scan.se {
-          let index = block + zigzag[k]
+        while k <= se {
+          let index = block &+ zigzag[k]
           let coefficient = Int(coefficients[index])
           if coefficient != 0 {
             if reader.bit() != 0 && coefficient & p1 == 0 {
-              coefficients[index] = Int16(truncatingIfNeeded: coefficient >= 0 ? coefficient + p1 : coefficient + m1)
+              coefficients[index] = Int16(truncatingIfNeeded: coefficient >= 0 ? coefficient &+ p1 : coefficient &+ m1)
             }
           } else {
             if run == 0 { break }
@@ -216,19 +221,19 @@ struct ScanDecoder {
           k += 1
         }
         if value != 0 {
-          guard k <= scan.se else { throw JPEGError.badCoefficientRun(offset: reader.position) }
-          coefficients[block + zigzag[k]] = Int16(truncatingIfNeeded: value)
+          guard k <= se else { throw JPEGError.badCoefficientRun(offset: reader.position) }
+          coefficients[block &+ zigzag[k]] = Int16(truncatingIfNeeded: value)
         }
         k += 1
       }
     }
     if eobRun > 0 {
       // Inside an end-of-band run only the nonzero coefficients get their correction bit.
-      while k <= scan.se {
-        let index = block + zigzag[k]
+      while k <= se {
+        let index = block &+ zigzag[k]
         let coefficient = Int(coefficients[index])
         if coefficient != 0 && reader.bit() != 0 && coefficient & p1 == 0 {
-          coefficients[index] = Int16(truncatingIfNeeded: coefficient >= 0 ? coefficient + p1 : coefficient + m1)
+          coefficients[index] = Int16(truncatingIfNeeded: coefficient >= 0 ? coefficient &+ p1 : coefficient &+ m1)
         }
         k += 1
       }
