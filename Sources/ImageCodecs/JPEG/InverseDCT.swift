@@ -97,38 +97,11 @@ enum InverseDCT {
         for row in 0..<8 { workspace[row &* 8 &+ col] = dc }
         continue
       }
-      var z2 = Int(coefficients[c &+ 16]) &* quant[col &+ 16]
-      var z3 = Int(coefficients[c &+ 48]) &* quant[col &+ 48]
-      var z1 = (z2 &+ z3) &* fix_0_541196100
-      var tmp2 = z1 &+ z3 &* -fix_1_847759065
-      var tmp3 = z1 &+ z2 &* fix_0_765366865
-      z2 = Int(coefficients[c]) &* quant[col]
-      z3 = Int(coefficients[c &+ 32]) &* quant[col &+ 32]
-      var tmp0 = (z2 &+ z3) &<< cb
-      var tmp1 = (z2 &- z3) &<< cb
-      let tmp10 = tmp0 &+ tmp3, tmp13 = tmp0 &- tmp3
-      let tmp11 = tmp1 &+ tmp2, tmp12 = tmp1 &- tmp2
-      tmp3 = Int(coefficients[c &+ 8]) &* quant[col &+ 8]
-      tmp2 = Int(coefficients[c &+ 24]) &* quant[col &+ 24]
-      tmp1 = Int(coefficients[c &+ 40]) &* quant[col &+ 40]
-      tmp0 = Int(coefficients[c &+ 56]) &* quant[col &+ 56]
-      var z4 = tmp1 &+ tmp3
-      z3 = tmp0 &+ tmp2
-      z2 = tmp1 &+ tmp2
-      z1 = tmp0 &+ tmp3
-      let z5 = (z3 &+ z4) &* fix_1_175875602
-      tmp3 &*= fix_1_501321110
-      tmp2 &*= fix_3_072711026
-      tmp1 &*= fix_2_053119869
-      tmp0 &*= fix_0_298631336
-      z4 = z4 &* -fix_0_390180644 &+ z5
-      z3 = z3 &* -fix_1_961570560 &+ z5
-      z1 &*= -fix_0_899976223
-      z2 &*= -fix_2_562915447
-      tmp3 &+= z1 &+ z4
-      tmp2 &+= z2 &+ z3
-      tmp1 &+= z2 &+ z4
-      tmp0 &+= z1 &+ z3
+      @inline(__always) func input(_ row: Int) -> Int {
+        Int(coefficients[c &+ row &* 8]) &* quant[col &+ row &* 8]
+      }
+      let (tmp10, tmp11, tmp12, tmp13) = evenPart(input(0), input(2), input(4), input(6))
+      let (tmp0, tmp1, tmp2, tmp3) = oddPart(input(1), input(3), input(5), input(7))
       let shift = cb &- p1, round = 1 &<< (shift &- 1)
       workspace[col] = (tmp10 &+ tmp3 &+ round) &>> shift
       workspace[8 &+ col] = (tmp11 &+ tmp2 &+ round) &>> shift
@@ -150,36 +123,10 @@ enum InverseDCT {
         for i in 0..<8 { output[out &+ i] = value }
         continue
       }
-      var z2 = workspace[w &+ 2]
-      var z3 = workspace[w &+ 6]
-      var z1 = (z2 &+ z3) &* fix_0_541196100
-      var tmp0 = (workspace[w] &+ workspace[w &+ 4]) &<< cb
-      var tmp3 = z1 &+ z2 &* fix_0_765366865
-      var tmp1 = (workspace[w] &- workspace[w &+ 4]) &<< cb
-      var tmp2 = z1 &+ z3 &* -fix_1_847759065
-      let tmp10 = tmp0 &+ tmp3, tmp13 = tmp0 &- tmp3
-      let tmp11 = tmp1 &+ tmp2, tmp12 = tmp1 &- tmp2
-      tmp3 = workspace[w &+ 1]
-      tmp2 = workspace[w &+ 3]
-      tmp1 = workspace[w &+ 5]
-      tmp0 = workspace[w &+ 7]
-      var z4 = tmp1 &+ tmp3
-      z3 = tmp0 &+ tmp2
-      z2 = tmp1 &+ tmp2
-      z1 = tmp0 &+ tmp3
-      let z5 = (z3 &+ z4) &* fix_1_175875602
-      tmp3 &*= fix_1_501321110
-      tmp2 &*= fix_3_072711026
-      tmp1 &*= fix_2_053119869
-      tmp0 &*= fix_0_298631336
-      z4 = z4 &* -fix_0_390180644 &+ z5
-      z3 = z3 &* -fix_1_961570560 &+ z5
-      z2 &*= -fix_2_562915447
-      z1 &*= -fix_0_899976223
-      tmp3 &+= z1 &+ z4
-      tmp2 &+= z2 &+ z3
-      tmp1 &+= z2 &+ z4
-      tmp0 &+= z1 &+ z3
+      let (tmp10, tmp11, tmp12, tmp13) = evenPart(workspace[w], workspace[w &+ 2], workspace[w &+ 4],
+                                                  workspace[w &+ 6])
+      let (tmp0, tmp1, tmp2, tmp3) = oddPart(workspace[w &+ 1], workspace[w &+ 3], workspace[w &+ 5],
+                                             workspace[w &+ 7])
       output[out] = rangeLimit[((tmp10 &+ tmp3 &+ round) &>> shift) & 1023]
       output[out &+ 1] = rangeLimit[((tmp11 &+ tmp2 &+ round) &>> shift) & 1023]
       output[out &+ 2] = rangeLimit[((tmp12 &+ tmp1 &+ round) &>> shift) & 1023]
@@ -189,5 +136,33 @@ enum InverseDCT {
       output[out &+ 6] = rangeLimit[((tmp11 &- tmp2 &+ round) &>> shift) & 1023]
       output[out &+ 7] = rangeLimit[((tmp10 &- tmp3 &+ round) &>> shift) & 1023]
     }
+  }
+
+  /// The even half of the 1-D transform of inputs 0, 2, 4, 6 (scaled by 2^constBits): tmp10...tmp13.
+  /// The rotator is sqrt(2)*c(-6).
+  @inline(__always)
+  private static func evenPart(_ x0: Int, _ x2: Int, _ x4: Int, _ x6: Int) -> (Int, Int, Int, Int) {
+    let z1 = (x2 &+ x6) &* fix_0_541196100
+    let tmp2 = z1 &+ x6 &* -fix_1_847759065
+    let tmp3 = z1 &+ x2 &* fix_0_765366865
+    let tmp0 = (x0 &+ x4) &<< constBits
+    let tmp1 = (x0 &- x4) &<< constBits
+    return (tmp0 &+ tmp3, tmp1 &+ tmp2, tmp1 &- tmp2, tmp0 &- tmp3)
+  }
+
+  /// The odd half of the 1-D transform of inputs 1, 3, 5, 7: tmp0...tmp3 of jidctint.c.
+  @inline(__always)
+  private static func oddPart(_ x1: Int, _ x3: Int, _ x5: Int, _ x7: Int) -> (Int, Int, Int, Int) {
+    let z1 = x7 &+ x1, z2 = x5 &+ x3, z3 = x7 &+ x3, z4 = x5 &+ x1
+    let z5 = (z3 &+ z4) &* fix_1_175875602  // sqrt(2) * c3
+    let w0 = x7 &* fix_0_298631336  // sqrt(2) * (-c1+c3+c5-c7)
+    let w1 = x5 &* fix_2_053119869  // sqrt(2) * ( c1+c3-c5+c7)
+    let w2 = x3 &* fix_3_072711026  // sqrt(2) * ( c1+c3+c5-c7)
+    let w3 = x1 &* fix_1_501321110  // sqrt(2) * ( c1+c3-c5-c7)
+    let m1 = z1 &* -fix_0_899976223  // sqrt(2) * ( c7-c3)
+    let m2 = z2 &* -fix_2_562915447  // sqrt(2) * (-c1-c3)
+    let m3 = z3 &* -fix_1_961570560 &+ z5  // sqrt(2) * (-c3-c5)
+    let m4 = z4 &* -fix_0_390180644 &+ z5  // sqrt(2) * ( c5-c3)
+    return (w0 &+ m1 &+ m3, w1 &+ m2 &+ m4, w2 &+ m2 &+ m3, w3 &+ m1 &+ m4)
   }
 }
