@@ -199,3 +199,43 @@ struct JPEGCorruptionTests {
       == "expected restart marker 0xFFD0 at byte 3, found no marker")
   }
 }
+
+/// Random damage to valid files: decoding must end in pixels or a typed error, never a trap.
+struct JPEGFuzzTests {
+  /// A fixed-seed linear congruential generator, so that every run damages the files the same way.
+  struct Generator {
+    var state: UInt64
+    mutating func next(_ bound: Int) -> Int {
+      state = state &* 6364136223846793005 &+ 1442695040888963407
+      return Int((state >> 33) % UInt64(bound))
+    }
+  }
+
+  @Test func damagedFilesNeverTrap() throws {
+    var generator = Generator(state: 42)
+    var outcomes: [String: Int] = [:]
+    let names = ["chelsea_420", "coffee_progressive_420", "astronaut_restart_blocks5", "coffee_411",
+                 "chelsea_cmyk_adobe", "coffee_gray_progressive"]
+    for name in names {
+      let file = try JPEGFixtures.bytes(name + ".jpg")
+      for _ in 0..<300 {
+        var damaged = file
+        for _ in 0..<(1 + generator.next(4)) {
+          damaged[generator.next(damaged.count)] = UInt8(generator.next(256))
+        }
+        do {
+          // A small limit keeps a damaged frame header from asking for a huge (but legal) image.
+          _ = try JPEG.decode(damaged, limits: ImageLimits(maxPixels: 1 << 20))
+          outcomes["decoded", default: 0] += 1
+        } catch let error as JPEGError {
+          outcomes["\(error)".prefix(20).description, default: 0] += 1
+        } catch is ImageLimitError {
+          outcomes["limit", default: 0] += 1
+        }
+      }
+    }
+    // Both outcomes occur: the damage is neither always harmless nor always fatal.
+    #expect(outcomes["decoded", default: 0] > 0)
+    #expect(outcomes.values.reduce(0, +) - outcomes["decoded", default: 0] > 0)
+  }
+}
