@@ -2,17 +2,39 @@ import Testing
 @testable import ImageCodecs
 
 /// EXIF orientation: parsed from the payloads the JPEG decoder returns and applied like Pillow's
-/// `ImageOps.exif_transpose` (the fixtures hold its output for all eight values, in both byte orders).
+/// `ImageOps.exif_transpose` (the fixtures hold its output for all eight EXIF values in both byte orders, and
+/// for XMP `tiff:Orientation` with and without EXIF data).
 struct EXIFOrientationTests {
   @Test(arguments: try JPEGFixtures.cases().filter { $0.orientation != nil })
   func uprightPixelsMatchExifTranspose(_ fixture: JPEGFixtures.Case) throws {
     let decoded = try JPEG.decode(JPEGFixtures.bytes(fixture.name + ".jpg"))
-    let exif = try #require(decoded.exif)
-    let orientation = try #require(EXIFOrientation(exif: exif))
-    #expect(orientation.rawValue == fixture.orientation)
-    let upright = orientation.apply(to: decoded.image)
+    #expect((decoded.orientation ?? .topLeft).rawValue == fixture.orientation)
+    let upright = decoded.uprightImage
     #expect(upright.width == fixture.uprightWidth && upright.height == fixture.uprightHeight)
     #expect(upright.pixels == (try JPEGFixtures.bytes(fixture.name + ".upright.rgb")), "\(fixture.name)")
+  }
+
+  @Test func exifOrientationOutranksXMP() throws {
+    let decoded = try JPEG.decode(JPEGFixtures.bytes("xmp_orientation5_exif_says1.jpg"))
+    #expect(decoded.xmp.flatMap(EXIFOrientation.init(xmp:)) == .leftTop)
+    #expect(decoded.orientation == .topLeft)
+    // An EXIF entry Pillow cannot use (here a count of 2) still hides the XMP value.
+    let image = RGBImage(width: 1, height: 1, pixels: [1, 2, 3])
+    let unusable = DecodedImage(image: image, exif: tiff(count: 2, value: 6),
+                                xmp: Array("<x tiff:Orientation=\"6\"/>".utf8))
+    #expect(unusable.orientation == nil)
+    #expect(DecodedImage(image: image, xmp: Array("<tiff:Orientation>8</tiff:Orientation>".utf8)).orientation
+      == .leftBottom)
+  }
+
+  @Test func readsXMPLikePillowsPattern() {
+    #expect(EXIFOrientation(xmp: Array("a tiff:Orientation=\"7\" b".utf8)) == .rightBottom)
+    #expect(EXIFOrientation(xmp: Array("<tiff:Orientation>2</tiff:Orientation>".utf8)) == .topRight)
+    // The first occurrence that matches the pattern counts; one that does not is skipped.
+    #expect(EXIFOrientation(xmp: Array("tiff:Orientation = 3, tiff:Orientation>4".utf8)) == .bottomLeft)
+    #expect(EXIFOrientation(xmp: Array("tiff:Orientation=\"9\"".utf8)) == nil)
+    #expect(EXIFOrientation(xmp: Array("tiff:Orientation=\"".utf8)) == nil)
+    #expect(EXIFOrientation(xmp: []) == nil)
   }
 
   /// A TIFF payload with one IFD0 entry (tag, type, count, 4 value bytes), little- or big-endian.
@@ -29,6 +51,7 @@ struct EXIFOrientationTests {
   }
 
   @Test func readsShortLongAndByteValuesInBothByteOrders() {
+    #expect(EXIFOrientation(exif: Array("Exif\0\0".utf8) + tiff(value: 4)) == .bottomLeft)
     #expect(EXIFOrientation(exif: tiff(value: 6)) == .rightTop)
     #expect(EXIFOrientation(exif: tiff(value: 8, bigEndian: true)) == .leftBottom)
     #expect(EXIFOrientation(exif: tiff(type: 4, value: 3)) == .bottomRight)

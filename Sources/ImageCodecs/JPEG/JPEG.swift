@@ -9,7 +9,8 @@
 /// frames, 12-bit samples.
 public enum JPEG {
   /// Decodes a whole JPEG file. The image is returned in stored orientation, with the EXIF payload (the
-  /// TIFF data of the `Exif\0\0` APP1 segments) for `EXIFOrientation`.
+  /// TIFF data of the `Exif\0\0` APP1 segments) and the XMP packet, from which `DecodedImage.orientation`
+  /// reads the orientation `ImageOps.exif_transpose` applies.
   ///
   /// - Throws: `ImageLimitError` when the frame header declares an image beyond `limits` (checked before
   ///   any pixel buffer is allocated); `JPEGError` for truncated, corrupt or unsupported data.
@@ -22,7 +23,7 @@ public enum JPEG {
                                adobeTransform: parser.adobeTransform)
     let image = render(frame: frame, coefficients: parser.coefficients,
                        quantTables: parser.componentQuantTables, space: space)
-    return DecodedImage(image: image, exif: parser.exif)
+    return DecodedImage(image: image, exif: parser.exif, xmp: parser.xmp)
   }
 
   /// Inverse DCT of every component, upsampling and colour conversion.

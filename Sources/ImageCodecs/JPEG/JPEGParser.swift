@@ -20,6 +20,8 @@ struct JPEGParser {
   /// The EXIF payload: the first `Exif\0\0` APP1 segment's TIFF data, followed by that of any later ones
   /// (Pillow concatenates them the same way).
   private(set) var exif: [UInt8]?
+  /// The XMP packet of the last `http://ns.adobe.com/xap/1.0/\0` APP1 segment (Pillow keeps the last).
+  private(set) var xmp: [UInt8]?
 
   init(data: [UInt8], limits: ImageLimits) {
     self.data = data
@@ -72,8 +74,11 @@ struct JPEGParser {
         // libjpeg's examine_app0 wants at least 14 bytes for a JFIF header.
         if end - start >= 14 && Array(data[start..<start + 5]) == Array("JFIF\0".utf8) { sawJFIF = true }
       case 0xE1:
+        let xmpHeader = Array("http://ns.adobe.com/xap/1.0/\0".utf8)
         if end - start >= 6 && Array(data[start..<start + 6]) == Array("Exif\0\0".utf8) {
           exif = (exif ?? []) + data[(start + 6)..<end]
+        } else if end - start >= xmpHeader.count && Array(data[start..<start + xmpHeader.count]) == xmpHeader {
+          xmp = Array(data[(start + xmpHeader.count)..<end])
         }
       case 0xEE:
         // libjpeg's examine_app14 wants at least 12 bytes; the transform flag is the last of them.

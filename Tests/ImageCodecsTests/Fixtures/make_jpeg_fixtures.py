@@ -223,12 +223,15 @@ def pillow_save(im, **kw):
 
 
 def exif_bytes(orientation, big_endian):
-    """An APP1 EXIF payload whose IFD0 holds Make and Orientation, written by hand in either byte order."""
+    """An APP1 EXIF payload whose IFD0 holds Make and Orientation (none if orientation is None), written by
+    hand in either byte order."""
     e = ">" if big_endian else "<"
     make = b"clip-worker\0"
-    ifd = struct.pack(e + "H", 2)
-    ifd += struct.pack(e + "HHII", 0x010F, 2, len(make), 8 + 2 + 2 * 12 + 4)
-    ifd += struct.pack(e + "HHIH2x", 0x0112, 3, 1, orientation)
+    count = 1 if orientation is None else 2
+    ifd = struct.pack(e + "H", count)
+    ifd += struct.pack(e + "HHII", 0x010F, 2, len(make), 8 + 2 + count * 12 + 4)
+    if orientation is not None:
+        ifd += struct.pack(e + "HHIH2x", 0x0112, 3, 1, orientation)
     ifd += struct.pack(e + "I", 0)
     tiff = (b"MM\0*" if big_endian else b"II*\0") + struct.pack(e + "I", 8) + ifd + make
     return b"Exif\0\0" + tiff
@@ -296,6 +299,18 @@ def cases():
     for orientation in range(1, 9):
         big = orientation % 2 == 0
         yield f"exif_orientation{orientation}", pillow_save(astro, quality=90, exif=exif_bytes(orientation, big))
+    # XMP tiff:Orientation, which exif_transpose uses when the EXIF data has no orientation entry.
+    def xmp(orientation, element):
+        value = (f"<tiff:Orientation>{orientation}</tiff:Orientation>" if element
+                 else f'<rdf:Description tiff:Orientation="{orientation}"/>')
+        return ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description>' + value
+                + "</rdf:Description></rdf:RDF></x:xmpmeta>").encode()
+    yield "xmp_orientation6_attribute", pillow_save(astro, quality=90, xmp=xmp(6, False))
+    yield "xmp_orientation3_element", pillow_save(astro, quality=90, xmp=xmp(3, True))
+    yield "xmp_orientation8_exif_without", pillow_save(astro, quality=90, xmp=xmp(8, False),
+                                                       exif=exif_bytes(None, False))
+    yield "xmp_orientation5_exif_says1", pillow_save(astro, quality=90, xmp=xmp(5, True),
+                                                     exif=exif_bytes(1, True))
 
 
 def main():
