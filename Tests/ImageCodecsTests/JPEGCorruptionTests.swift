@@ -140,9 +140,8 @@ struct JPEGCorruptionTests {
 
   @Test func badProgression() {
     let file = Self.miniJPEG(scan: [0x40], sofMarker: 0xC2, scanBand: [0, 5, 0])
-    #expect(throws: JPEGError.badScanHeader("progression Ss=0 Se=5 Ah=0 Al=0", offset: Self.offset(of: 0xDA, in: file))) {
-      try JPEG.decode(file)
-    }
+    let sos = Self.offset(of: 0xDA, in: file)
+    #expect(throws: JPEGError.badScanHeader("progression Ss=0 Se=5 Ah=0 Al=0", offset: sos)) { try JPEG.decode(file) }
   }
 
   @Test func unknownScanComponent() {

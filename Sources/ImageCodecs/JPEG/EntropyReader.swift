@@ -35,14 +35,14 @@ struct EntropyReader {
     self.data = data
     self.position = position
     lookup = [UInt16](repeating: 0, count: Self.lookupSize * tables.count)
-    maxCode = [Int](repeating: -1, count: 18 * tables.count)
-    valueOffset = [Int](repeating: 0, count: 18 * tables.count)
+    maxCode = [Int](repeating: -1, count: 17 * tables.count)
+    valueOffset = [Int](repeating: 0, count: 17 * tables.count)
     symbols = [UInt8](repeating: 0, count: 256 * tables.count)
     for (slot, table) in tables.enumerated() {
       guard let table else { continue }
       lookup.replaceSubrange((slot * Self.lookupSize)..<((slot + 1) * Self.lookupSize), with: table.lookup)
-      maxCode.replaceSubrange((slot * 18)..<(slot * 18 + 18), with: table.maxCode)
-      valueOffset.replaceSubrange((slot * 18)..<(slot * 18 + 18), with: table.valueOffset)
+      maxCode.replaceSubrange((slot * 17)..<(slot * 17 + 17), with: table.maxCode)
+      valueOffset.replaceSubrange((slot * 17)..<(slot * 17 + 17), with: table.valueOffset)
       symbols.replaceSubrange((slot * 256)..<(slot * 256 + table.symbols.count), with: table.symbols)
     }
   }
@@ -96,10 +96,10 @@ struct EntropyReader {
     var length = HuffmanTable.lookaheadBits + 1
     while length <= 16 {
       let code = Int(truncatingIfNeeded: buffer &>> UInt64(64 - length))
-      if code <= maxCode[slot &* 18 &+ length] {
+      if code <= maxCode[slot &* 17 &+ length] {
         consume(length)
         // A code within maxCode has a symbol: the table was validated when it was built.
-        return Int(symbols[slot &* 256 &+ code &+ valueOffset[slot &* 18 &+ length]])
+        return Int(symbols[slot &* 256 &+ code &+ valueOffset[slot &* 17 &+ length]])
       }
       length += 1
     }

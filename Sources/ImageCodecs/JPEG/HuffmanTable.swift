@@ -7,7 +7,7 @@ struct HuffmanTable {
 
   /// Indexed by the next `lookaheadBits` bits: `length << 8 | symbol`, or 0 when the code is longer.
   let lookup: [UInt16]
-  /// For each code length 1...16 (index 0 unused, index 17 a sentinel): the largest code of that length,
+  /// For each code length 1...16 (index 0 unused): the largest code of that length,
   /// or -1 when there is none.
   let maxCode: [Int]
   /// For each code length: added to a code of that length to give its index in `symbols`.
@@ -24,8 +24,8 @@ struct HuffmanTable {
       throw JPEGError.badHuffmanTable(offset: offset)
     }
     if isDC, symbols.contains(where: { $0 > 15 }) { throw JPEGError.badHuffmanTable(offset: offset) }
-    var maxCode = [Int](repeating: -1, count: 18)
-    var valueOffset = [Int](repeating: 0, count: 18)
+    var maxCode = [Int](repeating: -1, count: 17)
+    var valueOffset = [Int](repeating: 0, count: 17)
     var lookup = [UInt16](repeating: 0, count: 1 << Self.lookaheadBits)
     var code = 0
     var index = 0
@@ -49,7 +49,6 @@ struct HuffmanTable {
       }
       code <<= 1
     }
-    maxCode[17] = Int.max
     self.lookup = lookup
     self.maxCode = maxCode
     self.valueOffset = valueOffset

@@ -22,7 +22,8 @@ struct ScanDecoder {
     // Slot i holds the DC table of the scan's i-th component, slot 4 + i its AC table; a slot stays empty
     // when the table is undefined, which `decode(into:)` reports before decoding.
     let dc = scan.dcTables.map { dcTables[$0] }, ac = scan.acTables.map { acTables[$0] }
-    reader = EntropyReader(data: data, position: start, tables: dc + Array(repeating: nil, count: 4 - dc.count) + ac)
+    let empty = [HuffmanTable?](repeating: nil, count: 4 - dc.count)
+    reader = EntropyReader(data: data, position: start, tables: dc + empty + ac)
     self.scan = scan
     self.frame = frame
     self.tablesDefined = (dc.map { $0 != nil }, ac.map { $0 != nil })
@@ -44,21 +45,22 @@ struct ScanDecoder {
       kind = scan.ah == 0 ? .acFirst : .acRefine
     }
     // Tables are only needed by the kinds of scan that use them (libjpeg checks the same way).
-    for (i, id) in scan.dcTables.enumerated() where (kind == .sequential || kind == .dcFirst) && !tablesDefined.dc[i] {
+    let usesDC = kind == .sequential || kind == .dcFirst, usesAC = kind != .dcFirst && kind != .dcRefine
+    for (i, id) in scan.dcTables.enumerated() where usesDC && !tablesDefined.dc[i] {
       throw JPEGError.missingTable("DC Huffman", id: id, offset: scan.offset)
     }
-    for (i, id) in scan.acTables.enumerated() where kind != .dcFirst && kind != .dcRefine && !tablesDefined.ac[i] {
+    for (i, id) in scan.acTables.enumerated() where usesAC && !tablesDefined.ac[i] {
       throw JPEGError.missingTable("AC Huffman", id: id, offset: scan.offset)
     }
     let comps = scan.components.map { frame.components[$0] }
+    // Every block this scan touches lies inside the coefficient array (the frame sized it from the same
+    // geometry); checked once here so that the per-coefficient loops can run over a buffer pointer
+    // (callgrind: 7% fewer instructions for a progressive 2-megapixel photo than with array subscripts).
+    for c in comps {
+      precondition(c.coefficientOffset + c.blocksPerLine * c.blocksPerColumn * 64 <= coefficients.count)
+      precondition(c.usedBlocksPerLine <= c.blocksPerLine && c.usedBlocksPerColumn <= c.blocksPerColumn)
+    }
     do {
-      // Every block this scan touches lies inside the coefficient array (the frame sized it from the same
-      // geometry); checked once here so that the per-coefficient loops can run over a buffer pointer, which
-      // took a third off progressive decoding (callgrind).
-      for c in comps {
-        precondition(c.coefficientOffset + c.blocksPerLine * c.blocksPerColumn * 64 <= coefficients.count)
-        precondition(c.usedBlocksPerLine <= c.blocksPerLine && c.usedBlocksPerColumn <= c.blocksPerColumn)
-      }
       try coefficients.withUnsafeMutableBufferPointer { coefficients in
         try decodeMCUs(kind, comps, into: coefficients)
       }
