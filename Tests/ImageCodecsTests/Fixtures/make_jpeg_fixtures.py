@@ -10,8 +10,13 @@ written by the small baseline encoder below, and only decoded by Pillow).
 Output, in Fixtures/jpeg/:
   <name>.jpg           the test image
   <name>.rgb           Pillow's Image.open(f).convert("RGB") pixels, raw interleaved RGB8
-  <name>.upright.rgb   for EXIF cases: ImageOps.exif_transpose(im).convert("RGB"), what load_image gives
-  manifest.json        name, size, upright size and orientation of each case, and the versions used
+  <name>.upright.rgb   for cases with an orientation (EXIF, or XMP tiff:Orientation without an EXIF entry):
+                       ImageOps.exif_transpose(im).convert("RGB"), what transformers' load_image gives
+  manifest.json        name, size, Pillow's mode, orientation and upright size of each case, and the
+                       versions used (Pillow 13.0.0 with libjpeg-turbo 3.2.0 when last run)
+
+Also written: scans cut short by EOI (Pillow decodes them, libjpeg pads with zero bits). Truncated and
+corrupt files are made by the Swift tests themselves from these fixtures.
 """
 import io
 import json
