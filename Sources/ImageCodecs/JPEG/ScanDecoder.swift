@@ -142,6 +142,14 @@ struct ScanDecoder {
     var k = 1
     let ac = 4 + component
     while k < 64 {
+      let fast = reader.fastAC(slot: ac)
+      if fast != 0 {
+        k += (fast >> 8) & 15
+        guard k < 64 else { throw JPEGError.badCoefficientRun(offset: reader.position) }
+        coefficients[block &+ zigzag[k]] = Int16(truncatingIfNeeded: fast >> 16)
+        k += 1
+        continue
+      }
       let rs = try reader.decode(slot: ac)
       let run = rs >> 4, size = rs & 15
       if size != 0 {
