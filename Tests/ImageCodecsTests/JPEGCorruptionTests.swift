@@ -69,6 +69,15 @@ struct JPEGCorruptionTests {
     #expect(throws: JPEGError.badMarker(0x02, offset: at)) { try JPEG.decode(file) }
   }
 
+  @Test func strayBytesBetweenSegmentsAreSkippedAsLibjpegDoes() throws {
+    let file = try JPEGFixtures.bytes("chelsea_420.jpg")
+    let expected = try JPEGFixtures.bytes("chelsea_420.rgb")
+    var padded = file
+    let at = Self.offset(of: 0xDB, in: file)
+    padded.insert(contentsOf: [0x12, 0xFF, 0x00, 0x34, 0xFF, 0xFF], at: at)  // junk, stuffed zero, fill
+    #expect(try JPEG.decode(padded).image.pixels == expected)
+  }
+
   @Test func scanBeforeFrame() {
     let file = Self.miniJPEG(scan: [0x40])
     let sof = Self.offset(of: 0xC0, in: file)

@@ -6,7 +6,13 @@
 /// Supported: baseline and extended (SOF0, SOF1) and progressive (SOF2) Huffman-coded 8-bit frames with
 /// 1, 3 or 4 components, any integral sampling factors, restart intervals, JFIF and Adobe APP14 colour
 /// transforms. Not supported (throws `JPEGError.unsupported`): arithmetic coding, lossless and hierarchical
-/// frames, 12-bit samples.
+/// frames, 12-bit samples (Pillow refuses 12-bit too; it does decode arithmetic coding).
+///
+/// Known differences from Pillow, all on damaged or unusual files:
+/// - A progressive file whose scans end (at EOI) before every low-frequency coefficient is complete gets
+///   libjpeg's block smoothing in Pillow; it is not implemented here, so such pixels differ slightly.
+/// - Where libjpeg-turbo warns and guesses (undefined Huffman codes, coefficient runs past the block end,
+///   restart markers out of sequence), this decoder throws a `JPEGError`.
 public enum JPEG {
   /// Decodes a whole JPEG file. The image is returned in stored orientation, with the EXIF payload (the
   /// TIFF data of the `Exif\0\0` APP1 segments) and the XMP packet, from which `DecodedImage.orientation`

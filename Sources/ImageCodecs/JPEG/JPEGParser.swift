@@ -46,7 +46,7 @@ struct JPEGParser {
       case 0xD0...0xD7, 0x01:
         continue  // standalone markers without a segment; libjpeg ignores them here
       case 0x00:
-        throw JPEGError.badMarker(marker, offset: markerOffset)
+        continue  // FF 00 is stuffed data, not a marker: libjpeg's next_marker discards it as stray bytes
       default:
         break
       }
@@ -54,9 +54,10 @@ struct JPEGParser {
       switch marker {
       case 0xC0, 0xC1, 0xC2:
         guard frame == nil else { throw JPEGError.badMarker(marker, offset: markerOffset) }
-        try readFrame(start, end, progressive: marker == 0xC2, offset: markerOffset)
+        try readFrame(start, end, marker: marker, offset: markerOffset)
       case 0xC3, 0xC5, 0xC6, 0xC7:
-        throw JPEGError.unsupported(marker == 0xC3 ? "lossless JPEG (SOF3)" : "hierarchical JPEG (SOF\(marker - 0xC0))")
+        let what = marker == 0xC3 ? "lossless JPEG (SOF3)" : "hierarchical JPEG (SOF\(marker - 0xC0))"
+        throw JPEGError.unsupported(what)
       case 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF:
         throw JPEGError.unsupported("arithmetic coding (SOF\(marker - 0xC0))")
       case 0xC4: try readHuffmanTables(start, end, offset: markerOffset)
@@ -104,9 +105,9 @@ struct JPEGParser {
     return (offset + 4, end)
   }
 
-  private mutating func readFrame(_ start: Int, _ end: Int, progressive: Bool, offset: Int) throws {
+  private mutating func readFrame(_ start: Int, _ end: Int, marker: UInt8, offset: Int) throws {
     guard end - start >= 6 else {
-      throw JPEGError.badSegmentLength(marker: 0xC0, length: end - start + 2, offset: offset)
+      throw JPEGError.badSegmentLength(marker: marker, length: end - start + 2, offset: offset)
     }
     let precision = Int(data[start])
     let height = Int(data[start + 1]) << 8 | Int(data[start + 2])
@@ -119,7 +120,7 @@ struct JPEGParser {
       throw JPEGError.unsupported("\(count) components (Pillow reads 1, 3 or 4)")
     }
     guard end - start == 6 + 3 * count else {
-      throw JPEGError.badSegmentLength(marker: 0xC0, length: end - start + 2, offset: offset)
+      throw JPEGError.badSegmentLength(marker: marker, length: end - start + 2, offset: offset)
     }
     // Refuse oversized images before anything of their size is allocated.
     try limits.check(width: width, height: height)
@@ -136,7 +137,7 @@ struct JPEGParser {
       }
       components.append(JPEGComponent(id: id, h: h, v: v, quantTable: tq))
     }
-    let frame = JPEGFrame(width: width, height: height, progressive: progressive, components: components)
+    let frame = JPEGFrame(width: width, height: height, progressive: marker == 0xC2, components: components)
     for c in frame.components where frame.maxH % c.h != 0 || frame.maxV % c.v != 0 {
       // libjpeg only upsamples by integral factors (JERR_FRACT_SAMPLE_NOTIMPL).
       throw JPEGError.unsupported("sampling factors \(c.h)×\(c.v) against \(frame.maxH)×\(frame.maxV)")
