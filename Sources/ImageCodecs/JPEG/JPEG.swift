@@ -8,11 +8,10 @@
 /// transforms. Not supported (throws `JPEGError.unsupported`): arithmetic coding, lossless and hierarchical
 /// frames, 12-bit samples (Pillow refuses 12-bit too; it does decode arithmetic coding).
 ///
-/// Known differences from Pillow, all on damaged or unusual files:
-/// - A progressive file whose scans end (at EOI) before every low-frequency coefficient is complete gets
-///   libjpeg's block smoothing in Pillow; it is not implemented here, so such pixels differ slightly.
-/// - Where libjpeg-turbo warns and guesses (undefined Huffman codes, coefficient runs past the block end,
-///   restart markers out of sequence), this decoder throws a `JPEGError`.
+/// A progressive file whose scans end (at EOI) before the low-frequency coefficients are complete gets
+/// libjpeg's block smoothing, as in Pillow. Known difference from Pillow, on damaged files only: where
+/// libjpeg-turbo warns and guesses (undefined Huffman codes, coefficient runs past the block end, restart
+/// markers out of sequence), this decoder throws a `JPEGError`.
 public enum JPEG {
   /// Decodes a whole JPEG file. The image is returned in stored orientation, with the EXIF payload (the
   /// TIFF data of the `Exif\0\0` APP1 segments) and the XMP packet, from which `DecodedImage.orientation`
@@ -27,14 +26,19 @@ public enum JPEG {
     guard let frame = parser.frame, parser.scanCount > 0 else { throw JPEGError.noImage }
     let space = JPEGColorSpace(componentIDs: frame.components.map(\.id), sawJFIF: parser.sawJFIF,
                                adobeTransform: parser.adobeTransform)
+    let smoothing = BlockSmoothing(
+      frame: frame, quantTables: parser.componentQuantTables, coefficientBits: parser.coefficientBits,
+      previousBits: parser.previousCoefficientBits, scanCount: parser.scanCount,
+      lastGoodIMCURow: parser.lastGoodIMCURow)
     let image = render(frame: frame, coefficients: parser.coefficients,
-                       quantTables: parser.componentQuantTables, space: space)
+                       quantTables: parser.componentQuantTables, space: space, smoothing: smoothing)
     return DecodedImage(image: image, exif: parser.exif, xmp: parser.xmp)
   }
 
-  /// Inverse DCT of every component, upsampling and colour conversion.
+  /// Block smoothing when it applies, inverse DCT of every component, upsampling and colour conversion.
   private static func render(
-    frame: JPEGFrame, coefficients: [Int16], quantTables: [[Int]?], space: JPEGColorSpace
+    frame: JPEGFrame, coefficients: [Int16], quantTables: [[Int]?], space: JPEGColorSpace,
+    smoothing: BlockSmoothing?
   ) -> RGBImage {
     var upsamplers: [Upsampler] = []
     for (index, component) in frame.components.enumerated() {
@@ -42,10 +46,11 @@ public enum JPEG {
       let blocksX = component.usedBlocksPerLine, blocksY = component.usedBlocksPerColumn
       let stride = blocksX * 8
       var samples = [UInt8](repeating: 0, count: stride * blocksY * 8)
+      let quant = quantTables[index] ?? [Int](repeating: 0, count: 64)
+      let smoothed = smoothing?.smooth(coefficients, component: component, index: index, frame: frame, quant: quant)
       InverseDCT.transformComponent(
-        coefficients, start: component.coefficientOffset, blocksPerLine: component.blocksPerLine,
-        blocksX: blocksX, blocksY: blocksY, quant: quantTables[index] ?? [Int](repeating: 0, count: 64),
-        output: &samples)
+        smoothed ?? coefficients, start: component.coefficientOffset, blocksPerLine: component.blocksPerLine,
+        blocksX: blocksX, blocksY: blocksY, quant: quant, output: &samples)
       upsamplers.append(Upsampler(samples: samples, stride: stride, component: component, frame: frame))
     }
     // One row buffer holds the current output row of every component, `rowStride` apart. The row loops run

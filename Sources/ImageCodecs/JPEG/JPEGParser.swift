@@ -14,6 +14,14 @@ struct JPEGParser {
   private var acTables: [HuffmanTable?] = Array(repeating: nil, count: 4)
   private var restartInterval = 0
   private(set) var scanCount = 0
+  /// Progressive frames: for each component and zigzag index 0...9, the `al` of the last scan that coded
+  /// it (-1: none yet), and the same before the scan that last touched that index (libjpeg's `coef_bits`
+  /// and their previous values); block smoothing decides from them.
+  private(set) var coefficientBits: [[Int]] = []
+  private(set) var previousCoefficientBits: [[Int]] = []
+  /// The iMCU row of the last MCU decoded while the data lasted, over all scans (libjpeg's
+  /// `last_good_iMCU_row`).
+  private(set) var lastGoodIMCURow = 0
   private(set) var sawJFIF = false
   /// The transform byte of the last Adobe APP14 segment.
   private(set) var adobeTransform: Int?
@@ -228,8 +236,27 @@ struct JPEGParser {
     if coefficients.isEmpty { coefficients = [Int16](repeating: 0, count: frame.coefficientCount) }
     var decoder = ScanDecoder(data: data, start: dataStart, scan: scan, frame: frame, dcTables: dcTables,
                               acTables: acTables, restartInterval: restartInterval)
+    if frame.progressive { recordCoefficientBits(scan, scanNumber: scanCount + 1) }
     let next = try decoder.decode(into: &coefficients)
+    if let row = decoder.lastGoodIMCURow { lastGoodIMCURow = row }
     scanCount += 1
     return next
+  }
+
+  /// jdphuff.c's bookkeeping at the start of a progressive scan.
+  private mutating func recordCoefficientBits(_ scan: JPEGScan, scanNumber: Int) {
+    guard let frame else { return }
+    if coefficientBits.isEmpty {
+      coefficientBits = Array(repeating: Array(repeating: -1, count: 10), count: frame.components.count)
+      previousCoefficientBits = coefficientBits
+    }
+    for index in scan.components {
+      for k in min(scan.ss, 1)...max(scan.se, 9) where k < 10 {
+        previousCoefficientBits[index][k] = scanNumber > 1 ? coefficientBits[index][k] : 0
+      }
+      if scan.ss <= 9 {
+        for k in scan.ss...min(scan.se, 9) { coefficientBits[index][k] = scan.al }
+      }
+    }
   }
 }

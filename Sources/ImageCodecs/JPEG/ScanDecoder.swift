@@ -12,6 +12,9 @@ struct ScanDecoder {
   private var predictions: [Int]
   /// The end-of-band run left over from the last AC band (progressive only).
   private var eobRun = 0
+  /// The iMCU row of the last MCU started while the data lasted (libjpeg's `last_good_iMCU_row`), or nil
+  /// when the scan started without data.
+  private(set) var lastGoodIMCURow: Int?
   /// A copy of `zigzagOrder`, so the hot loops do not go through the global's lazy initializer.
   private let zigzag = zigzagOrder
 
@@ -95,6 +98,7 @@ struct ScanDecoder {
         }
         // After the data ran out (at a marker), libjpeg leaves the remaining MCUs of the scan untouched.
         if reader.insufficient { continue }
+        lastGoodIMCURow = single ? my / comps[0].v : my
         if single {
           let c = comps[0]
           let block = c.coefficientOffset + (my * c.blocksPerLine + mx) * 64

@@ -15,8 +15,9 @@ Output, in Fixtures/jpeg/:
   manifest.json        name, size, Pillow's mode, orientation and upright size of each case, and the
                        versions used (Pillow 13.0.0 with libjpeg-turbo 3.2.0 when last run)
 
-Also written: scans cut short by EOI (Pillow decodes them, libjpeg pads with zero bits). Truncated and
-corrupt files are made by the Swift tests themselves from these fixtures.
+Also written: scans cut short by EOI (Pillow decodes them, libjpeg pads with zero bits), and progressive
+files whose scans stop early (Pillow then applies libjpeg's block smoothing). Truncated and corrupt files
+are made by the Swift tests themselves from these fixtures.
 """
 import io
 import json
@@ -262,6 +263,17 @@ def cases():
     full = pillow_save(cat, quality=85, subsampling="4:2:0", restart_marker_blocks=2)
     sos = full.index(b"\xff\xda")
     yield "chelsea_restart_early_eoi", full[:(sos + len(full)) // 2] + b"\xff\xd9"
+    # Progressive scans ending early (EOI at a scan boundary or inside a scan): Pillow decodes them with
+    # libjpeg's block smoothing of the missing low-frequency coefficients.
+    for name, im, sub in [("coffee", coffee, "4:2:0"), ("chelsea", cat, "4:4:4")]:
+        full = pillow_save(im, quality=85, progressive=True, subsampling=sub)
+        sos = [i for i in range(len(full) - 1) if full[i] == 0xFF and full[i + 1] == 0xDA]
+        for n in [1, 2, 4, 6]:
+            yield f"{name}_progressive_{n}scans", full[:sos[n]] + b"\xff\xd9"
+        yield f"{name}_progressive_cut_in_scan3", full[:(sos[2] + sos[3]) // 2] + b"\xff\xd9"
+    gray = pillow_save(coffee.convert("L"), quality=85, progressive=True)
+    sos = [i for i in range(len(gray) - 1) if gray[i] == 0xFF and gray[i + 1] == 0xDA]
+    yield "coffee_gray_progressive_2scans", gray[:sos[2]] + b"\xff\xd9"
     yield "chelsea_q100", pillow_save(cat, quality=100, subsampling="4:4:4")
     yield "chelsea_q10", pillow_save(cat, quality=10)
     yield "astronaut_restart_blocks5", pillow_save(astro, quality=85, restart_marker_blocks=5)
