@@ -291,7 +291,8 @@ def cases():
     y, cb, cr = ycbcr(coffee)
     for name, sampling in [("440", [(1, 2), (1, 1), (1, 1)]), ("411", [(4, 1), (1, 1), (1, 1)]),
                            ("410", [(4, 2), (1, 1), (1, 1)]), ("h2v2_c1v2", [(2, 2), (1, 2), (1, 2)]),
-                           ("h1v4", [(1, 4), (1, 2), (1, 1)])]:
+                           ("h1v4", [(1, 4), (1, 2), (1, 1)]), ("luma_below_chroma", [(1, 1), (2, 2), (2, 1)]),
+                           ("mixed_chroma", [(2, 2), (1, 1), (2, 1)])]:
         yield f"coffee_{name}", encode([y, cb, cr], sampling, [1, 2, 3], app=JFIF)
     for w, h in [(3, 7), (2, 9)]:
         yc, cbc, crc = ycbcr(source("rocket", (w, h)))
