@@ -2,7 +2,8 @@
 """Writes the worker's end-to-end fixtures: small PNG test images and the scores that transformers'
 zero-shot-image-classification pipeline gives for them on the engine's tiny test checkpoint.
 
-  images/*.png               deterministic random images (fixed seed), a few KB each.
+  images/*.png, *.jpg        deterministic images (fixed seeds), a few KB each; the JPEG carries EXIF
+                             orientation 6, so the pipeline (load_image) and the worker both rotate it.
   classify_reference.json    per case: image, candidate_labels, hypothesis_template and the exact list
                              `pipeline(...)(image, candidate_labels=..., hypothesis_template=...)` returns,
                              plus the versions of torch/transformers/pillow that computed it.
@@ -30,6 +31,7 @@ IMAGES = {
     "noise-40x30.png": (40, 30, 1),
     "noise-23x51.png": (23, 51, 2),
     "gradient-64x64.png": (64, 64, None),
+    "oriented-36x20.jpg": (36, 20, 3),
 }
 
 CASES = [
@@ -40,6 +42,8 @@ CASES = [
     {"image": "gradient-64x64.png", "candidate_labels": ["sunset", "ocean", "café", "mountain", "city"],
      "hypothesis_template": "a picture of a {}"},
     {"image": "noise-40x30.png", "candidate_labels": ["only one"], "hypothesis_template": "{}"},
+    {"image": "oriented-36x20.jpg", "candidate_labels": ["left", "right", "up", "down"],
+     "hypothesis_template": "This is a photo of {}."},
 ]
 
 
@@ -53,7 +57,16 @@ def write_images():
                                      np.broadcast_to((x + y) / 2, (height, width, 1))], axis=2).astype(np.uint8)
         else:
             pixels = np.random.default_rng(seed).integers(0, 256, size=(height, width, 3), dtype=np.uint8)
-        Image.fromarray(pixels, "RGB").save(os.path.join(HERE, "images", name), optimize=False)
+        image = Image.fromarray(pixels, "RGB")
+        path = os.path.join(HERE, "images", name)
+        if name.endswith(".jpg"):
+            # Smooth blocks (JPEG's home ground) and orientation 6: stored sideways, shown rotated 90° clockwise.
+            image = image.resize((width // 4, height // 4), Image.NEAREST).resize((width, height), Image.BILINEAR)
+            exif = Image.Exif()
+            exif[0x0112] = 6
+            image.save(path, quality=90, exif=exif.tobytes())
+        else:
+            image.save(path, optimize=False)
 
 
 def main():
