@@ -20,13 +20,16 @@ final class Batcher: Sendable {
 
   private let model: any EmbeddingModel
   private let maxBatchSize: Int
+  private let logger: Logger
   private let queue = Locked(Queue())
   private let thread = DispatchQueue(label: "clip-worker.compute", qos: .userInitiated)
 
-  init(model: any EmbeddingModel, maxBatchSize: Int) {
+  /// - Parameter logger: told, at debug level, the size and duration of every pass.
+  init(model: any EmbeddingModel, maxBatchSize: Int, logger: Logger = .silent) {
     precondition(maxBatchSize > 0, "Batcher: maxBatchSize must be positive")
     self.model = model
     self.maxBatchSize = maxBatchSize
+    self.logger = logger
   }
 
   /// The number of forward passes run so far (texts and images counted separately).
@@ -68,9 +71,19 @@ final class Batcher: Sendable {
         return (texts, images)
       }
       if texts.isEmpty && images.isEmpty { return }
-      if !texts.isEmpty { deliver(model.textEmbeddings(texts.map(\.input)), to: texts) }
-      if !images.isEmpty { deliver(model.imageEmbeddings(images.map(\.input)), to: images) }
+      if !texts.isEmpty { deliver(timed("text", texts.count) { model.textEmbeddings(texts.map(\.input)) }, to: texts) }
+      if !images.isEmpty {
+        deliver(timed("image", images.count) { model.imageEmbeddings(images.map(\.input)) }, to: images)
+      }
     }
+  }
+
+  private func timed(_ kind: String, _ count: Int, _ pass: () -> [[Float]]) -> [[Float]] {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let embeddings = pass()
+    let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+    logger.log(.debug, "\(kind) pass of \(count) input\(count == 1 ? "" : "s") in \(Int(milliseconds.rounded())) ms")
+    return embeddings
   }
 
   private func deliver<Input>(_ embeddings: [[Float]], to jobs: [Job<Input>]) {

@@ -76,7 +76,8 @@ public final class Server: Sendable {
         let model = try load(source)
         let info = ModelInfo(id: source.id, path: source.directory.path, properties: model.properties)
         return LoadedModel(
-          info: info, model: model, batcher: Batcher(model: model, maxBatchSize: configuration.maxBatchSize))
+          info: info, model: model,
+          batcher: Batcher(model: model, maxBatchSize: configuration.maxBatchSize, logger: logger))
       },
       completion: { result in
         switch result {
