@@ -186,4 +186,23 @@ struct EndToEndTests {
     worker.closeInput()
     #expect(try await worker.exitCode() == 0)
   }
+
+  @Test func burstOfRequestsIsCoalescedIntoBatchedPasses() async throws {
+    let worker = try start(["--log-level", "debug"])
+    _ = try await worker.call("ready", "initialize")
+    // One write holding 100 requests of one new text each.
+    let burst = (0..<100).map { id -> String in
+      let request: JSONValue = [
+        "jsonrpc": "2.0", "id": JSONValue(id), "method": "encodeText", "params": ["texts": [.string("burst \(id)")]],
+      ]
+      return request.description
+    }
+    worker.send(burst.joined(separator: "\n"))
+    worker.closeInput()
+    #expect(try await worker.exitCode() == 0)
+    #expect(worker.messages.filter { $0.result?["cached"] == [false] }.count == 100)
+    let passes = worker.standardError.split(separator: "\n").filter { $0.contains("text pass of") }
+    #expect(passes.count < 100, "\(passes.count) passes for 100 texts")
+    #expect(passes.contains { !$0.contains("pass of 1 input ") })
+  }
 }
