@@ -11,12 +11,6 @@ extension ImageBenchmark {
       var versions: [String: String]
     }
 
-    /// One reference call: wall and thread CPU seconds.
-    struct Timing: Decodable {
-      var wall: Double
-      var cpu: Double
-    }
-
     private struct Acknowledgement: Decodable {
       var ok: Bool?
       var error: String?
@@ -56,7 +50,7 @@ extension ImageBenchmark {
       }
     }
 
-    /// Times one `load_image` + `CLIPImageProcessor` call on `file`.
+    /// Times one `load_image` + `CLIPImageProcessor` call on `file` (`decodeCPU`: the `load_image` part).
     func time(_ file: String) throws -> Timing {
       try reply(Timing.self, to: "time \(file)")
     }

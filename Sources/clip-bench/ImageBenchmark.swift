@@ -68,10 +68,26 @@ enum ImageBenchmark {
     }
   }
 
-  /// One side's medians for one file, in seconds.
-  struct Medians {
+  /// One call of one side, or the medians of several, in seconds: wall and thread CPU time of the whole
+  /// call, and the CPU time of its first part (reading and decoding the file; `load_image` for the reference).
+  struct Timing: Decodable {
     var wall: Double
     var cpu: Double
+    var decodeCPU: Double
+
+    enum CodingKeys: String, CodingKey { case wall, cpu, decodeCPU = "decode_cpu" }
+
+    init(wall: Double, cpu: Double, decodeCPU: Double) {
+      self.wall = wall
+      self.cpu = cpu
+      self.decodeCPU = decodeCPU
+    }
+
+    /// Each field's median over `timings` (not one of the calls: the medians may come from different ones).
+    init(medianOf timings: [Timing]) {
+      self.init(wall: median(timings.map(\.wall)), cpu: median(timings.map(\.cpu)),
+                decodeCPU: median(timings.map(\.decodeCPU)))
+    }
   }
 
   /// Runs the benchmark and prints its table to stdout (progress goes to stderr). `arguments` are those after
@@ -99,6 +115,7 @@ enum ImageBenchmark {
     print(header.joined(separator: " "))
 
     var cpuRatios: [String: [Double]] = [:]
+    var splits: [String] = []
     let scratch = directory.appendingPathComponent("reference-tensor.f32")
     for file in reference.hello.files {
       let url = directory.appendingPathComponent(file)
@@ -111,6 +128,9 @@ enum ImageBenchmark {
                  pad(difference.map { String(format: "%.3g", $0) } ?? "shape", 11, right: true)]
       print(row.joined(separator: " "))
       cpuRatios[kind(of: file), default: []].append(theirs.cpu / ours.cpu)
+      splits.append([pad(file, 36), milliseconds(ours.decodeCPU), milliseconds(ours.cpu - ours.decodeCPU),
+                     milliseconds(theirs.decodeCPU), milliseconds(theirs.cpu - theirs.decodeCPU)]
+        .joined(separator: " "))
     }
     print("")
     print("geometric mean of the CPU-time ratio by kind:")
@@ -118,34 +138,40 @@ enum ImageBenchmark {
       let mean = exp(ratios.map(log).reduce(0, +) / Double(ratios.count))
       print("  \(pad(kind, 28)) \(String(format: "%.2f", mean))  (\(ratios.count) files)")
     }
+    print("")
+    print("where the CPU time goes (medians, ms): decode = read + decodeImage / load_image, "
+      + "preprocess = the processor")
+    print([pad("file", 36), pad("ours dec", 9, right: true), pad("ours pre", 9, right: true),
+           pad("ref dec", 9, right: true), pad("ref pre", 9, right: true)].joined(separator: " "))
+    for split in splits { print(split) }
   }
 
   /// Times `runs` calls of each side on one file, alternating, after one warm-up call each; returns the
   /// medians and our last tensor.
   private static func measure(url: URL, file: String, processor: CLIPImageProcessor, reference: Reference,
-                              runs: Int) throws -> (ours: Medians, reference: Medians, tensor: [Float]) {
-    var tensor = try preprocess(url, processor)
+                              runs: Int) throws -> (ours: Timing, reference: Timing, tensor: [Float]) {
+    var (_, tensor) = try preprocess(url, processor)
     _ = try reference.time(file)
-    var ours: [(wall: Double, cpu: Double)] = [], theirs: [(wall: Double, cpu: Double)] = []
+    var ours: [Timing] = [], theirs: [Timing] = []
     for round in 0..<runs {
-      if round % 2 == 1 { theirs.append(try timing(reference.time(file))) }
-      let start = Clock.now()
-      tensor = try preprocess(url, processor)
-      let end = Clock.now()
-      ours.append((end.wall - start.wall, end.cpu - start.cpu))
-      if round % 2 == 0 { theirs.append(try timing(reference.time(file))) }
+      if round % 2 == 1 { theirs.append(try reference.time(file)) }
+      let timing: Timing
+      (timing, tensor) = try preprocess(url, processor)
+      ours.append(timing)
+      if round % 2 == 0 { theirs.append(try reference.time(file)) }
     }
-    return (Medians(wall: median(ours.map(\.wall)), cpu: median(ours.map(\.cpu))),
-            Medians(wall: median(theirs.map(\.wall)), cpu: median(theirs.map(\.cpu))), tensor)
+    return (Timing(medianOf: ours), Timing(medianOf: theirs), tensor)
   }
 
-  /// Our side of one call: what the worker does with an image file.
-  private static func preprocess(_ url: URL, _ processor: CLIPImageProcessor) throws -> [Float] {
-    let bytes = [UInt8](try Data(contentsOf: url))
-    return processor(try decodeImage(bytes))
+  /// Our side of one call, what the worker does with an image file, timed.
+  private static func preprocess(_ url: URL, _ processor: CLIPImageProcessor) throws -> (Timing, [Float]) {
+    let start = Clock.now()
+    let image = try decodeImage([UInt8](try Data(contentsOf: url)))
+    let decoded = Clock.now()
+    let tensor = processor(image)
+    let end = Clock.now()
+    return (Timing(wall: end.wall - start.wall, cpu: end.cpu - start.cpu, decodeCPU: decoded.cpu - start.cpu), tensor)
   }
-
-  private static func timing(_ t: Reference.Timing) -> (wall: Double, cpu: Double) { (t.wall, t.cpu) }
 
   /// Monotonic wall time and this thread's CPU time, in seconds.
   private enum Clock {

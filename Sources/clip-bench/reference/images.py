@@ -9,7 +9,8 @@ Started by the Swift benchmark as a child process; it is not meant to be run by 
    preprocessor_config.json. The output is deterministic for pinned versions (no randomness involved).
 2. Prints one JSON line: {"files": [names...], "versions": {...}}.
 3. Answers commands read from stdin, one per line, each with one JSON line on stdout:
-     time NAME         -> {"wall": seconds, "cpu": seconds} for one load_image + processor call
+     time NAME         -> {"wall": seconds, "cpu": seconds, "decode_cpu": seconds} for one load_image +
+                          processor call; decode_cpu is the thread CPU time of load_image alone
      tensor NAME PATH  -> writes pixel_values[0] (3x224x224 float32, little-endian) to PATH; {"ok": true}
      quit              -> exits
    The timed call is what the zero-shot pipeline's preprocess does: `load_image(path)` then
@@ -99,8 +100,7 @@ def main():
   processor = AutoImageProcessor.from_pretrained(directory)
 
   def preprocess(path):
-    image = load_image(path)
-    return processor(images=[image], return_tensors="pt")["pixel_values"]
+    return processor(images=[load_image(path)], return_tensors="pt")["pixel_values"]
 
   reply({
     "files": names,
@@ -116,8 +116,10 @@ def main():
     if command[0] == "time":
       path = os.path.join(directory, command[1])
       wall, cpu = time.perf_counter(), time.thread_time()
-      preprocess(path)
-      reply({"wall": time.perf_counter() - wall, "cpu": time.thread_time() - cpu})
+      image = load_image(path)
+      loaded = time.thread_time()
+      processor(images=[image], return_tensors="pt")
+      reply({"wall": time.perf_counter() - wall, "cpu": time.thread_time() - cpu, "decode_cpu": loaded - cpu})
     elif command[0] == "tensor":
       values = preprocess(os.path.join(directory, command[1]))[0].numpy().astype("<f4")
       values.tofile(command[2])
