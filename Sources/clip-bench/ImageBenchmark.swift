@@ -53,6 +53,8 @@ enum ImageBenchmark {
     /// The reference process answered with something that is not the expected JSON line.
     case referenceProtocol(line: String)
     case referenceRefused(command: String, reason: String)
+    /// Our tensor differs from the reference's for these files (after the whole table has been printed).
+    case parityMismatch(files: [String])
 
     var description: String {
       switch self {
@@ -64,6 +66,8 @@ enum ImageBenchmark {
         return "images: the reference script exited (status \(status.map(String.init) ?? "unknown")); see its stderr"
       case let .referenceProtocol(line): return "images: unexpected line from the reference script: \(line)"
       case let .referenceRefused(command, reason): return "images: the reference script refused \(command): \(reason)"
+      case let .parityMismatch(files):
+        return "images: our tensor differs from the reference's for \(files.joined(separator: ", "))"
       }
     }
   }
@@ -93,7 +97,8 @@ enum ImageBenchmark {
   /// Runs the benchmark and prints its table to stdout (progress goes to stderr). `arguments` are those after
   /// the subcommand name, e.g. `["--runs", "21"]`.
   ///
-  /// - Throws: `Failure` for bad options or a reference process that fails; decoding and file errors as is.
+  /// - Throws: `Failure` for bad options, a reference process that fails, or (once the tables are printed)
+  ///   tensors that differ from the reference's; decoding and file errors as they come.
   static func run(arguments: [String]) throws {
     let options = try Options(arguments: arguments)
     let directory = options.keep ?? FileManager.default.temporaryDirectory
@@ -115,7 +120,7 @@ enum ImageBenchmark {
     print(header.joined(separator: " "))
 
     var cpuRatios: [String: [Double]] = [:]
-    var splits: [String] = []
+    var splits: [String] = [], mismatches: [String] = []
     let scratch = directory.appendingPathComponent("reference-tensor.f32")
     for file in reference.hello.files {
       let url = directory.appendingPathComponent(file)
@@ -123,6 +128,7 @@ enum ImageBenchmark {
                                                runs: options.runs)
       let expected = try reference.tensor(file, scratch: scratch)
       let difference = maxAbsoluteDifference(tensor, expected)
+      if difference != 0 { mismatches.append(file) }
       let row = [pad(file, 36), milliseconds(ours.wall), milliseconds(theirs.wall), ratio(theirs.wall / ours.wall),
                  milliseconds(ours.cpu), milliseconds(theirs.cpu), ratio(theirs.cpu / ours.cpu),
                  pad(difference.map { String(format: "%.3g", $0) } ?? "shape", 11, right: true)]
@@ -144,6 +150,7 @@ enum ImageBenchmark {
     print([pad("file", 36), pad("ours dec", 9, right: true), pad("ours pre", 9, right: true),
            pad("ref dec", 9, right: true), pad("ref pre", 9, right: true)].joined(separator: " "))
     for split in splits { print(split) }
+    if !mismatches.isEmpty { throw Failure.parityMismatch(files: mismatches) }
   }
 
   /// Times `runs` calls of each side on one file, alternating, after one warm-up call each; returns the
