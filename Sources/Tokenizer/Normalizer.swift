@@ -1,0 +1,101 @@
+import Foundation
+
+/// CLIPTokenizerFast's normalizer: NFC, then every run of `\s` to one space, then lowercase scalar by scalar.
+///
+/// Lowercasing is Rust's `char::to_lowercase` applied to each scalar: the full, context-free mapping, so "Σ" is
+/// always "σ" (no final sigma) and "İ" becomes "i" + U+0307. Nothing is normalized again after lowercasing.
+enum Normalizer {
+  /// Canonical compositions Swift performs and the reference does not: its `unicode-normalization-alignments`
+  /// tables lack U+11938 DIVES AKURU VOWEL SIGN O = U+11935 U+11930. The pair is kept apart by normalizing
+  /// either side separately. `compositionsMatchReference` finds any other such pair.
+  static let compositionsAbsentFromReference: [(first: UInt32, second: UInt32)] = [(0x11935, 0x11930)]
+
+  static func normalize<Scalars: Collection<Unicode.Scalar>>(_ scalars: Scalars) -> [Unicode.Scalar] {
+    let composed = nfc(Array(scalars))
+    var result: [Unicode.Scalar] = []
+    result.reserveCapacity(composed.count)
+    var afterWhitespace = false
+    for scalar in composed {
+      if scalar.isASCII {
+        let value = scalar.value
+        if value == 0x20 || (0x09...0x0D).contains(value) {
+          if !afterWhitespace { result.append(" ") }
+          afterWhitespace = true
+        } else {
+          result.append((0x41...0x5A).contains(value) ? Unicode.Scalar(value + 0x20)! : scalar)
+          afterWhitespace = false
+        }
+        continue
+      }
+      let properties = scalar.properties
+      if properties.isWhitespace {
+        if !afterWhitespace { result.append(" ") }
+        afterWhitespace = true
+        continue
+      }
+      afterWhitespace = false
+      if properties.changesWhenLowercased {
+        result.append(contentsOf: properties.lowercaseMapping.unicodeScalars)
+      } else {
+        result.append(scalar)
+      }
+    }
+    return result
+  }
+
+  /// Unicode Normalization Form C, as the reference computes it.
+  static func nfc(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
+    // Scalars below U+0300 are all starters that compose with nothing before them, and none of them changes
+    // under NFC on its own: text made only of them is already NFC.
+    guard scalars.contains(where: { $0.value >= 0x300 }) else { return scalars }
+    var result: [Unicode.Scalar] = []
+    result.reserveCapacity(scalars.count)
+    var start = 0
+    for index in 1..<scalars.count where isAbsentComposition(scalars[index - 1], scalars[index]) {
+      // The second scalar of each such pair is a starter (combining class 0), so NFC never reorders across
+      // this cut: normalizing the two sides apart is the reference's result.
+      result.append(contentsOf: foundationNFC(scalars[start..<index]))
+      start = index
+    }
+    result.append(contentsOf: foundationNFC(scalars[start...]))
+    return composeMissedStarterPairs(result)
+  }
+
+  /// Foundation's NFC (swift-foundation on Linux, checked with Swift 6.3) leaves two starters apart when the
+  /// first is itself a composition: a Hangul LV syllable followed by a trailing consonant (U+AC00 U+11A8 stays,
+  /// instead of U+AC01), and U+0CCA followed by U+0CD5 (instead of U+0CCB). Both second scalars are starters,
+  /// so only an adjacent pair composes, and neither result composes further: one pass completes NFC.
+  /// `compositionsMatchReference` feeds every partly composed form to find such gaps.
+  private static func composeMissedStarterPairs(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
+    var result: [Unicode.Scalar] = []
+    result.reserveCapacity(scalars.count)
+    for scalar in scalars {
+      if let last = result.last, let composed = composeStarters(last, scalar) {
+        result[result.count - 1] = composed
+      } else {
+        result.append(scalar)
+      }
+    }
+    return result
+  }
+
+  private static func composeStarters(_ first: Unicode.Scalar, _ second: Unicode.Scalar) -> Unicode.Scalar? {
+    // Hangul syllables are U+AC00 + (leading * 21 + vowel) * 28 + trailing; trailing consonants U+11A8...U+11C2.
+    let syllables: ClosedRange<UInt32> = 0xAC00...0xD7A3, trailing: ClosedRange<UInt32> = 0x11A8...0x11C2
+    if syllables.contains(first.value), (first.value - 0xAC00) % 28 == 0, trailing.contains(second.value) {
+      return Unicode.Scalar(first.value + second.value - 0x11A7)
+    }
+    if first.value == 0x0CCA, second.value == 0x0CD5 { return Unicode.Scalar(0x0CCB) }
+    return nil
+  }
+
+  private static func isAbsentComposition(_ first: Unicode.Scalar, _ second: Unicode.Scalar) -> Bool {
+    compositionsAbsentFromReference.contains { $0.first == first.value && $0.second == second.value }
+  }
+
+  private static func foundationNFC(_ scalars: ArraySlice<Unicode.Scalar>) -> [Unicode.Scalar] {
+    var view = String.UnicodeScalarView()
+    view.append(contentsOf: scalars)
+    return Array(String(view).precomposedStringWithCanonicalMapping.unicodeScalars)
+  }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+@testable import Tokenizer
+
+/// Every code point classified and normalized as the reference does (`unicode_reference.json`), so the corpus
+/// is not the only evidence for scripts it does not cover.
+struct UnicodeTableTests {
+  typealias Fixtures = ReferenceFixtures
+
+  private static func referenceClasses() -> [(start: UInt32, kind: String)] {
+    Fixtures.unicode.classes.map { run in
+      guard case let .start(start) = run[0], case let .kind(kind) = run[1] else { fatalError("bad class run \(run)") }
+      return (start, kind)
+    }
+  }
+
+  @Test func scalarClassesMatchReference() {
+    let runs = Self.referenceClasses()
+    var mismatches: [String] = []
+    for (index, run) in runs.enumerated() where run.kind != "surrogate" {
+      let end = index + 1 < runs.count ? runs[index + 1].start : 0x110000
+      for value in run.start..<end {
+        let scalar = Unicode.Scalar(value)!
+        let kind: String
+        switch ScalarClass(scalar) {
+        case .whitespace: kind = "whitespace"
+        case .letter: kind = "letter"
+        case .number: kind = "number"
+        case .other: kind = "other"
+        }
+        if kind != run.kind { mismatches.append("U+\(String(value, radix: 16)) \(kind) vs \(run.kind)") }
+      }
+    }
+    #expect(runs.last.map { $0.start } ?? 0 < 0x110000)
+    #expect(mismatches.isEmpty, "\(mismatches.count) code points: \(mismatches.prefix(20))")
+  }
+
+  @Test func everyScalarNormalizesAsReference() {
+    let reference = Fixtures.unicode.normalized
+    var mismatches: [String] = []
+    for value in UInt32(0)...0x10FFFF {
+      guard let scalar = Unicode.Scalar(value) else { continue }
+      let expected = reference[String(value)].map(Fixtures.scalars) ?? [scalar]
+      let actual = Normalizer.normalize([scalar])
+      if actual != expected {
+        mismatches.append("U+\(String(value, radix: 16)): \(Fixtures.hex(actual)) vs \(Fixtures.hex(expected))")
+      }
+    }
+    #expect(reference.count > 1000)
+    #expect(mismatches.isEmpty, "\(mismatches.count) code points: \(mismatches.prefix(20))")
+  }
+
+  /// Each canonical decomposition is composed back, except where the reference does not compose; so is every
+  /// partly composed form (a composed prefix, then the rest decomposed), which the reference, as the fixture
+  /// script checks, normalizes like the decomposed form.
+  @Test func compositionsMatchReference() {
+    let unicode = Fixtures.unicode
+    var checked = 0
+    var mismatches: [String] = []
+    for value in UInt32(0)...0x10FFFF {
+      guard let scalar = Unicode.Scalar(value) else { continue }
+      let decomposed = Array(String(Character(scalar)).decomposedStringWithCanonicalMapping.unicodeScalars)
+      guard decomposed != [scalar] else { continue }
+      let expected = unicode.notComposed[String(value)].map(Fixtures.scalars)
+        ?? unicode.normalized[String(value)].map(Fixtures.scalars) ?? [scalar]
+      for split in 0..<decomposed.count {
+        let prefix = String(String.UnicodeScalarView(decomposed[..<split])).precomposedStringWithCanonicalMapping
+        let input = Array(prefix.unicodeScalars) + decomposed[split...]
+        checked += 1
+        let actual = Normalizer.normalize(input)
+        if actual != expected {
+          mismatches.append("\(Fixtures.hex(input)): \(Fixtures.hex(actual)) vs \(Fixtures.hex(expected))")
+        }
+      }
+    }
+    #expect(checked > 20_000)
+    #expect(unicode.notComposed.keys.contains(String(0x11938)))
+    #expect(mismatches.isEmpty, "\(mismatches.count) code points: \(mismatches.prefix(20))")
+  }
+
+  @Test func caseMappingsAreContextFree() {
+    // Final sigma is not applied, İ keeps its combining dot, ẞ becomes ß (lowercasing is per scalar).
+    #expect(Normalizer.normalize("ΣΑΣ".unicodeScalars) == Array("σασ".unicodeScalars))
+    #expect(Normalizer.normalize("\u{130}".unicodeScalars) == ["i", "\u{307}"])
+    #expect(Normalizer.normalize("\u{1E9E}".unicodeScalars) == ["\u{DF}"])
+    #expect(Normalizer.normalize("A\u{30A} \t\u{3000}B".unicodeScalars) == ["\u{E5}", " ", "b"])
+  }
+}
