@@ -51,11 +51,16 @@ enum Normalizer {
     var result: [Unicode.Scalar] = []
     result.reserveCapacity(scalars.count)
     var start = 0
-    for index in 1..<scalars.count where isAbsentComposition(scalars[index - 1], scalars[index]) {
-      // The second scalar of each such pair is a starter (combining class 0), so NFC never reorders across
-      // this cut: normalizing the two sides apart is the reference's result.
-      result.append(contentsOf: foundationNFC(scalars[start..<index]))
-      start = index
+    for index in 1..<scalars.count {
+      // Foundation's NFC takes quadratic time on long unnormalized runs, so long text is normalized in
+      // segments cut where NFC cannot join the two sides. The second scalar of an absent composition is a
+      // starter, so NFC never reorders across that cut either: normalizing the two sides apart is the
+      // reference's result.
+      if (index - start >= segmentLength && startsNFCSegment(scalars[index]))
+        || isAbsentComposition(scalars[index - 1], scalars[index]) {
+        result.append(contentsOf: foundationNFC(scalars[start..<index]))
+        start = index
+      }
     }
     result.append(contentsOf: foundationNFC(scalars[start...]))
     return composeMissedStarterPairs(result)
@@ -87,6 +92,22 @@ enum Normalizer {
     }
     if first.value == 0x0CCA, second.value == 0x0CD5 { return Unicode.Scalar(0x0CCB) }
     return nil
+  }
+
+  /// Unnormalized text is handed to Foundation in segments of about this many scalars.
+  private static let segmentLength = 256
+
+  /// Whether NFC never joins `scalar` to the text before it: it is a starter (combining class 0), and not a mark
+  /// or a Hangul vowel or trailing consonant, the only starters that compose with a preceding scalar.
+  /// `nfcSegmentBoundariesAreSafe` checks this against every canonical decomposition.
+  static func startsNFCSegment(_ scalar: Unicode.Scalar) -> Bool {
+    if scalar.isASCII { return true }
+    if (0x1161...0x1175).contains(scalar.value) || (0x11A8...0x11C2).contains(scalar.value) { return false }
+    let properties = scalar.properties
+    switch properties.generalCategory {
+    case .nonspacingMark, .spacingMark, .enclosingMark: return false
+    default: return properties.canonicalCombiningClass == .notReordered
+    }
   }
 
   private static func isAbsentComposition(_ first: Unicode.Scalar, _ second: Unicode.Scalar) -> Bool {

@@ -78,6 +78,34 @@ struct UnicodeTableTests {
     #expect(mismatches.isEmpty, "\(mismatches.count) code points: \(mismatches.prefix(20))")
   }
 
+  /// Normalization cuts long text before scalars NFC cannot join to what precedes them: no such scalar follows
+  /// the first position of any canonical decomposition, and none decomposes to a leading non-starter.
+  @Test func nfcSegmentBoundariesAreSafe() {
+    var boundaries = 0
+    var mismatches: [String] = []
+    for value in UInt32(0)...0x10FFFF {
+      guard let scalar = Unicode.Scalar(value) else { continue }
+      let decomposed = Array(String(Character(scalar)).decomposedStringWithCanonicalMapping.unicodeScalars)
+      for later in decomposed.dropFirst() where Normalizer.startsNFCSegment(later) {
+        mismatches.append("U+\(String(value, radix: 16)) decomposes to boundary U+\(String(later.value, radix: 16))")
+      }
+      if Normalizer.startsNFCSegment(scalar) {
+        boundaries += 1
+        if decomposed[0].properties.canonicalCombiningClass != .notReordered {
+          mismatches.append("boundary U+\(String(value, radix: 16)) decomposes to a non-starter")
+        }
+      }
+    }
+    #expect(boundaries > 200_000)
+    #expect(mismatches.isEmpty, "\(mismatches.count): \(mismatches.prefix(20))")
+  }
+
+  @Test func longUnnormalizedTextIsNormalizedInSegments() {
+    // Segments are cut before "e" (ASCII), inside the run; the result is the whole run's NFC.
+    let text = Array(String(repeating: "e\u{301}\u{1100}\u{1161}\u{11A8}", count: 2_000).unicodeScalars)
+    #expect(Normalizer.normalize(text) == Array(String(repeating: "\u{E9}\u{AC01}", count: 2_000).unicodeScalars))
+  }
+
   @Test func caseMappingsAreContextFree() {
     // Final sigma is not applied, İ keeps its combining dot, ẞ becomes ß (lowercasing is per scalar).
     #expect(Normalizer.normalize("ΣΑΣ".unicodeScalars) == Array("σασ".unicodeScalars))
