@@ -48,6 +48,7 @@ enum Normalizer {
     // Scalars below U+0300 are all starters that compose with nothing before them, and none of them changes
     // under NFC on its own: text made only of them is already NFC.
     guard scalars.contains(where: { $0.value >= 0x300 }) else { return scalars }
+    let scalars = canonicallyOrdered(scalars)
     var result: [Unicode.Scalar] = []
     result.reserveCapacity(scalars.count)
     var start = 0
@@ -92,6 +93,51 @@ enum Normalizer {
     }
     if first.value == 0x0CCA, second.value == 0x0CD5 { return Unicode.Scalar(0x0CCB) }
     return nil
+  }
+
+  /// The scalars of combining class 0 whose decomposition starts with non-starters, decomposed. Foundation's NFC
+  /// leaves them in place instead of ordering their parts among the surrounding marks (U+0F73 U+0F73 stays
+  /// U+0F71 U+0F72 U+0F71 U+0F72 instead of U+0F71 U+0F71 U+0F72 U+0F72). NFC never outputs them.
+  private static let leadingNonStarterDecompositions: [UInt32: [Unicode.Scalar]] = [
+    0x0F73: ["\u{F71}", "\u{F72}"], 0x0F75: ["\u{F71}", "\u{F74}"], 0x0F81: ["\u{F71}", "\u{F80}"],
+  ]
+
+  /// `scalars`, canonically equivalent, with the scalars above expanded and every run of non-starters stably
+  /// sorted by combining class, as NFC's canonical ordering puts them. Foundation's NFC sorts such a run in
+  /// quadratic time; it passes over a sorted one in linear time. A non-starter's decomposition has its own
+  /// combining class throughout, so sorting before decomposing gives NFD's order.
+  /// `canonicalOrderingAssumptionsHold` checks both claims on every scalar.
+  private static func canonicallyOrdered(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
+    var result: [Unicode.Scalar] = []
+    result.reserveCapacity(scalars.count)
+    var classes: [UInt8] = []
+    classes.reserveCapacity(scalars.count)
+    var runStart = 0
+    func sortRun() {
+      guard result.count - runStart > 1 else { return }
+      let order = (runStart..<result.count).sorted { (classes[$0], $0) < (classes[$1], $1) }
+      let sorted = order.map { result[$0] }
+      result.replaceSubrange(runStart..., with: sorted)
+      classes.replaceSubrange(runStart..., with: order.map { classes[$0] })
+    }
+    func append(_ scalar: Unicode.Scalar) {
+      let combiningClass = scalar.isASCII ? 0 : scalar.properties.canonicalCombiningClass.rawValue
+      if combiningClass == 0 {
+        sortRun()
+        runStart = result.count + 1
+      }
+      result.append(scalar)
+      classes.append(combiningClass)
+    }
+    for scalar in scalars {
+      if (0x0F73...0x0F81).contains(scalar.value), let parts = leadingNonStarterDecompositions[scalar.value] {
+        parts.forEach(append)
+      } else {
+        append(scalar)
+      }
+    }
+    sortRun()
+    return result
   }
 
   /// Unnormalized text is handed to Foundation in segments of about this many scalars.

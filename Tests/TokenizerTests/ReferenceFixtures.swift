@@ -46,9 +46,11 @@ enum ReferenceFixtures {
     var normalized: [String: [UInt32]]
     /// Code points whose canonical decomposition the reference does not compose back, with its output.
     var notComposed: [String: [UInt32]]
+    /// Random short sequences of scalars where NFC is delicate: [input, the normalizer's output].
+    var sequences: [[String]]
 
     enum CodingKeys: String, CodingKey {
-      case classes, normalized
+      case classes, normalized, sequences
       case notComposed = "not_composed"
     }
   }

@@ -79,8 +79,8 @@ struct ReferenceParityTests {
     #expect(tokenizer.encode("This is a photo of cat.") == [49406, 589, 533, 320, 1125, 539, 2368, 269, 49407])
   }
 
-  /// About 1 MB each: same ids as the reference, without reading more than the truncated ids need (or, for one
-  /// 1 MB word, with a linearithmic BPE).
+  /// About 1 MB each: same ids as the reference. The time bound only catches quadratic behaviour (which takes
+  /// hours at this size); in a release build each takes under half a second (figures in `CLIPTokenizer`'s documentation).
   @Test func megabyteTextsMatchReference() {
     for item in Fixtures.cases.repeated {
       let text = String(repeating: item.unit, count: item.count)
@@ -88,7 +88,7 @@ struct ReferenceParityTests {
       var ids: [Int] = []
       let elapsed = clock.measure { ids = Fixtures.full.encode(text) }
       #expect(ids == item.ids, "\(item.unit.debugDescription) × \(item.count)")
-      #expect(elapsed < .seconds(30), "\(item.unit.debugDescription) × \(item.count) took \(elapsed)")
+      #expect(elapsed < .seconds(120), "\(item.unit.debugDescription) × \(item.count) took \(elapsed)")
     }
   }
 

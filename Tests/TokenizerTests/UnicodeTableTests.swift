@@ -100,6 +100,35 @@ struct UnicodeTableTests {
     #expect(mismatches.isEmpty, "\(mismatches.count): \(mismatches.prefix(20))")
   }
 
+  @Test func delicateSequencesNormalizeAsReference() {
+    let sequences = Fixtures.unicode.sequences
+    #expect(sequences.count >= 1000)
+    for pair in sequences {
+      let actual = Normalizer.normalize(pair[0].unicodeScalars)
+      #expect(actual == Array(pair[1].unicodeScalars),
+              "\(Fixtures.hex(pair[0].unicodeScalars)): \(Fixtures.hex(actual)) vs \(Fixtures.hex(pair[1].unicodeScalars))")
+    }
+  }
+
+  /// The normalizer orders marks itself before Foundation composes: only U+0F73, U+0F75 and U+0F81 are starters
+  /// decomposing to a leading non-starter, and a non-starter decomposes to scalars of its own combining class.
+  @Test func canonicalOrderingAssumptionsHold() {
+    var leadingNonStarters: [UInt32] = []
+    var mixedClasses: [String] = []
+    for value in UInt32(0)...0x10FFFF {
+      guard let scalar = Unicode.Scalar(value) else { continue }
+      let decomposed = Array(String(Character(scalar)).decomposedStringWithCanonicalMapping.unicodeScalars)
+      let combiningClass = scalar.properties.canonicalCombiningClass
+      if combiningClass == .notReordered {
+        if decomposed[0].properties.canonicalCombiningClass != .notReordered { leadingNonStarters.append(value) }
+      } else if decomposed.contains(where: { $0.properties.canonicalCombiningClass != combiningClass }) {
+        mixedClasses.append("U+\(String(value, radix: 16))")
+      }
+    }
+    #expect(leadingNonStarters == [0x0F73, 0x0F75, 0x0F81])
+    #expect(mixedClasses.isEmpty, "\(mixedClasses)")
+  }
+
   @Test func longUnnormalizedTextIsNormalizedInSegments() {
     // Segments are cut before "e" (ASCII), inside the run; the result is the whole run's NFC.
     let text = Array(String(repeating: "e\u{301}\u{1100}\u{1161}\u{11A8}", count: 2_000).unicodeScalars)

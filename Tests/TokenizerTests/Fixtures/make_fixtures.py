@@ -18,7 +18,8 @@ Writes, beside this script:
                         sentences with their (padded) ids, and a few ~1 MB strings given as a repeated unit.
   unicode_reference.json  what the reference does per code point: the pre-tokenizer's class of every code point
                         (whitespace, letter, number, other) as runs, the normalizer's output for every code point
-                        it changes, and the canonical compositions the reference does not perform.
+                        it changes, the canonical compositions the reference does not perform, and the
+                        normalizer's output for 3000 random sequences of scalars where NFC is delicate.
 """
 import importlib.metadata
 import json
@@ -199,7 +200,19 @@ LABELS = ["cat", "dog", "a red car", "New York City", "na\u00efve caf\u00e9", "\
 
 # About 1 MB each, stored as (unit, count) so the file stays small; the tests build the strings.
 REPEATED = [("a", 1_000_000), ("a photo of a cat. ", 60_000), ("\u4f60", 330_000), ("\U0001f600", 250_000),
-            ("e\u0301", 330_000), ("<|endoftext|>", 80_000), ("DON'T ", 170_000), ("\u00a0", 500_000)]
+            ("e\u0301", 330_000), ("<|endoftext|>", 80_000), ("DON'T ", 170_000), ("\u00a0", 500_000),
+            # Long runs that make a naive canonical ordering, or Foundation's NFC, quadratic.
+            ("\u0316\u0301", 250_000), ("\u0f73", 200_000), ("\uac00\u11a8", 160_000), ("'", 1_000_000)]
+
+# Scalars where NFC is delicate: starters, marks of several combining classes, scalars that decompose (to
+# non-starters too), composition exclusions, Hangul, multi-part Indic vowels, Dives Akuru.
+NORMALIZATION_POOL = [
+    0x61, 0x65, 0x6F, 0x41, 0x20, 0xE9, 0xEA, 0x1EBF, 0xC5, 0x2126, 0x212B, 0x130, 0x3A3, 0x300, 0x301, 0x302,
+    0x307, 0x308, 0x316, 0x323, 0x327, 0x31B, 0x345, 0x344, 0x340, 0x343, 0x5B0, 0xF71, 0xF72, 0xF73, 0xF74, 0xF75,
+    0xF80, 0xF81, 0x93C, 0x94D, 0x3099, 0x309A, 0x1100, 0x1161, 0x11A8, 0xAC00, 0xAC01, 0xCC6, 0xCC2, 0xCD5, 0xCCA,
+    0xB47, 0xB3E, 0xB57, 0x9C7, 0x9BE, 0xDD9, 0xDCF, 0xDCA, 0xDDC, 0x11935, 0x11930, 0x11938, 0x3B1, 0x313, 0x342,
+    0x1F00, 0x304B, 0x304C, 0x958, 0x915, 0xF40, 0xFB5, 0xF69, 0x1E0B, 0x1B05, 0x1B35, 0x1B06, 0x102E, 0x1025,
+    0x1026]
 
 
 def vocab_is_unambiguous(directory):
@@ -250,8 +263,14 @@ def unicode_reference(tokenizer):
         for k in range(1, len(decomposed)):
             partly = unicodedata.normalize("NFC", decomposed[:k]) + decomposed[k:]
             assert norm.normalize_str(partly) == expected, (hex(c), k)
+    # Random short sequences of delicate scalars, with the normalizer's output.
+    rng = random.Random(7)
+    sequences = []
+    for _ in range(3000):
+        text = "".join(chr(rng.choice(NORMALIZATION_POOL)) for _ in range(rng.randint(1, 8)))
+        sequences.append([text, norm.normalize_str(text)])
     return {"unicodedata_version": unicodedata.unidata_version, "classes": runs, "normalized": normalized,
-            "not_composed": not_composed}
+            "not_composed": not_composed, "sequences": sequences}
 
 
 def main():
@@ -322,7 +341,19 @@ LABELS = ["cat", "dog", "a red car", "New York City", "na\u00efve caf\u00e9", "\
 
 # About 1 MB each, stored as (unit, count) so the file stays small; the tests build the strings.
 REPEATED = [("a", 1_000_000), ("a photo of a cat. ", 60_000), ("\u4f60", 330_000), ("\U0001f600", 250_000),
-            ("e\u0301", 330_000), ("<|endoftext|>", 80_000), ("DON'T ", 170_000), ("\u00a0", 500_000)]
+            ("e\u0301", 330_000), ("<|endoftext|>", 80_000), ("DON'T ", 170_000), ("\u00a0", 500_000),
+            # Long runs that make a naive canonical ordering, or Foundation's NFC, quadratic.
+            ("\u0316\u0301", 250_000), ("\u0f73", 200_000), ("\uac00\u11a8", 160_000), ("'", 1_000_000)]
+
+# Scalars where NFC is delicate: starters, marks of several combining classes, scalars that decompose (to
+# non-starters too), composition exclusions, Hangul, multi-part Indic vowels, Dives Akuru.
+NORMALIZATION_POOL = [
+    0x61, 0x65, 0x6F, 0x41, 0x20, 0xE9, 0xEA, 0x1EBF, 0xC5, 0x2126, 0x212B, 0x130, 0x3A3, 0x300, 0x301, 0x302,
+    0x307, 0x308, 0x316, 0x323, 0x327, 0x31B, 0x345, 0x344, 0x340, 0x343, 0x5B0, 0xF71, 0xF72, 0xF73, 0xF74, 0xF75,
+    0xF80, 0xF81, 0x93C, 0x94D, 0x3099, 0x309A, 0x1100, 0x1161, 0x11A8, 0xAC00, 0xAC01, 0xCC6, 0xCC2, 0xCD5, 0xCCA,
+    0xB47, 0xB3E, 0xB57, 0x9C7, 0x9BE, 0xDD9, 0xDCF, 0xDCA, 0xDDC, 0x11935, 0x11930, 0x11938, 0x3B1, 0x313, 0x342,
+    0x1F00, 0x304B, 0x304C, 0x958, 0x915, 0xF40, 0xFB5, 0xF69, 0x1E0B, 0x1B05, 0x1B35, 0x1B06, 0x102E, 0x1025,
+    0x1026]
 
 
 def vocab_is_unambiguous(directory):
@@ -373,8 +404,14 @@ def unicode_reference(tokenizer):
         for k in range(1, len(decomposed)):
             partly = unicodedata.normalize("NFC", decomposed[:k]) + decomposed[k:]
             assert norm.normalize_str(partly) == expected, (hex(c), k)
+    # Random short sequences of delicate scalars, with the normalizer's output.
+    rng = random.Random(7)
+    sequences = []
+    for _ in range(3000):
+        text = "".join(chr(rng.choice(NORMALIZATION_POOL)) for _ in range(rng.randint(1, 8)))
+        sequences.append([text, norm.normalize_str(text)])
     return {"unicodedata_version": unicodedata.unidata_version, "classes": runs, "normalized": normalized,
-            "not_composed": not_composed}
+            "not_composed": not_composed, "sequences": sequences}
 
 
 def main():
@@ -433,7 +470,7 @@ def main():
         json.dump({"versions": VERSIONS, "maxLength": full.model_max_length, "cases": cases,
                    "templates": templates, "repeated": repeated}, f, ensure_ascii=False, separators=(",", ":"))
     with open(os.path.join(HERE, "unicode_reference.json"), "w", encoding="utf-8") as f:
-        json.dump(unicode_reference(full), f, ensure_ascii=True, separators=(",", ":"))
+        json.dump(unicode_reference(full), f, ensure_ascii=False, separators=(",", ":"))
     print(f"{len(cases)} cases, {len(templates)} template sentences", file=sys.stderr)
 
 
