@@ -4,11 +4,13 @@ import Foundation
 ///
 /// Lowercasing is Rust's `char::to_lowercase` applied to each scalar: the full, context-free mapping, so "Σ" is
 /// always "σ" (no final sigma) and "İ" becomes "i" + U+0307. Nothing is normalized again after lowercasing.
+///
+/// NFC is Foundation's, corrected where it differs from the reference: the reference's tables
+/// (`unicode-normalization-alignments`) are Unicode 9.0, Foundation's are newer, and Foundation's NFC on Linux
+/// has a few gaps of its own (see `canonicallyOrdered` and `composeMissedStarterPairs`).
 enum Normalizer {
-  /// Canonical compositions Swift performs and the reference does not: its `unicode-normalization-alignments`
-  /// tables lack U+11938 DIVES AKURU VOWEL SIGN O = U+11935 U+11930. The pair is kept apart by normalizing
-  /// either side separately. `compositionsMatchReference` finds any other such pair.
-  static let compositionsAbsentFromReference: [(first: UInt32, second: UInt32)] = [(0x11935, 0x11930)]
+  /// The Unicode version of the reference's normalization tables.
+  static let referenceNormalizationVersion = (major: 9, minor: 0)
 
   static func normalize<Scalars: Collection<Unicode.Scalar>>(_ scalars: Scalars) -> [Unicode.Scalar] {
     let composed = nfc(Array(scalars))
@@ -52,19 +54,30 @@ enum Normalizer {
     var result: [Unicode.Scalar] = []
     result.reserveCapacity(scalars.count)
     var start = 0
-    for index in 1..<scalars.count {
-      // Foundation's NFC takes quadratic time on long unnormalized runs, so long text is normalized in
-      // segments cut where NFC cannot join the two sides. The second scalar of an absent composition is a
-      // starter, so NFC never reorders across that cut either: normalizing the two sides apart is the
-      // reference's result.
-      if (index - start >= segmentLength && startsNFCSegment(scalars[index]))
-        || isAbsentComposition(scalars[index - 1], scalars[index]) {
+    for (index, scalar) in scalars.enumerated() {
+      if isUnknownToReference(scalar) {
+        // A starter that decomposes and composes with nothing: NFC joins nothing across it.
+        result.append(contentsOf: foundationNFC(scalars[start..<index]))
+        result.append(scalar)
+        start = index + 1
+      } else if index - start >= segmentLength, startsNFCSegment(scalar) {
+        // Foundation's NFC takes quadratic time on long unnormalized runs: long text goes in segments cut
+        // where NFC cannot join the two sides.
         result.append(contentsOf: foundationNFC(scalars[start..<index]))
         start = index
       }
     }
     result.append(contentsOf: foundationNFC(scalars[start...]))
     return composeMissedStarterPairs(result)
+  }
+
+  /// Whether `scalar` is unassigned in the reference's Unicode 9.0 tables. There it has combining class 0, no
+  /// decomposition and no composition, whatever newer versions say: U+0897 ARABIC PEPET (16.0, class 230) is
+  /// not reordered, U+11935 U+11930 (13.0) does not compose to U+11938, which does not decompose.
+  static func isUnknownToReference(_ scalar: Unicode.Scalar) -> Bool {
+    guard !scalar.isASCII else { return false }
+    guard let age = scalar.properties.age else { return true }
+    return (age.major, age.minor) > referenceNormalizationVersion
   }
 
   /// Foundation's NFC (swift-foundation on Linux, checked with Swift 6.3) leaves two starters apart when the
@@ -121,7 +134,8 @@ enum Normalizer {
       classes.replaceSubrange(runStart..., with: order.map { classes[$0] })
     }
     func append(_ scalar: Unicode.Scalar) {
-      let combiningClass = scalar.isASCII ? 0 : scalar.properties.canonicalCombiningClass.rawValue
+      let combiningClass = scalar.isASCII || isUnknownToReference(scalar)
+        ? 0 : scalar.properties.canonicalCombiningClass.rawValue
       if combiningClass == 0 {
         sortRun()
         runStart = result.count + 1
@@ -154,10 +168,6 @@ enum Normalizer {
     case .nonspacingMark, .spacingMark, .enclosingMark: return false
     default: return properties.canonicalCombiningClass == .notReordered
     }
-  }
-
-  private static func isAbsentComposition(_ first: Unicode.Scalar, _ second: Unicode.Scalar) -> Bool {
-    compositionsAbsentFromReference.contains { $0.first == first.value && $0.second == second.value }
   }
 
   private static func foundationNFC(_ scalars: ArraySlice<Unicode.Scalar>) -> [Unicode.Scalar] {
