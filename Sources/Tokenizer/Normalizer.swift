@@ -60,6 +60,11 @@ enum Normalizer {
         result.append(contentsOf: foundationNFC(scalars[start..<index]))
         result.append(scalar)
         start = index + 1
+      } else if isSupplementaryStarterComposingWithNothing(scalar) {
+        // Foundation composes a supplementary starter by its low 16 bits: U+10041 U+0300 becomes U+00C0.
+        // Nothing after this starter composes with it or moves before it: NFC joins nothing across the cut.
+        result.append(contentsOf: foundationNFC(scalars[start...index]))
+        start = index + 1
       } else if index - start >= segmentLength, startsNFCSegment(scalar) {
         // Foundation's NFC takes quadratic time on long unnormalized runs: long text goes in segments cut
         // where NFC cannot join the two sides.
@@ -106,6 +111,20 @@ enum Normalizer {
     }
     if first.value == 0x0CCA, second.value == 0x0CD5 { return Unicode.Scalar(0x0CCB) }
     return nil
+  }
+
+  /// The supplementary starters that compose with a following scalar (Kaithi, Chakma, Grantha, Tirhuta and
+  /// Siddham letters and vowel signs), and those that decompose to end with a mark (Kaithi letters, musical
+  /// symbols): NFC must see what follows them. `supplementaryStartersComposeWithNothingElse` checks this list
+  /// against every decomposition.
+  private static let composingSupplementaryStarters: [ClosedRange<UInt32>] = [
+    0x11099...0x1109C, 0x110A5...0x110A5, 0x110AB...0x110AB, 0x11131...0x11132, 0x11347...0x11347,
+    0x114B9...0x114B9, 0x115B8...0x115B9, 0x1D15E...0x1D164, 0x1D1BB...0x1D1C0,
+  ]
+
+  static func isSupplementaryStarterComposingWithNothing(_ scalar: Unicode.Scalar) -> Bool {
+    scalar.value > 0xFFFF && !composingSupplementaryStarters.contains { $0.contains(scalar.value) }
+      && scalar.properties.canonicalCombiningClass == .notReordered
   }
 
   /// The scalars of combining class 0 whose decomposition starts with non-starters, decomposed. Foundation's NFC

@@ -129,6 +129,47 @@ struct UnicodeTableTests {
     #expect(mixedClasses.isEmpty, "\(mixedClasses)")
   }
 
+  /// Supplementary starters outside `composingSupplementaryStarters` neither start a composition nor decompose to
+  /// end with a mark, so NFC is cut after them; and Foundation's low-16-bit composition never shows through.
+  @Test func supplementaryStartersComposeWithNothingElse() {
+    var missing: [String] = []
+    var bmpPairs: [(first: UInt32, second: UInt32)] = []
+    for value in UInt32(0)...0x10FFFF {
+      guard let scalar = Unicode.Scalar(value), !Normalizer.isUnknownToReference(scalar) else { continue }
+      let decomposed = Array(String(Character(scalar)).decomposedStringWithCanonicalMapping.unicodeScalars)
+      guard decomposed.count > 1 else { continue }
+      let composes = decomposed.count == 2 && Normalizer.nfc(decomposed) == [scalar]
+      if composes, decomposed[0].value <= 0xFFFF, scalar.value <= 0xFFFF {
+        bmpPairs.append((decomposed[0].value, decomposed[1].value))
+      }
+      let first = decomposed[0], last = decomposed[decomposed.count - 1]
+      if composes, Normalizer.isSupplementaryStarterComposingWithNothing(first) {
+        missing.append("U+\(String(first.value, radix: 16)) composes to U+\(String(value, radix: 16))")
+      }
+      if Normalizer.isSupplementaryStarterComposingWithNothing(scalar),
+         last.properties.canonicalCombiningClass != .notReordered {
+        missing.append("U+\(String(value, radix: 16)) decomposes to end with a mark")
+      }
+    }
+    #expect(missing.isEmpty, "\(missing)")
+
+    var wrong: [String] = []
+    for pair in bmpPairs {
+      for plane in UInt32(1)...16 {
+        guard let starter = Unicode.Scalar(pair.first + plane << 16), let mark = Unicode.Scalar(pair.second),
+              Normalizer.isSupplementaryStarterComposingWithNothing(starter),
+              !Normalizer.isUnknownToReference(starter)
+        else { continue }
+        let expected = Normalizer.normalize([starter]) + Normalizer.normalize([mark])
+        if Normalizer.normalize([starter, mark]) != expected {
+          wrong.append("U+\(String(starter.value, radix: 16)) U+\(String(mark.value, radix: 16))")
+        }
+      }
+    }
+    #expect(bmpPairs.count > 900)
+    #expect(wrong.isEmpty, "\(wrong.count): \(wrong.prefix(20))")
+  }
+
   @Test func longUnnormalizedTextIsNormalizedInSegments() {
     // Segments are cut before "e" (ASCII), inside the run; the result is the whole run's NFC.
     let text = Array(String(repeating: "e\u{301}\u{1100}\u{1161}\u{11A8}", count: 2_000).unicodeScalars)
