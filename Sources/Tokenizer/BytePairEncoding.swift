@@ -20,7 +20,9 @@ struct BytePairEncoding: Sendable {
   init(vocabulary: [String: Int], merges: [(String, String)], unknownID: Int?) throws {
     func id(_ token: String) throws -> Int32? {
       guard let id = vocabulary[token] else { return nil }
-      guard let narrow = Int32(exactly: id), narrow >= 0 else { throw TokenizerError.invalidTokenID(token: token, id: id) }
+      guard let narrow = Int32(exactly: id), narrow >= 0 else {
+        throw TokenizerError.invalidTokenID(token: token, id: id)
+      }
       return narrow
     }
     var table: [UInt64: UInt64] = [:]

@@ -56,7 +56,9 @@ public struct CLIPTokenizer: Sendable {
     }
     var added = addedTokens ?? []
     for (role, token) in roles where !added.contains(where: { $0.content == token }) {
-      guard let id = vocabulary[token] else { throw TokenizerError.specialTokenNotInVocabulary(role: role, token: token) }
+      guard let id = vocabulary[token] else {
+        throw TokenizerError.specialTokenNotInVocabulary(role: role, token: token)
+      }
       added.append(AddedToken(content: token, id: id))
     }
     for token in added where token.id < 0 || Int32(exactly: token.id) == nil {

@@ -61,8 +61,9 @@ struct ReferenceParityTests {
   @Test func normalizerMatchesReference() {
     for item in Fixtures.cases.cases {
       let normalized = Normalizer.normalize(item.text.unicodeScalars)
-      #expect(normalized == Array(item.normalized.unicodeScalars),
-              "\(item.text.debugDescription): \(Fixtures.hex(normalized)) vs \(Fixtures.hex(item.normalized.unicodeScalars))")
+      let expected = Array(item.normalized.unicodeScalars)
+      #expect(normalized == expected,
+              "\(item.text.debugDescription): \(Fixtures.hex(normalized)) vs \(Fixtures.hex(expected))")
     }
   }
 
@@ -80,7 +81,8 @@ struct ReferenceParityTests {
   }
 
   /// About 1 MB each: same ids as the reference. The time bound only catches quadratic behaviour (which takes
-  /// hours at this size); in a release build each takes under half a second (figures in `CLIPTokenizer`'s documentation).
+  /// hours at this size); in a release build each takes under a second (figures in `CLIPTokenizer`'s
+  /// documentation).
   @Test func megabyteTextsMatchReference() {
     for item in Fixtures.cases.repeated {
       let text = String(repeating: item.unit, count: item.count)
