@@ -18,8 +18,8 @@ extension CLIPTokenizer {
     let config = try files.object("tokenizer_config.json") ?? [:]
     let specialMap = try files.object("special_tokens_map.json") ?? [:]
 
-    var vocabulary: [String: Int]
-    var merges: [(String, String)]
+    let vocabulary: [String: Int]
+    let merges: [(String, String)]
     var added: [AddedToken] = []
     if let tokenizerJSON = try files.object("tokenizer.json") {
       let path = files.path("tokenizer.json")

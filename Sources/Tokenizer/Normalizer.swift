@@ -56,7 +56,7 @@ enum Normalizer {
     var start = 0
     for (index, scalar) in scalars.enumerated() {
       if isUnknownToReference(scalar) {
-        // A starter that decomposes and composes with nothing: NFC joins nothing across it.
+        // For the reference a starter that neither decomposes nor composes: NFC joins nothing across it.
         result.append(contentsOf: foundationNFC(scalars[start..<index]))
         result.append(scalar)
         start = index + 1
