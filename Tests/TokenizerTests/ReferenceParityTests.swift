@@ -37,6 +37,32 @@ struct ReferenceParityTests {
 
   /// The edit the fixture script makes: every added token of `clip-small-json` marked `normalized: true`.
   @Test func normalizedAddedTokensMatchReference() throws {
+    let directory = try Self.directoryWithNormalizedAddedTokens()
+    let tokenizer = try CLIPTokenizer(directory: directory.url)
+    #expect(Fixtures.cases.cases.contains { $0.text == "<|ENDOFTEXT|>" && $0.idsSmallNormalizedSpecials != nil })
+    for item in Fixtures.cases.cases {
+      let expected = item.idsSmallNormalizedSpecials ?? item.idsSmall
+      #expect(tokenizer.encode(item.text) == expected, "\(item.text.debugDescription)")
+    }
+  }
+
+  /// With `vocab.json` and `merges.txt` beside it, `tokenizer.json` still decides, as in transformers.
+  @Test func tokenizerJSONWinsOverVocabularyFiles() throws {
+    let directory = try Self.directoryWithNormalizedAddedTokens()
+    let small = Fixtures.directory.appendingPathComponent("clip-small")
+    try FileManager.default.removeItem(at: directory.url.appendingPathComponent("tokenizer_config.json"))
+    for name in ["vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"] {
+      try FileManager.default.copyItem(
+        at: small.appendingPathComponent(name), to: directory.url.appendingPathComponent(name))
+    }
+    let tokenizer = try CLIPTokenizer(directory: directory.url)
+    for item in Fixtures.cases.cases {
+      let expected = item.idsSmallNormalizedSpecials ?? item.idsSmall
+      #expect(tokenizer.encode(item.text) == expected, "\(item.text.debugDescription)")
+    }
+  }
+
+  private static func directoryWithNormalizedAddedTokens() throws -> TemporaryDirectory {
     let source = Fixtures.directory.appendingPathComponent("clip-small-json")
     let directory = try TemporaryDirectory()
     var json = try #require(
@@ -48,14 +74,7 @@ struct ReferenceParityTests {
     try FileManager.default.copyItem(
       at: source.appendingPathComponent("tokenizer_config.json"),
       to: directory.url.appendingPathComponent("tokenizer_config.json"))
-    let tokenizer = try CLIPTokenizer(directory: directory.url)
-
-    let changed = Fixtures.cases.cases.filter { $0.idsSmallNormalizedSpecials != nil }
-    #expect(changed.contains { $0.text == "<|ENDOFTEXT|>" })
-    for item in Fixtures.cases.cases {
-      let expected = item.idsSmallNormalizedSpecials ?? item.idsSmall
-      #expect(tokenizer.encode(item.text) == expected, "\(item.text.debugDescription)")
-    }
+    return directory
   }
 
   @Test func normalizerMatchesReference() {

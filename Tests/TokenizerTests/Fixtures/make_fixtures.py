@@ -312,7 +312,15 @@ def main():
         json.dump(patched, f, ensure_ascii=False)
     shutil.copy(os.path.join(json_dir, "tokenizer_config.json"), patched_dir)
     from_patched = CLIPTokenizerFast.from_pretrained(patched_dir)
+    # With vocab.json and merges.txt beside it, transformers still builds from tokenizer.json (the Swift loader
+    # too): the same directory plus clip-small's files must give the same ids.
+    both_dir = tempfile.mkdtemp(prefix="clip-tokenizer-both-layouts-")
+    shutil.copy(os.path.join(patched_dir, "tokenizer.json"), both_dir)
+    for name in ("vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"):
+        shutil.copy(os.path.join(small_dir, name), both_dir)
+    from_both = CLIPTokenizerFast.from_pretrained(both_dir)
     shutil.rmtree(patched_dir)
+    shutil.rmtree(both_dir)
 
     cases = []
     for text in corpus():
@@ -320,6 +328,7 @@ def main():
         ids_small = small(text, truncation=True)["input_ids"]
         assert from_json(text, truncation=True)["input_ids"] == ids_small, repr(text)
         ids_normalized_specials = from_patched(text, truncation=True)["input_ids"]
+        assert from_both(text, truncation=True)["input_ids"] == ids_normalized_specials, repr(text)
         normalized = full.backend_tokenizer.normalizer.normalize_str(text)
         case = {"text": text, "ids": ids, "idsSmall": ids_small, "normalized": normalized}
         if ids_normalized_specials != ids_small:
