@@ -4,10 +4,9 @@ extension CLIPTokenizer {
   /// Loads the tokenizer of a Hugging Face model directory, as transformers 5 does for CLIP.
   ///
   /// The vocabulary and merges come from `tokenizer.json` when present (transformers prefers it), else from
-  /// `vocab.json` and `merges.txt`. Added tokens come from `tokenizer.json`'s `added_tokens` and
-  /// `tokenizer_config.json`'s `added_tokens_decoder` (with their `normalized` flag), then the special tokens
-  /// named in `tokenizer_config.json` (else `special_tokens_map.json`, else CLIP's defaults) are added
-  /// unnormalized if missing. The normalizer and pre-tokenizer are always CLIP's, whatever `tokenizer.json`
+  /// `vocab.json` and `merges.txt`. Added tokens come from `tokenizer.json`'s `added_tokens`, overridden by
+  /// `tokenizer_config.json`'s `added_tokens_decoder` (with their `normalized` flag); the special tokens named in
+  /// `tokenizer_config.json` (else `special_tokens_map.json`, else CLIP's defaults) are added if missing. The normalizer and pre-tokenizer are always CLIP's, whatever `tokenizer.json`
   /// says, as transformers' `CLIPTokenizer` rebuilds them too.
   ///
   /// - Parameter maxLength: overrides `model_max_length`; without either, 77. (transformers would not truncate
@@ -51,21 +50,41 @@ extension CLIPTokenizer {
         guard let id = Int(key) else {
           throw TokenizerError.invalidJSON(path: configPath, reason: "added token id \(key.debugDescription)")
         }
+        // Listed here, a token overrides tokenizer.json's entry for it, as in transformers.
         let token = try Self.addedToken(entry, id: id, path: configPath)
-        if !added.contains(where: { $0.content == token.content }) { added.append(token) }
+        added.removeAll { $0.content == token.content }
+        added.append(token)
       }
     }
 
-    func special(_ key: String, default fallback: String?) throws -> String? {
+    /// A special token's content, and its `normalized` flag when it is given as a token object.
+    func special(_ key: String) throws -> (content: String, normalized: Bool?)? {
       for (object, path) in [(config, configPath), (specialMap, files.path("special_tokens_map.json"))] {
         guard let value = object[key], !(value is NSNull) else { continue }
-        if let content = value as? String { return content }
-        if let content = (value as? [String: Any])?["content"] as? String { return content }
+        if let content = value as? String { return (content, nil) }
+        if let token = value as? [String: Any], let content = token["content"] as? String {
+          return (content, token["normalized"] as? Bool ?? false)
+        }
         throw TokenizerError.invalidJSON(path: path, reason: "\"\(key)\" is neither a string nor a token object")
       }
-      return fallback
+      return nil
     }
-    let eos = try special("eos_token", default: "<|endoftext|>")!
+    let bos = try special("bos_token") ?? ("<|startoftext|>", nil)
+    let eos = try special("eos_token") ?? ("<|endoftext|>", nil)
+    let unk = try special("unk_token") ?? ("<|endoftext|>", nil)
+    let pad = try special("pad_token") ?? (eos.content, nil)
+    // A special token missing from the added tokens above is added. transformers 5 then matches it unnormalized,
+    // unless it is declared as a token object marked normalized: the first such declaration in the order pad,
+    // eos, unk, bos decides, and an eos token object always makes it unnormalized. Measured on the fixture
+    // script's `config_variants`, checked by `hubTokenizerConfigsMatchReference`.
+    let declarations = [(pad, true), (eos, false), (unk, true), (bos, true)]
+    for special in [bos, eos, unk, pad] where !added.contains(where: { $0.content == special.content }) {
+      guard let id = vocabulary[special.content] else { continue }
+      let declared = declarations.first { $0.0.content == special.content && $0.0.normalized != nil }
+      let normalized = declared.map { $0.1 && $0.0.normalized == true } ?? false
+      added.append(AddedToken(content: special.content, id: id, normalized: normalized))
+    }
+
     let length: Int
     if let maxLength {
       length = maxLength
@@ -79,9 +98,8 @@ extension CLIPTokenizer {
     }
     try self.init(
       vocabulary: vocabulary, merges: merges, addedTokens: added,
-      bosToken: try special("bos_token", default: "<|startoftext|>")!, eosToken: eos,
-      unknownToken: try special("unk_token", default: "<|endoftext|>"),
-      padToken: try special("pad_token", default: eos), maxLength: length)
+      bosToken: bos.content, eosToken: eos.content, unknownToken: unk.content, padToken: pad.content,
+      maxLength: length)
   }
 
   private static func vocabulary(_ json: Any?, path: String) throws -> [String: Int] {

@@ -30,12 +30,32 @@ enum ReferenceFixtures {
     var ids: [Int]
   }
 
+  /// A tokenizer_config.json written beside clip-small's vocabulary (and, if `tokenizerJSON`, the tokenizer.json
+  /// of clip-small-json with every added token marked normalized), with the ids of `configProbes` under it.
+  struct ConfigVariant: Decodable {
+    var config: JSONObject
+    var tokenizerJSON: Bool
+    var ids: [[Int]]
+  }
+
+  /// A JSON object decoded as is, to be written back with JSONSerialization.
+  struct JSONObject: Decodable {
+    var value: [String: Any]
+
+    init(from decoder: Decoder) throws {
+      let data = try JSONEncoder().encode(try AnyJSON(from: decoder))
+      value = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    }
+  }
+
   struct Cases: Decodable {
     var versions: [String: String]
     var maxLength: Int
     var cases: [Case]
     var templates: [TemplateSentence]
     var repeated: [Repeated]
+    var configProbes: [String]
+    var configVariants: [ConfigVariant]
   }
 
   /// Per-code-point behaviour of the reference.
@@ -89,6 +109,40 @@ enum ReferenceFixtures {
       return try JSONDecoder().decode(T.self, from: Data(contentsOf: directory.appendingPathComponent(name)))
     } catch {
       fatalError("cannot read fixture \(name): \(error)")
+    }
+  }
+
+  /// Any JSON value, decoded and encoded again unchanged.
+  indirect enum AnyJSON: Codable {
+    case null, bool(Bool), number(Double), string(String), array([AnyJSON]), object([String: AnyJSON])
+
+    init(from decoder: Decoder) throws {
+      let container = try decoder.singleValueContainer()
+      if container.decodeNil() {
+        self = .null
+      } else if let value = try? container.decode(Bool.self) {
+        self = .bool(value)
+      } else if let value = try? container.decode(Double.self) {
+        self = .number(value)
+      } else if let value = try? container.decode(String.self) {
+        self = .string(value)
+      } else if let value = try? container.decode([AnyJSON].self) {
+        self = .array(value)
+      } else {
+        self = .object(try container.decode([String: AnyJSON].self))
+      }
+    }
+
+    func encode(to encoder: Encoder) throws {
+      var container = encoder.singleValueContainer()
+      switch self {
+      case .null: try container.encodeNil()
+      case let .bool(value): try container.encode(value)
+      case let .number(value): try container.encode(value)
+      case let .string(value): try container.encode(value)
+      case let .array(value): try container.encode(value)
+      case let .object(value): try container.encode(value)
+      }
     }
   }
 

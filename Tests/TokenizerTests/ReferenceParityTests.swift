@@ -62,6 +62,28 @@ struct ReferenceParityTests {
     }
   }
 
+  /// Special tokens declared as strings or token objects, with or without `added_tokens_decoder` and
+  /// tokenizer.json: the script's `config_variants`, each probed with a few texts holding special-token strings.
+  @Test func hubTokenizerConfigsMatchReference() throws {
+    let variants = Fixtures.cases.configVariants
+    #expect(variants.count >= 30)
+    let small = Fixtures.directory.appendingPathComponent("clip-small")
+    for (number, variant) in variants.enumerated() {
+      let directory = variant.tokenizerJSON ? try Self.directoryWithNormalizedAddedTokens() : try TemporaryDirectory()
+      for name in ["vocab.json", "merges.txt"] {
+        try FileManager.default.copyItem(
+          at: small.appendingPathComponent(name), to: directory.url.appendingPathComponent(name))
+      }
+      let configURL = directory.url.appendingPathComponent("tokenizer_config.json")
+      try? FileManager.default.removeItem(at: configURL)
+      try JSONSerialization.data(withJSONObject: variant.config.value).write(to: configURL)
+      let tokenizer = try CLIPTokenizer(directory: directory.url)
+      for (text, ids) in zip(Fixtures.cases.configProbes, variant.ids) {
+        #expect(tokenizer.encode(text) == ids, "variant \(number) \(variant.config.value) \(text)")
+      }
+    }
+  }
+
   private static func directoryWithNormalizedAddedTokens() throws -> TemporaryDirectory {
     let source = Fixtures.directory.appendingPathComponent("clip-small-json")
     let directory = try TemporaryDirectory()

@@ -16,7 +16,8 @@ Writes, beside this script:
                         from clip-small and clip-small-json), the ids when clip-small-json's added tokens are
                         marked `normalized: true` (only where they differ), and the normalizer's output; plus the
                         pipeline's template
-                        sentences with their (padded) ids, and a few ~1 MB strings given as a repeated unit.
+                        sentences with their (padded) ids, a few ~1 MB strings given as a repeated unit, and the ids
+                        of a few probes under tokenizer_config.json variants (how special tokens are declared).
   unicode_reference.json  what the reference does per code point: the pre-tokenizer's class of every code point
                         (whitespace, letter, number, other) as runs, the normalizer's output for every code point
                         it changes, the canonical compositions the reference does not perform, and the
@@ -226,6 +227,45 @@ NORMALIZATION_POOL = [
     0x10041, 0x201A1, 0x1003B1, 0x1D15E, 0x1D165, 0x1D16E, 0x11099, 0x110BA, 0x2F800]
 
 
+def token_object(content, normalized):
+    return {"__type": "AddedToken", "content": content, "lstrip": False, "normalized": normalized, "rstrip": False,
+            "single_word": False}
+
+
+def config_variants(directory):
+    """tokenizer_config.json variants: special tokens as strings ("S"), as token objects marked normalized ("T")
+    or not ("F"), or absent ("-"), with or without `added_tokens_decoder`; each also beside a tokenizer.json whose
+    added tokens are normalized. transformers 5's handling of these is intricate; the ids are the evidence."""
+    with open(os.path.join(directory, "vocab.json"), encoding="utf-8") as f:
+        vocab = json.load(f)
+    start, end = "<|startoftext|>", "<|endoftext|>"
+    variants = []
+    combos = ["TTTS", "TTTT", "TTT-", "-T--", "-TS-", "-ST-", "---T", "-F-T", "-T-F", "--T-", "--TS", "-STS", "-TT-",
+              "-FT-", "-TF-", "TT--", "F---", "SSSS"]
+    for combo in combos:
+        for decoder in (None, True, False):
+            if decoder is not None and combo not in ("SSSS", "TTTS"):
+                continue
+            config = {"model_max_length": 77}
+            for key, code, content in zip(("bos_token", "eos_token", "unk_token", "pad_token"), combo,
+                                          (start, end, end, end)):
+                if code == "S":
+                    config[key] = content
+                elif code in "TF":
+                    config[key] = token_object(content, code == "T")
+            if decoder is not None:
+                config["added_tokens_decoder"] = {
+                    str(vocab[c]): {"content": c, "lstrip": False, "normalized": decoder, "rstrip": False,
+                                    "single_word": False, "special": True} for c in (start, end)}
+            for with_json in (False, True):
+                variants.append({"config": config, "tokenizerJSON": with_json})
+    return variants
+
+
+CONFIG_PROBES = ["<|STARTOFTEXT|>", "<|ENDOFTEXT|>", "a<|EndOfText|>b", "<|startoftext|>x<|endoftext|>",
+                 "x <|StartOfText|>y"]
+
+
 def vocab_is_unambiguous(directory):
     """Swift dictionaries compare String keys by canonical equivalence: check no two tokens are equivalent."""
     with open(os.path.join(directory, "vocab.json"), encoding="utf-8") as f:
@@ -322,6 +362,21 @@ def main():
     shutil.rmtree(patched_dir)
     shutil.rmtree(both_dir)
 
+    # The same tokenizer.json and clip-small's vocabulary under each tokenizer_config.json variant.
+    variants = []
+    for variant in config_variants(small_dir):
+        directory = tempfile.mkdtemp(prefix="clip-tokenizer-config-variant-")
+        for name in ("vocab.json", "merges.txt"):
+            shutil.copy(os.path.join(small_dir, name), directory)
+        if variant["tokenizerJSON"]:
+            with open(os.path.join(directory, "tokenizer.json"), "w", encoding="utf-8") as f:
+                json.dump(patched, f, ensure_ascii=False)
+        with open(os.path.join(directory, "tokenizer_config.json"), "w", encoding="utf-8") as f:
+            json.dump(variant["config"], f)
+        tokenizer = CLIPTokenizerFast.from_pretrained(directory)
+        variants.append(dict(variant, ids=[tokenizer(text, truncation=True)["input_ids"] for text in CONFIG_PROBES]))
+        shutil.rmtree(directory)
+
     cases = []
     for text in corpus():
         ids = full(text, truncation=True)["input_ids"]
@@ -346,7 +401,8 @@ def main():
 
     with open(os.path.join(HERE, "cases.json"), "w", encoding="utf-8") as f:
         json.dump({"versions": VERSIONS, "maxLength": full.model_max_length, "cases": cases,
-                   "templates": templates, "repeated": repeated}, f, ensure_ascii=False, separators=(",", ":"))
+                   "templates": templates, "repeated": repeated, "configProbes": CONFIG_PROBES,
+                   "configVariants": variants}, f, ensure_ascii=False, separators=(",", ":"))
     with open(os.path.join(HERE, "unicode_reference.json"), "w", encoding="utf-8") as f:
         json.dump(unicode_reference(full), f, ensure_ascii=False, separators=(",", ":"))
     print(f"{len(cases)} cases, {len(templates)} template sentences", file=sys.stderr)
