@@ -6,8 +6,9 @@ extension CLIPTokenizer {
   /// The vocabulary and merges come from `tokenizer.json` when present (transformers prefers it), else from
   /// `vocab.json` and `merges.txt`. Added tokens come from `tokenizer.json`'s `added_tokens`, overridden by
   /// `tokenizer_config.json`'s `added_tokens_decoder` (with their `normalized` flag); the special tokens named in
-  /// `tokenizer_config.json` (else `special_tokens_map.json`, else CLIP's defaults) are added if missing. The normalizer and pre-tokenizer are always CLIP's, whatever `tokenizer.json`
-  /// says, as transformers' `CLIPTokenizer` rebuilds them too.
+  /// `tokenizer_config.json` (else `special_tokens_map.json`, else CLIP's defaults) are added if missing. The
+  /// normalizer and pre-tokenizer are always CLIP's, whatever `tokenizer.json` says, as transformers'
+  /// `CLIPTokenizer` rebuilds them too.
   ///
   /// - Parameter maxLength: overrides `model_max_length`; without either, 77. (transformers would not truncate
   ///   without `model_max_length`; CLIP's text model cannot take more than its 77 positions.)
