@@ -160,6 +160,8 @@ private final class TransferDelegate: NSObject, URLSessionDataDelegate, @uncheck
 
   func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
     self.error = error
+    // A refused redirect may complete without a didReceive(response:) call on some platforms.
+    if response == nil { response = task.response as? HTTPURLResponse }
     try? handle?.close()
     handle = nil
     finished.signal()
