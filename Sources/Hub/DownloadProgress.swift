@@ -17,3 +17,22 @@ public struct DownloadProgress: Equatable, Sendable {
     self.bytesTotal = bytesTotal
   }
 }
+
+extension DownloadProgress {
+  /// One line for a terminal progress bar, e.g. `model.safetensors  45% [#############                ] 272.1/605.2 MB`;
+  /// without a known total, the bytes so far. The caller writes it (stderr, with `\r` to redraw).
+  public func barLine(width: Int = 30) -> String {
+    precondition(width > 0, "barLine: width must be positive")
+    let megabytes = { (bytes: Int64) in String(format: "%.1f", Double(bytes) / 1_000_000) }
+    guard let total = bytesTotal, total > 0 else { return "\(file) \(megabytes(bytesDone)) MB" }
+    let fraction = min(1, max(0, Double(bytesDone) / Double(total)))
+    let filled = Int((fraction * Double(width)).rounded(.down))
+    let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
+    let percent = String(Int((fraction * 100).rounded(.down))).leftPadded(to: 3)
+    return "\(file) \(percent)% [\(bar)] \(megabytes(bytesDone))/\(megabytes(total)) MB"
+  }
+}
+
+private extension String {
+  func leftPadded(to width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}

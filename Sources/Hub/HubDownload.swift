@@ -104,7 +104,12 @@ struct HubDownload {
   private func store(_ file: String, metadata: Metadata) throws {
     let blob = cache.blob(etag: metadata.etag)
     if !FileManager.default.fileExists(atPath: blob.path) {
-      try downloadBlob(file, metadata: metadata, to: blob)
+      let lock = try BlobLock(cacheDirectory: cache.cacheDirectory, repo: repo, etag: metadata.etag)
+      // Another process may have completed the blob while we waited for the lock.
+      if !FileManager.default.fileExists(atPath: blob.path) {
+        try downloadBlob(file, metadata: metadata, to: blob)
+      }
+      withExtendedLifetime(lock) {}
     }
     try cache.link(file: file, commit: metadata.commit, etag: metadata.etag)
   }

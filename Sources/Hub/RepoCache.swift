@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One repository's folder in the hub cache, laid out exactly as huggingface_hub lays it out:
 ///
@@ -12,11 +17,13 @@ import Foundation
 /// so a cache written by Python `transformers` is read here, and one written here is read by Python.
 struct RepoCache {
   let repo: String
+  let cacheDirectory: URL
   let root: URL
   private let files = FileManager.default
 
   init(cacheDirectory: URL, repo: String) {
     self.repo = repo
+    self.cacheDirectory = cacheDirectory
     root = cacheDirectory.appendingPathComponent(Self.folderName(repo: repo), isDirectory: true)
   }
 
@@ -77,10 +84,15 @@ struct RepoCache {
     let target = String(repeating: "../", count: depth) + "blobs/" + etag
     try perform(at: pointer) {
       try files.createDirectory(at: pointer.deletingLastPathComponent(), withIntermediateDirectories: true)
-      if (try? files.destinationOfSymbolicLink(atPath: pointer.path)) != nil || files.fileExists(atPath: pointer.path) {
-        try files.removeItem(at: pointer)
+      // Link under a unique name, then rename over the pointer: rename(2) replaces atomically, so concurrent
+      // resolvers never see a missing link or fail on one another's.
+      let temporary = pointer.deletingLastPathComponent().appendingPathComponent(".\(UUID().uuidString).link")
+      try files.createSymbolicLink(atPath: temporary.path, withDestinationPath: target)
+      guard rename(temporary.path, pointer.path) == 0 else {
+        let message = String(cString: strerror(errno))
+        try? files.removeItem(at: temporary)
+        throw HubError.cache(path: pointer.path, message: message)
       }
-      try files.createSymbolicLink(atPath: pointer.path, withDestinationPath: target)
     }
   }
 

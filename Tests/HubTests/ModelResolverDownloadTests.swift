@@ -33,6 +33,10 @@ import Testing
     // Files the repo lacks are remembered per commit, as huggingface_hub's .no_exist does.
     #expect(FileManager.default.fileExists(
       atPath: repoFolder.appendingPathComponent(".no_exist/\(hub.commit)/tokenizer.json").path))
+    // Blob locks sit where huggingface_hub puts them, so Python and Swift downloads exclude each other.
+    let weightsETag = try #require(hub.file("model.safetensors")?.etag)
+    #expect(FileManager.default.fileExists(
+      atPath: cache.appendingPathComponent(".locks/models--openai--clip-test/\(weightsETag).lock").path))
     let blobs = try FileManager.default.contentsOfDirectory(atPath: repoFolder.appendingPathComponent("blobs").path)
     #expect(!blobs.contains { $0.hasSuffix(".incomplete") })
     // Only the files the worker reads were asked for; pickles and other frameworks' weights were not.
@@ -139,6 +143,24 @@ import Testing
     #expect(weightReports.count >= 3)
   }
 
+  @Test func concurrentResolversShareOneDownloadPerBlob() throws {
+    let cache = try TestCheckpoint.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: cache) }
+    let weights = TestCheckpoint.bytes(count: 2 << 20, seed: 10)
+    let hub = try TestCheckpoint.hub(repo: repo, weights: weights)
+    let resolver = ModelResolver(configuration: TestCheckpoint.configuration(cache: cache, endpoint: hub.endpoint))
+    let results = ResultLog()
+    DispatchQueue.concurrentPerform(iterations: 3) { _ in
+      results.append(Result { try resolver.resolve(.hub(repo: repo, revision: "main")) })
+    }
+    let snapshots = try results.all.map { try $0.get() }
+    #expect(Set(snapshots.map(\.path)).count == 1)
+    #expect(try TestCheckpoint.contents(snapshots[0].appendingPathComponent("model.safetensors")) == weights)
+    let blobs = try FileManager.default.contentsOfDirectory(
+      atPath: cache.appendingPathComponent("models--openai--clip-test/blobs").path)
+    #expect(!blobs.contains { $0.hasSuffix(".incomplete") })
+  }
+
   @Test func aShardedCheckpointDownloadsTheIndexAndEveryShard() throws {
     let cache = try TestCheckpoint.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: cache) }
@@ -216,4 +238,12 @@ final class ReportLog: @unchecked Sendable {
   private var reports: [DownloadProgress] = []
   func append(_ report: DownloadProgress) { lock.withLock { reports.append(report) } }
   var all: [DownloadProgress] { lock.withLock { reports } }
+}
+
+/// Results collected from concurrent resolutions.
+final class ResultLog: @unchecked Sendable {
+  private let lock = NSLock()
+  private var results: [Result<URL, Error>] = []
+  func append(_ result: Result<URL, Error>) { lock.withLock { results.append(result) } }
+  var all: [Result<URL, Error>] { lock.withLock { results } }
 }
