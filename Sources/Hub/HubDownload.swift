@@ -114,6 +114,10 @@ struct HubDownload {
     try cache.link(file: file, commit: metadata.commit, etag: metadata.etag)
   }
 
+  /// Resumes after a dropped connection this many times in a row, as long as each attempt received bytes
+  /// (huggingface_hub's `http_get` does the same with 5).
+  static let resumesPerDownload = 5
+
   private func downloadBlob(_ file: String, metadata: Metadata, to blob: URL) throws {
     let partial = cache.incompleteBlob(etag: metadata.etag)
     try cache.perform(at: partial) {
@@ -121,15 +125,31 @@ struct HubDownload {
     }
     let reporter = ProgressReporter(file: file, total: metadata.size, progress: progress)
     let url = resolveURL(file, revision: metadata.commit)
-    // Two attempts: a stale partial file the server cannot resume (416) is dropped and the file fetched whole.
-    for attempt in 0..<2 {
+    var resumes = 0
+    var restarted = false
+    while true {
       var offset = Self.fileSize(partial) ?? 0
-      if let size = metadata.size, offset > size || attempt > 0 {
+      if let size = metadata.size, offset > size {
         try? FileManager.default.removeItem(at: partial)
         offset = 0
       }
-      let head = try client.download(url, to: partial, offset: offset, onBytes: reporter.report)
-      if head.status == 416 && attempt == 0 { continue }
+      let head: HTTPHead
+      do {
+        head = try client.download(url, to: partial, offset: offset, onBytes: reporter.report)
+      } catch HubError.transport(let failedURL, let message) {
+        // A connection dropped mid-body: resume from what arrived, unless nothing did.
+        guard (Self.fileSize(partial) ?? 0) > offset, resumes < Self.resumesPerDownload else {
+          throw HubError.transport(url: failedURL, message: message)
+        }
+        resumes += 1
+        continue
+      }
+      if head.status == 416 && !restarted {
+        // The server cannot serve the rest of a stale partial file: drop it and fetch the file whole.
+        try? FileManager.default.removeItem(at: partial)
+        restarted = true
+        continue
+      }
       guard head.status == 200 || head.status == 206 else {
         throw failure(head, revision: metadata.commit)
           ?? HubError.missingFiles(location: "\(repo)@\(metadata.commit)", files: [file])
@@ -151,6 +171,7 @@ struct HubDownload {
       return
     }
   }
+
 
   /// `{endpoint}/{repo}/resolve/{revision}/{file}`, revision quoted whole (`refs/pr/1` → `refs%2Fpr%2F1`) and
   /// the file quoted keeping `/`, as huggingface_hub's `hf_hub_url` builds it.

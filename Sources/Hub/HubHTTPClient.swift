@@ -75,7 +75,24 @@ struct HubHTTPClient {
     if let response = delegate.response, !(200...299).contains(response.statusCode) || delegate.error == nil {
       return HTTPHead(response)
     }
-    throw HubError.transport(url: urlText, message: delegate.error?.localizedDescription ?? "no response")
+    throw HubError.transport(url: urlText, message: Self.describe(delegate.error))
+  }
+
+  /// A transfer failure in words a user can act on (URLError's own text is generic on Linux).
+  static func describe(_ error: Error?) -> String {
+    guard let error else { return "no response" }
+    guard let urlError = error as? URLError else { return error.localizedDescription }
+    switch urlError.code {
+    case .cannotConnectToHost: return "connection refused"
+    case .cannotFindHost, .dnsLookupFailed: return "cannot resolve the host name"
+    case .timedOut: return "timed out"
+    case .networkConnectionLost: return "the connection closed before the whole file arrived"
+    case .notConnectedToInternet: return "no network connection"
+    case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
+         .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot:
+      return "TLS connection failed (\(urlError.localizedDescription))"
+    default: return "\(urlError.localizedDescription) (URLError \(urlError.code.rawValue))"
+    }
   }
 }
 

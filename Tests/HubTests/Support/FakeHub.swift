@@ -19,7 +19,7 @@ final class FakeHub: @unchecked Sendable {
   let commit: String
   private let lock = NSLock()
   private var files: [String: File] = [:]
-  private var cutOnce: [String: Int] = [:]
+  private var cuts: [String: (bytes: Int, times: Int)] = [:]
   private var etagHeaders = true
   private(set) var hub: LoopbackServer!
   private(set) var cdn: LoopbackServer!
@@ -49,8 +49,10 @@ final class FakeHub: @unchecked Sendable {
 
   func file(_ name: String) -> File? { lock.withLock { files[name] } }
 
-  /// The next GET of `name`'s body stops after `bytes` bytes (the connection closes mid-transfer).
-  func cutNextDownload(of name: String, after bytes: Int) { lock.withLock { cutOnce[name] = bytes } }
+  /// The next `times` GETs of `name`'s body stop after `bytes` bytes each (the connection closes mid-transfer).
+  func cutDownloads(of name: String, after bytes: Int, times: Int = 1) {
+    lock.withLock { cuts[name] = (bytes, times) }
+  }
 
   /// Answers without `ETag`/`X-Linked-Etag` (a server that is not a Hub).
   func omitETags() { lock.withLock { etagHeaders = false } }
@@ -106,7 +108,11 @@ final class FakeHub: @unchecked Sendable {
       response.headers.append(("Content-Range", "bytes \(start)-\(bytes.count - 1)/\(bytes.count)"))
     }
     if request.method == "GET" {
-      response.cutAfter = lock.withLock { cutOnce.removeValue(forKey: name) }
+      response.cutAfter = lock.withLock { () -> Int? in
+        guard let cut = cuts[name], cut.times > 0 else { return nil }
+        cuts[name] = (cut.bytes, cut.times - 1)
+        return cut.bytes
+      }
     }
     return response
   }
