@@ -19,8 +19,9 @@ public struct DownloadProgress: Equatable, Sendable {
 }
 
 extension DownloadProgress {
-  /// One line for a terminal progress bar, e.g. `model.safetensors  45% [#############                ] 272.1/605.2 MB`;
-  /// without a known total, the bytes so far. The caller writes it (stderr, with `\r` to redraw).
+  /// One line for a terminal progress bar, sizes in MB of 10^6 bytes; without a known total, the bytes so far:
+  ///
+  ///     model.safetensors  45% [#############                 ] 272.4/605.2 MB The caller writes it (stderr, with `\r` to redraw).
   public func barLine(width: Int = 30) -> String {
     precondition(width > 0, "barLine: width must be positive")
     let megabytes = { (bytes: Int64) in String(format: "%.1f", Double(bytes) / 1_000_000) }

@@ -84,7 +84,8 @@ struct HubDownload {
       throw HubError.missingHeader(name: "ETag", url: url.absoluteString)
     }
     // A redirect's own Content-Length is that of its (empty) body, not of the file.
-    let sizeText = head.header("X-Linked-Size") ?? ((200...299).contains(head.status) ? head.header("Content-Length") : nil)
+    let bodyLength = (200...299).contains(head.status) ? head.header("Content-Length") : nil
+    let sizeText = head.header("X-Linked-Size") ?? bodyLength
     return Metadata(commit: commit, etag: etag, size: sizeText.flatMap { Int64($0) })
   }
 
@@ -121,7 +122,8 @@ struct HubDownload {
   private func downloadBlob(_ file: String, metadata: Metadata, to blob: URL) throws {
     let partial = cache.incompleteBlob(etag: metadata.etag)
     try cache.perform(at: partial) {
-      try FileManager.default.createDirectory(at: partial.deletingLastPathComponent(), withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(at: partial.deletingLastPathComponent(),
+                                              withIntermediateDirectories: true)
     }
     let reporter = ProgressReporter(file: file, total: metadata.size, progress: progress)
     let url = resolveURL(file, revision: metadata.commit)

@@ -60,7 +60,8 @@ extension ModelReference {
   public static func == (lhs: Self, rhs: Self) -> Bool {
     switch (lhs, rhs) {
     case (.directory(let a), .directory(let b)): return a.standardizedFileURL.path == b.standardizedFileURL.path
-    case (.hub(let repoA, let revisionA), .hub(let repoB, let revisionB)): return repoA == repoB && revisionA == revisionB
+    case (.hub(let repoA, let revisionA), .hub(let repoB, let revisionB)):
+      return repoA == repoB && revisionA == revisionB
     default: return false
     }
   }

@@ -47,7 +47,7 @@ import Testing
   @Test func aCompleteDirectoryIsUsedAsIs() throws {
     let directory = try TestCheckpoint.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
-    for (name, text) in TestCheckpoint.smallFiles { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
+    try TestCheckpoint.writeSmallFiles(to: directory)
     try Data([0]).write(to: directory.appendingPathComponent("model.safetensors"))
     let resolver = ModelResolver(configuration: TestCheckpoint.configuration(
       cache: directory, endpoint: Self.unreachable, offline: true))
@@ -75,7 +75,7 @@ import Testing
   @Test func aShardIndexNamesItsMissingShardsAndRefusesEscapes() throws {
     let directory = try TestCheckpoint.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
-    for (name, text) in TestCheckpoint.smallFiles { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
+    try TestCheckpoint.writeSmallFiles(to: directory)
     let index = directory.appendingPathComponent("model.safetensors.index.json")
     try Data(#"{"weight_map": {"a": "s1.safetensors", "b": "s2.safetensors"}}"#.utf8).write(to: index)
     try Data([0]).write(to: directory.appendingPathComponent("s1.safetensors"))

@@ -36,7 +36,12 @@ enum TestCheckpoint {
     return hub
   }
 
-  static func configuration(cache: URL, endpoint: URL, token: String? = nil, offline: Bool = false) -> HubConfiguration {
+  static func writeSmallFiles(to directory: URL) throws {
+    for (name, text) in smallFiles { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
+  }
+
+  static func configuration(cache: URL, endpoint: URL, token: String? = nil,
+                            offline: Bool = false) -> HubConfiguration {
     HubConfiguration(cacheDirectory: cache, endpoint: endpoint, token: token, offline: offline, timeout: 5)
   }
 
