@@ -1,3 +1,5 @@
+import Foundation
+
 /// One progress report while a file downloads: how far, and of how much when the server said.
 ///
 /// The resolver reports; the caller decides how to show it (a bar on a terminal, `$/progress` notifications).

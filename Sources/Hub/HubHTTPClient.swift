@@ -20,19 +20,20 @@ struct HTTPHead {
 
 /// Blocking HTTP for the resolver over URLSession (FoundationNetworking on Linux).
 ///
-/// `head` follows redirects on the same host only, so a Hub `302` to the LFS CDN comes back with its
-/// `X-Linked-Etag`/`X-Repo-Commit` headers (huggingface_hub's HEAD follows only relative redirects). `download`
-/// follows every redirect and streams the body into a file, appending after `offset` bytes when the server
-/// answers a Range request with `206`. The token goes only to the endpoint's host, never to a CDN.
+/// `head` follows redirects within the same origin only (scheme, host, port), so a Hub `302` to the LFS CDN
+/// comes back with its `X-Linked-Etag`/`X-Repo-Commit` headers, as huggingface_hub's
+/// `_httpx2_follow_hub_redirects_with_backoff` does. `download` follows every redirect and streams the body into
+/// a file, appending after `offset` bytes when the server answers a Range request with `206`. The token goes only
+/// to the endpoint's origin, never to a CDN.
 /// Each call uses its own session so delegate state never crosses requests.
 struct HubHTTPClient {
   var endpoint: URL
   var token: String?
   var timeout: TimeInterval
 
-  /// A HEAD request; the response of the last request made (a redirect when it leads to another host).
+  /// A HEAD request; the response of the last request made (a redirect when it leads to another origin).
   func head(_ url: URL) throws -> HTTPHead {
-    let delegate = TransferDelegate(client: self, followsCrossHostRedirects: false, file: nil, offset: 0, onBytes: nil)
+    let delegate = TransferDelegate(client: self, followsCrossOriginRedirects: false, file: nil, offset: 0, onBytes: nil)
     return try run(request(url, method: "HEAD", offset: 0), delegate: delegate)
   }
 
@@ -40,7 +41,7 @@ struct HubHTTPClient {
   /// `Range: bytes=<offset>-` (status 206), written from the start otherwise (status 200). For any other status
   /// the file is left untouched. `onBytes` receives the file's length as it grows.
   func download(_ url: URL, to file: URL, offset: Int64, onBytes: @escaping (Int64) -> Void) throws -> HTTPHead {
-    let delegate = TransferDelegate(client: self, followsCrossHostRedirects: true, file: file, offset: offset,
+    let delegate = TransferDelegate(client: self, followsCrossOriginRedirects: true, file: file, offset: offset,
                                     onBytes: onBytes)
     return try run(request(url, method: "GET", offset: offset), delegate: delegate)
   }
@@ -56,9 +57,14 @@ struct HubHTTPClient {
     return request
   }
 
-  /// Whether `url` is on the endpoint's scheme, host and port (the only place a token is sent).
-  func isEndpoint(_ url: URL) -> Bool {
-    url.scheme == endpoint.scheme && url.host == endpoint.host && url.port == endpoint.port
+  /// Whether `url` is on the endpoint's origin (the only place a token is sent).
+  func isEndpoint(_ url: URL) -> Bool { Self.origin(url) == Self.origin(endpoint) }
+
+  /// Scheme, lowercased host and port (the scheme's default when none is written).
+  static func origin(_ url: URL) -> String {
+    let scheme = url.scheme?.lowercased() ?? ""
+    let port = url.port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : 0)
+    return "\(scheme)://\(url.host?.lowercased() ?? ""):\(port)"
   }
 
   private func run(_ request: URLRequest, delegate: TransferDelegate) throws -> HTTPHead {
@@ -99,7 +105,7 @@ struct HubHTTPClient {
 /// The URLSession delegate of one request: redirect policy, and for downloads the file being written.
 private final class TransferDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
   let client: HubHTTPClient
-  let followsCrossHostRedirects: Bool
+  let followsCrossOriginRedirects: Bool
   let file: URL?
   let onBytes: ((Int64) -> Void)?
   let finished = DispatchSemaphore(value: 0)
@@ -110,10 +116,10 @@ private final class TransferDelegate: NSObject, URLSessionDataDelegate, @uncheck
   var error: Error?
   var fileError: HubError?
 
-  init(client: HubHTTPClient, followsCrossHostRedirects: Bool, file: URL?, offset: Int64,
+  init(client: HubHTTPClient, followsCrossOriginRedirects: Bool, file: URL?, offset: Int64,
        onBytes: ((Int64) -> Void)?) {
     self.client = client
-    self.followsCrossHostRedirects = followsCrossHostRedirects
+    self.followsCrossOriginRedirects = followsCrossOriginRedirects
     self.file = file
     self.offset = offset
     self.onBytes = onBytes
@@ -123,8 +129,8 @@ private final class TransferDelegate: NSObject, URLSessionDataDelegate, @uncheck
                   newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
     guard let next = request.url else { return completionHandler(nil) }
     let from = response.url ?? task.currentRequest?.url
-    let sameHost = next.host == from?.host && next.port == from?.port
-    guard followsCrossHostRedirects || sameHost else { return completionHandler(nil) }
+    let sameOrigin = from.map { HubHTTPClient.origin($0) == HubHTTPClient.origin(next) } ?? false
+    guard followsCrossOriginRedirects || sameOrigin else { return completionHandler(nil) }
     var redirected = request
     if client.isEndpoint(next), let token = client.token {
       redirected.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")

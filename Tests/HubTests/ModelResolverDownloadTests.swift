@@ -206,6 +206,32 @@ import Testing
       "models--openai--clip-test/.no_exist/\(hub.commit)/model.safetensors").path))
   }
 
+  @Test func aRenamedRepoIsFollowedOnTheHubAndCachedUnderTheNameAskedFor() throws {
+    let cache = try TestCheckpoint.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: cache) }
+    let hub = try TestCheckpoint.hub(repo: repo, weights: TestCheckpoint.bytes(count: 1000, seed: 12))
+    hub.rename(from: "old-org/clip-old")
+    let resolver = ModelResolver(configuration: TestCheckpoint.configuration(
+      cache: cache, endpoint: hub.endpoint, token: "hf_secret"))
+
+    let snapshot = try resolver.resolve(.hub(repo: "old-org/clip-old", revision: "main"))
+
+    #expect(snapshot.path.hasSuffix("models--old-org--clip-old/snapshots/\(hub.commit)"))
+    #expect(try TestCheckpoint.contents(snapshot.appendingPathComponent("model.safetensors"))
+      == hub.file("model.safetensors")?.bytes)
+    // The same-origin redirect kept the token; the CDN (another origin) never saw it.
+    #expect(hub.hub.requests.allSatisfy { $0.headers["authorization"] == "Bearer hf_secret" })
+    #expect(hub.cdn.requests.allSatisfy { $0.headers["authorization"] == nil })
+  }
+
+  @Test func originsCompareLikeHuggingfaceHub() {
+    let origin = { HubHTTPClient.origin(URL(string: $0)!) }
+    #expect(origin("https://huggingface.co/a/b") == origin("https://HuggingFace.co:443/c"))
+    #expect(origin("https://huggingface.co") != origin("https://cdn-lfs.huggingface.co"))
+    #expect(origin("http://127.0.0.1:8000") != origin("http://127.0.0.1:8001"))
+    #expect(origin("http://huggingface.co") != origin("https://huggingface.co"))
+  }
+
   @Test func aRepoWithOnlyPickledWeightsIsRefused() throws {
     let cache = try TestCheckpoint.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: cache) }

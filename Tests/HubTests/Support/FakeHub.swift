@@ -21,6 +21,7 @@ final class FakeHub: @unchecked Sendable {
   private var files: [String: File] = [:]
   private var cuts: [String: (bytes: Int, times: Int)] = [:]
   private var etagHeaders = true
+  private var formerNames: [String] = []
   private(set) var hub: LoopbackServer!
   private(set) var cdn: LoopbackServer!
 
@@ -54,6 +55,9 @@ final class FakeHub: @unchecked Sendable {
     lock.withLock { cuts[name] = (bytes, times) }
   }
 
+  /// Requests under `/{name}/resolve/` get a relative `307` to this repo, as the Hub answers for a renamed repo.
+  func rename(from name: String) { lock.withLock { formerNames.append(name) } }
+
   /// Answers without `ETag`/`X-Linked-Etag` (a server that is not a Hub).
   func omitETags() { lock.withLock { etagHeaders = false } }
 
@@ -62,6 +66,10 @@ final class FakeHub: @unchecked Sendable {
 
   private func answerHub(_ request: LoopbackServer.Request) -> LoopbackServer.Response {
     let prefix = "/\(repo)/resolve/"
+    for former in lock.withLock({ formerNames }) where request.path.hasPrefix("/\(former)/resolve/") {
+      let rest = request.path.dropFirst(former.count + 1)
+      return .init(status: 307, headers: [("Location", "/\(repo)\(rest)")])
+    }
     guard request.path.hasPrefix(prefix) else {
       return .init(status: 401, headers: [("X-Error-Code", "RepoNotFound")])
     }
