@@ -1,0 +1,205 @@
+// The blocked, multi-threaded matrix multiply `C = A · B` (then an epilogue) behind `linear`, `matmul`,
+// `matmulTransposed` and attention.
+//
+// Blocking (BLIS-style, sized for 32 KB L1 and >= 512 KB L2 per core):
+// - B is packed once into 16-column panels (`PackedPanels`); for linear layers that happens at load time.
+// - The depth is cut into blocks of `depthBlock` (256): one panel's block (16 KB) stays in L1 while the kernel
+//   walks down a block of A.
+// - A is packed per depth block into micro-panels of <= 6 rows (`microRows`), `rowBlock` micro-panels at a
+//   time (~96 KB, in L2), and reused across every panel of B.
+// - Rows are grouped into micro-panels of near-equal height (6 and 5 for 50 rows, say), not 6 plus a remainder,
+//   so a short last panel does not waste a whole kernel call.
+// - Threads split the columns (panels) when there are enough of them, which also splits B between the cores'
+//   L2; otherwise the micro-panels of rows. Each thread packs its own A.
+// - The epilogue (bias, activation, residual) runs on each finished tile while it is still in L1.
+
+/// Bias, activation and residual applied to each finished output tile.
+struct Epilogue {
+  /// Indexed by output column.
+  var bias: UnsafePointer<Float>?
+  var activation: Activation = .identity
+  /// Same layout as C, `residualStride` floats per row.
+  var residual: UnsafePointer<Float>?
+  var residualStride: Int = 0
+
+  static let none = Epilogue()
+
+  var isIdentity: Bool { bias == nil && activation == .identity && residual == nil }
+}
+
+/// A packed `B` seen through raw pointers (panels from `PackedPanels` or per-thread scratch).
+struct PanelsView {
+  var base: UnsafePointer<Float>
+  var depth: Int
+  var width: Int
+
+  @inline(__always)
+  func panel(_ index: Int) -> UnsafePointer<Float> { base + index * depth * PackedPanels.panelWidth }
+}
+
+enum Gemm {
+  static let microRows = 6
+  static let depthBlock = 256
+  static let rowBlock = 16
+  /// Floats of A-packing scratch one thread needs.
+  static let scratchCount = microRows * depthBlock * rowBlock
+  /// Below this many multiply-adds a second thread costs more to wake than it saves.
+  static let parallelThreshold = 1 << 18
+
+  /// Row `start` and `height` of micro-panel `index` when `rows` rows are cut into `count` near-equal panels.
+  @inline(__always)
+  static func microPanel(_ index: Int, rows: Int, count: Int) -> (start: Int, height: Int) {
+    let base = rows / count, extra = rows % count
+    return (index * base + min(index, extra), base + (index < extra ? 1 : 0))
+  }
+
+  static func microPanelCount(rows: Int) -> Int { (rows + microRows - 1) / microRows }
+
+  /// `C[m × b.width] = A[m × b.depth] · B`, then `epilogue`, on up to `threads` threads.
+  ///
+  /// A is row-major with `lda` floats per row, C with `ldc`. The caller checks shapes and keeps the memory alive.
+  static func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, b: PanelsView,
+                       c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue, threads: Int) {
+    guard m > 0, b.width > 0 else { return }
+    let panels = PackedPanels.panelCount(b.width)
+    let micro = microPanelCount(rows: m)
+    var threads = max(1, threads)
+    if m * b.width * max(b.depth, 1) < parallelThreshold { threads = 1 }
+    // Split columns when every thread gets at least two panels, else rows, else both.
+    let columnParts: Int, rowParts: Int
+    if panels >= 2 * threads {
+      (columnParts, rowParts) = (threads, 1)
+    } else if micro >= threads {
+      (columnParts, rowParts) = (1, threads)
+    } else {
+      columnParts = max(1, min(panels, threads))
+      rowParts = max(1, min(micro, threads / columnParts))
+    }
+    parallelFor(columnParts * rowParts) { part in
+      let columnPart = part % columnParts, rowPart = part / columnParts
+      let scratch = allocateFloats(scratchCount)
+      defer { scratch.deallocate() }
+      compute(m: m, microPanels: split(micro, into: rowParts, part: rowPart),
+              panels: split(panels, into: columnParts, part: columnPart),
+              a: a, lda: lda, b: b, c: c, ldc: ldc, epilogue: epilogue, scratch: scratch)
+    }
+  }
+
+  /// Part `part` of `count` items cut into `parts` near-equal contiguous ranges.
+  static func split(_ count: Int, into parts: Int, part: Int) -> Range<Int> {
+    let base = count / parts, extra = count % parts
+    let start = part * base + min(part, extra)
+    return start ..< start + base + (part < extra ? 1 : 0)
+  }
+
+  /// One thread's share: the given micro-panels of rows times the given panels of columns.
+  /// `scratch` holds `scratchCount` floats.
+  static func compute(m: Int, microPanels: Range<Int>, panels: Range<Int>, a: UnsafePointer<Float>, lda: Int,
+                      b: PanelsView, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue,
+                      scratch: UnsafeMutablePointer<Float>) {
+    let microCount = microPanelCount(rows: m)
+    let depth = b.depth
+    var k0 = 0
+    repeat {
+      let kc = min(depthBlock, depth - k0)
+      let accumulate = k0 > 0, last = k0 + kc >= depth
+      var q0 = microPanels.lowerBound
+      while q0 < microPanels.upperBound {
+        let q1 = min(q0 + rowBlock, microPanels.upperBound)
+        // Pack A[rows of q0..<q1, k0..<k0+kc]: micro-panel i at scratch + i * kc * 6, column k at + k * 6.
+        for q in q0..<q1 {
+          let (start, height) = microPanel(q, rows: m, count: microCount)
+          let destination = scratch + (q - q0) * kc * microRows
+          for r in 0..<height {
+            let source = a + (start + r) * lda + k0
+            for k in 0..<kc { destination[k * microRows + r] = source[k] }
+          }
+        }
+        var p = panels.lowerBound
+        while p < panels.upperBound {
+          // Matrices of <= 3 rows take two full panels per kernel call (see kernel3x32).
+          let wide = m <= 3 && p + 1 < panels.upperBound && (p + 2) * PackedPanels.panelWidth <= b.width
+          let column = p * PackedPanels.panelWidth
+          let columns = min((wide ? 2 : 1) * PackedPanels.panelWidth, b.width - column)
+          let b0 = b.panel(p) + k0 * PackedPanels.panelWidth
+          for q in q0..<q1 {
+            let (start, height) = microPanel(q, rows: m, count: microCount)
+            let packedA = UnsafePointer(scratch + (q - q0) * kc * microRows)
+            let tile = c + start * ldc + column
+            if wide {
+              let b1 = b.panel(p + 1) + k0 * PackedPanels.panelWidth
+              switch height {
+              case 3: kernel3x32(rows: 3, depth: kc, a: packedA, b0: b0, b1: b1, c: tile, ldc: ldc, accumulate: accumulate)
+              case 2: kernel3x32(rows: 2, depth: kc, a: packedA, b0: b0, b1: b1, c: tile, ldc: ldc, accumulate: accumulate)
+              default: kernel3x32(rows: 1, depth: kc, a: packedA, b0: b0, b1: b1, c: tile, ldc: ldc, accumulate: accumulate)
+              }
+            } else if columns == PackedPanels.panelWidth {
+              runKernel(rows: height, depth: kc, a: packedA, b: b0, c: tile, ldc: ldc, accumulate: accumulate)
+            } else {
+              partialPanel(rows: height, columns: columns, depth: kc, a: packedA, b: b0, c: tile, ldc: ldc,
+                           accumulate: accumulate)
+            }
+            if last && !epilogue.isIdentity {
+              finish(tile, ldc: ldc, rows: height, firstRow: start, firstColumn: column, columns: columns,
+                     epilogue: epilogue)
+            }
+          }
+          p += wide ? 2 : 1
+        }
+        q0 = q1
+      }
+      k0 += kc
+    } while k0 < depth
+  }
+
+  /// The narrow kernel with its row count as a literal, so each case inlines to straight-line code.
+  @inline(__always)
+  static func runKernel(rows: Int, depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+    switch rows {
+    case 6: kernel6x16(rows: 6, depth: depth, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+    case 5: kernel6x16(rows: 5, depth: depth, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+    case 4: kernel6x16(rows: 4, depth: depth, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+    case 3: kernel6x16(rows: 3, depth: depth, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+    case 2: kernel6x16(rows: 2, depth: depth, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+    default: kernel6x16(rows: 1, depth: depth, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+    }
+  }
+
+  /// The last, narrower panel: the kernel works on a 6×16 tile on the stack, valid columns copied in and out.
+  static func partialPanel(rows: Int, columns: Int, depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                           c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+    let width = PackedPanels.panelWidth
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: microRows * width) { buffer in
+      let tile = buffer.baseAddress!
+      tile.initialize(repeating: 0, count: microRows * width)
+      if accumulate {
+        for r in 0..<rows { (tile + r * width).update(from: c + r * ldc, count: columns) }
+      }
+      runKernel(rows: rows, depth: depth, a: a, b: b, c: tile, ldc: width, accumulate: accumulate)
+      for r in 0..<rows { (c + r * ldc).update(from: tile + r * width, count: columns) }
+    }
+  }
+
+  /// Applies the epilogue to a finished tile of C: `rows × columns` at `tile`, whose first element is
+  /// C[firstRow, firstColumn].
+  @inline(__always)
+  static func finish(_ tile: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, firstRow: Int, firstColumn: Int,
+                     columns: Int, epilogue: Epilogue) {
+    for r in 0..<rows {
+      let out = tile + r * ldc
+      let bias = epilogue.bias.map { $0 + firstColumn }
+      let residual = epilogue.residual.map { $0 + (firstRow + r) * epilogue.residualStride + firstColumn }
+      var j = 0
+      while j < columns {
+        let count = min(8, columns - j)
+        var v = count == 8 ? load8(out + j) : loadPartial(out + j, count)
+        if let bias { v += count == 8 ? load8(bias + j) : loadPartial(bias + j, count) }
+        v = vactivate(v, epilogue.activation)
+        if let residual { v += count == 8 ? load8(residual + j) : loadPartial(residual + j, count) }
+        if count == 8 { store8(v, out + j) } else { storePartial(v, out + j, count) }
+        j += 8
+      }
+    }
+  }
+}
