@@ -68,13 +68,12 @@ private func attentionCore(rows: Int, width: Int, q: UnsafePointer<Float>, k: Un
     let out = output.start
     out.initialize(repeating: 0, count: rows * width)
     parallelFor(threads) { part in
-      // Per-thread scratch: K and V of one head in panels, the score matrix, A-packing space.
+      // Per-thread scratch: K and V of one head in panels, the score matrix.
       let width16 = PackedPanels.panelWidth
       let keyPanels = allocateFloats(PackedPanels.panelCount(longest) * width16 * d)
       let valuePanels = allocateFloats(PackedPanels.panelCount(d) * width16 * longest)
       let scores = allocateFloats(longest * longest)
-      let scratch = allocateFloats(Gemm.scratchCount)
-      defer { [keyPanels, valuePanels, scores, scratch].forEach { $0.deallocate() } }
+      defer { [keyPanels, valuePanels, scores].forEach { $0.deallocate() } }
       for item in Swift.stride(from: part, to: items.count * heads, by: threads) {
         let sequence = items[item / heads], head = item % heads
         let t = sequence.count
@@ -84,7 +83,7 @@ private func attentionCore(rows: Int, width: Int, q: UnsafePointer<Float>, k: Un
         Gemm.compute(m: t, microPanels: 0 ..< Gemm.microPanelCount(rows: t),
                      panels: 0 ..< PackedPanels.panelCount(t), a: q + offset, lda: stride,
                      b: PanelsView(base: keyPanels, depth: d, width: t), c: scores, ldc: t,
-                     epilogue: .none, scratch: scratch)
+                     epilogue: .none)
         for i in 0..<t {
           let row = scores + i * t
           let visible = causal ? i + 1 : t
@@ -96,7 +95,7 @@ private func attentionCore(rows: Int, width: Int, q: UnsafePointer<Float>, k: Un
         Gemm.compute(m: t, microPanels: 0 ..< Gemm.microPanelCount(rows: t),
                      panels: 0 ..< PackedPanels.panelCount(d), a: scores, lda: t,
                      b: PanelsView(base: valuePanels, depth: t, width: d),
-                     c: out + sequence.lowerBound * width + head * d, ldc: width, epilogue: .none, scratch: scratch)
+                     c: out + sequence.lowerBound * width + head * d, ldc: width, epilogue: .none)
       }
     }
     count = rows * width

@@ -5,12 +5,13 @@
 // - B is packed once into 16-column panels (`PackedPanels`); for linear layers that happens at load time.
 // - The depth is cut into blocks of `depthBlock` (256): one panel's block (16 KB) stays in L1 while the kernel
 //   walks down a block of A.
-// - A is packed per depth block into micro-panels of <= 6 rows (`microRows`), `rowBlock` micro-panels at a
-//   time (~96 KB, in L2), and reused across every panel of B.
+// - A is read in place, in micro-panels of <= 6 rows (`microRows`), `rowBlock` micro-panels at a time (96 rows
+//   of one depth block, ~96 KB, stay in L2) swept against every panel of the thread's share of B.
 // - Rows are grouped into micro-panels of near-equal height (6 and 5 for 50 rows, say), not 6 plus a remainder,
 //   so a short last panel does not waste a whole kernel call.
-// - Threads split the columns (panels) when there are enough of them, which also splits B between the cores'
-//   L2; otherwise the micro-panels of rows. Each thread packs its own A.
+// - Work is split by columns (panels) when there are enough of them, which also splits B between the cores'
+//   L2; otherwise by micro-panels of rows. With enough work there are a few chunks per thread, handed out by
+//   `concurrentPerform` as threads free up, so a core slowed by other processes does not hold up the call.
 // - The epilogue (bias, activation, residual) runs on each finished tile while it is still in L1.
 
 /// Bias, activation and residual applied to each finished output tile.
@@ -41,8 +42,8 @@ enum Gemm {
   static let microRows = 6
   static let depthBlock = 256
   static let rowBlock = 16
-  /// Floats of A-packing scratch one thread needs.
-  static let scratchCount = microRows * depthBlock * rowBlock
+  /// Fewest panels in a column chunk when there are several chunks per thread.
+  static let chunkPanels = 6
   /// Below this many multiply-adds a second thread costs more to wake than it saves.
   static let parallelThreshold = 1 << 18
 
@@ -66,9 +67,10 @@ enum Gemm {
     var threads = max(1, threads)
     if m * b.width * max(b.depth, 1) < parallelThreshold { threads = 1 }
     // Split columns when every thread gets at least two panels, else rows, else both.
-    let columnParts: Int, rowParts: Int
+    var columnParts: Int, rowParts: Int
     if panels >= 2 * threads {
       (columnParts, rowParts) = (threads, 1)
+      if threads > 1 { columnParts = max(threads, min(4 * threads, panels / chunkPanels)) }
     } else if micro >= threads {
       (columnParts, rowParts) = (1, threads)
     } else {
@@ -76,12 +78,9 @@ enum Gemm {
       rowParts = max(1, min(micro, threads / columnParts))
     }
     parallelFor(columnParts * rowParts) { part in
-      let columnPart = part % columnParts, rowPart = part / columnParts
-      let scratch = allocateFloats(scratchCount)
-      defer { scratch.deallocate() }
-      compute(m: m, microPanels: split(micro, into: rowParts, part: rowPart),
-              panels: split(panels, into: columnParts, part: columnPart),
-              a: a, lda: lda, b: b, c: c, ldc: ldc, epilogue: epilogue, scratch: scratch)
+      compute(m: m, microPanels: split(micro, into: rowParts, part: part / columnParts),
+              panels: split(panels, into: columnParts, part: part % columnParts),
+              a: a, lda: lda, b: b, c: c, ldc: ldc, epilogue: epilogue)
     }
   }
 
@@ -92,11 +91,9 @@ enum Gemm {
     return start ..< start + base + (part < extra ? 1 : 0)
   }
 
-  /// One thread's share: the given micro-panels of rows times the given panels of columns.
-  /// `scratch` holds `scratchCount` floats.
+  /// One chunk of work: the given micro-panels of rows times the given panels of columns, on this thread.
   static func compute(m: Int, microPanels: Range<Int>, panels: Range<Int>, a: UnsafePointer<Float>, lda: Int,
-                      b: PanelsView, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue,
-                      scratch: UnsafeMutablePointer<Float>) {
+                      b: PanelsView, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
     let microCount = microPanelCount(rows: m)
     let depth = b.depth
     var k0 = 0
@@ -106,15 +103,6 @@ enum Gemm {
       var q0 = microPanels.lowerBound
       while q0 < microPanels.upperBound {
         let q1 = min(q0 + rowBlock, microPanels.upperBound)
-        // Pack A[rows of q0..<q1, k0..<k0+kc]: micro-panel i at scratch + i * kc * 6, column k at + k * 6.
-        for q in q0..<q1 {
-          let (start, height) = microPanel(q, rows: m, count: microCount)
-          let destination = scratch + (q - q0) * kc * microRows
-          for r in 0..<height {
-            let source = a + (start + r) * lda + k0
-            for k in 0..<kc { destination[k * microRows + r] = source[k] }
-          }
-        }
         var p = panels.lowerBound
         while p < panels.upperBound {
           // Matrices of <= 3 rows take two full panels per kernel call (see kernel3x32).
@@ -124,19 +112,19 @@ enum Gemm {
           let b0 = b.panel(p) + k0 * PackedPanels.panelWidth
           for q in q0..<q1 {
             let (start, height) = microPanel(q, rows: m, count: microCount)
-            let packedA = UnsafePointer(scratch + (q - q0) * kc * microRows)
+            let rowsA = a + start * lda + k0
             let tile = c + start * ldc + column
             if wide {
               let b1 = b.panel(p + 1) + k0 * PackedPanels.panelWidth
               switch height {
-              case 3: kernel3x32(rows: 3, depth: kc, a: packedA, b0: b0, b1: b1, c: tile, ldc: ldc, accumulate: accumulate)
-              case 2: kernel3x32(rows: 2, depth: kc, a: packedA, b0: b0, b1: b1, c: tile, ldc: ldc, accumulate: accumulate)
-              default: kernel3x32(rows: 1, depth: kc, a: packedA, b0: b0, b1: b1, c: tile, ldc: ldc, accumulate: accumulate)
+              case 3: kernel3x32(rows: 3, depth: kc, a: rowsA, lda: lda, b0: b0, b1: b1, c: tile, ldc: ldc, accumulate: accumulate)
+              case 2: kernel3x32(rows: 2, depth: kc, a: rowsA, lda: lda, b0: b0, b1: b1, c: tile, ldc: ldc, accumulate: accumulate)
+              default: kernel3x32(rows: 1, depth: kc, a: rowsA, lda: lda, b0: b0, b1: b1, c: tile, ldc: ldc, accumulate: accumulate)
               }
             } else if columns == PackedPanels.panelWidth {
-              runKernel(rows: height, depth: kc, a: packedA, b: b0, c: tile, ldc: ldc, accumulate: accumulate)
+              runKernel(rows: height, depth: kc, a: rowsA, lda: lda, b: b0, c: tile, ldc: ldc, accumulate: accumulate)
             } else {
-              partialPanel(rows: height, columns: columns, depth: kc, a: packedA, b: b0, c: tile, ldc: ldc,
+              partialPanel(rows: height, columns: columns, depth: kc, a: rowsA, lda: lda, b: b0, c: tile, ldc: ldc,
                            accumulate: accumulate)
             }
             if last && !epilogue.isIdentity {
@@ -154,21 +142,21 @@ enum Gemm {
 
   /// The narrow kernel with its row count as a literal, so each case inlines to straight-line code.
   @inline(__always)
-  static func runKernel(rows: Int, depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+  static func runKernel(rows: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
                         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
     switch rows {
-    case 6: kernel6x16(rows: 6, depth: depth, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
-    case 5: kernel6x16(rows: 5, depth: depth, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
-    case 4: kernel6x16(rows: 4, depth: depth, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
-    case 3: kernel6x16(rows: 3, depth: depth, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
-    case 2: kernel6x16(rows: 2, depth: depth, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
-    default: kernel6x16(rows: 1, depth: depth, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+    case 6: kernel6x16(rows: 6, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate)
+    case 5: kernel6x16(rows: 5, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate)
+    case 4: kernel6x16(rows: 4, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate)
+    case 3: kernel6x16(rows: 3, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate)
+    case 2: kernel6x16(rows: 2, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate)
+    default: kernel6x16(rows: 1, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate)
     }
   }
 
   /// The last, narrower panel: the kernel works on a 6×16 tile on the stack, valid columns copied in and out.
-  static func partialPanel(rows: Int, columns: Int, depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                           c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+  static func partialPanel(rows: Int, columns: Int, depth: Int, a: UnsafePointer<Float>, lda: Int,
+                           b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
     let width = PackedPanels.panelWidth
     withUnsafeTemporaryAllocation(of: Float.self, capacity: microRows * width) { buffer in
       let tile = buffer.baseAddress!
@@ -176,7 +164,7 @@ enum Gemm {
       if accumulate {
         for r in 0..<rows { (tile + r * width).update(from: c + r * ldc, count: columns) }
       }
-      runKernel(rows: rows, depth: depth, a: a, b: b, c: tile, ldc: width, accumulate: accumulate)
+      runKernel(rows: rows, depth: depth, a: a, lda: lda, b: b, c: tile, ldc: width, accumulate: accumulate)
       for r in 0..<rows { (c + r * ldc).update(from: tile + r * width, count: columns) }
     }
   }

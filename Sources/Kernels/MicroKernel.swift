@@ -1,10 +1,11 @@
 // The register-blocked microkernels of the matrix multiply.
 //
-// `C[rows × 16] (+)= A[rows × depth] · B[depth × 16]`: A is a packed micro-panel (for each k, 6 floats holding
-// column k of up to 6 rows), B one 16-column panel (for each k, 16 floats). Twelve SIMD8 accumulators hold the
-// 6×16 block of C; each step broadcasts one A value per row and issues two FMAs per row against the two B
-// vectors: 12 FMAs per 2 loads + 6 broadcasts, which keeps both FMA ports of a Haswell-class core busy with 16
-// vector registers (12 accumulators, 2 B vectors, 1 broadcast).
+// `C[rows × 16] (+)= A[rows × depth] · B[depth × 16]`: A is read in place (row-major, `lda` floats per row; each
+// step broadcasts one element from each row), B is one packed 16-column panel (for each k, 16 floats). Twelve
+// SIMD8 accumulators hold the 6×16 block of C; each step issues two FMAs per row against the two B vectors:
+// 12 FMAs per 2 loads + 6 broadcasts, which keeps both FMA ports of a Haswell-class core busy with 16 vector
+// registers (12 accumulators, 2 B vectors, 1 broadcast). A is not packed: six sequential row streams prefetch
+// well, and packing would copy all of A once per column chunk (several percent of the time at N = 512).
 //
 // With fewer rows there are too few independent FMA chains to hide the FMA latency (4 cycles, 2 ports: 8 chains
 // needed), so blocks of at most 3 rows use `kernel3x32`, which covers two panels (32 columns) at once.
@@ -17,7 +18,7 @@
 // tests fold away, leaving straight-line code for each row count.
 
 @inline(__always)
-func kernel6x16(rows: Int, depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+func kernel6x16(rows: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
                 c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
   var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
   var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
@@ -35,12 +36,12 @@ func kernel6x16(rows: Int, depth: Int, a: UnsafePointer<Float>, b: UnsafePointer
     let b0 = load8(pb), b1 = load8(pb + 8)
     var x = SIMD8<Float>(repeating: pa[0])
     c00 = c00.addingProduct(x, b0); c01 = c01.addingProduct(x, b1)
-    if rows > 1 { x = SIMD8(repeating: pa[1]); c10 = c10.addingProduct(x, b0); c11 = c11.addingProduct(x, b1) }
-    if rows > 2 { x = SIMD8(repeating: pa[2]); c20 = c20.addingProduct(x, b0); c21 = c21.addingProduct(x, b1) }
-    if rows > 3 { x = SIMD8(repeating: pa[3]); c30 = c30.addingProduct(x, b0); c31 = c31.addingProduct(x, b1) }
-    if rows > 4 { x = SIMD8(repeating: pa[4]); c40 = c40.addingProduct(x, b0); c41 = c41.addingProduct(x, b1) }
-    if rows > 5 { x = SIMD8(repeating: pa[5]); c50 = c50.addingProduct(x, b0); c51 = c51.addingProduct(x, b1) }
-    pa += Gemm.microRows
+    if rows > 1 { x = SIMD8(repeating: pa[lda]); c10 = c10.addingProduct(x, b0); c11 = c11.addingProduct(x, b1) }
+    if rows > 2 { x = SIMD8(repeating: pa[2 * lda]); c20 = c20.addingProduct(x, b0); c21 = c21.addingProduct(x, b1) }
+    if rows > 3 { x = SIMD8(repeating: pa[3 * lda]); c30 = c30.addingProduct(x, b0); c31 = c31.addingProduct(x, b1) }
+    if rows > 4 { x = SIMD8(repeating: pa[4 * lda]); c40 = c40.addingProduct(x, b0); c41 = c41.addingProduct(x, b1) }
+    if rows > 5 { x = SIMD8(repeating: pa[5 * lda]); c50 = c50.addingProduct(x, b0); c51 = c51.addingProduct(x, b1) }
+    pa += 1
     pb += PackedPanels.panelWidth
   }
   store8(c00, c); store8(c01, c + 8)
@@ -54,7 +55,7 @@ func kernel6x16(rows: Int, depth: Int, a: UnsafePointer<Float>, b: UnsafePointer
 /// `C[rows × 32] (+)= A · [B₀ B₁]` for `rows <= 3`: two adjacent panels, C columns 0..<16 from `b0`,
 /// 16..<32 from `b1`.
 @inline(__always)
-func kernel3x32(rows: Int, depth: Int, a: UnsafePointer<Float>, b0: UnsafePointer<Float>,
+func kernel3x32(rows: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, b0: UnsafePointer<Float>,
                 b1: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
   var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c02 = SIMD8<Float>(), c03 = SIMD8<Float>()
   var c10 = SIMD8<Float>(), c11 = SIMD8<Float>(), c12 = SIMD8<Float>(), c13 = SIMD8<Float>()
@@ -77,16 +78,16 @@ func kernel3x32(rows: Int, depth: Int, a: UnsafePointer<Float>, b0: UnsafePointe
     c00 = c00.addingProduct(x, v0); c01 = c01.addingProduct(x, v1)
     c02 = c02.addingProduct(x, v2); c03 = c03.addingProduct(x, v3)
     if rows > 1 {
-      x = SIMD8(repeating: pa[1])
+      x = SIMD8(repeating: pa[lda])
       c10 = c10.addingProduct(x, v0); c11 = c11.addingProduct(x, v1)
       c12 = c12.addingProduct(x, v2); c13 = c13.addingProduct(x, v3)
     }
     if rows > 2 {
-      x = SIMD8(repeating: pa[2])
+      x = SIMD8(repeating: pa[2 * lda])
       c20 = c20.addingProduct(x, v0); c21 = c21.addingProduct(x, v1)
       c22 = c22.addingProduct(x, v2); c23 = c23.addingProduct(x, v3)
     }
-    pa += Gemm.microRows
+    pa += 1
     p0 += PackedPanels.panelWidth
     p1 += PackedPanels.panelWidth
   }
