@@ -15,10 +15,17 @@ public enum KernelThreads {
   ///
   /// - Precondition: set to a value of at least 1.
   public static var count: Int {
-    get { scopedCount ?? lock.withLock { storedCount } }
+    get {
+      if let scopedCount { return scopedCount }
+      lock.lock()
+      defer { lock.unlock() }
+      return storedCount
+    }
     set {
       precondition(newValue >= 1, "KernelThreads.count must be at least 1, not \(newValue)")
-      lock.withLock { storedCount = newValue }
+      lock.lock()
+      defer { lock.unlock() }
+      storedCount = newValue
     }
   }
 

@@ -65,15 +65,9 @@ package enum Reference {
 
   /// `a · b`.
   package static func matmul(_ a: Matrix, _ b: Matrix) -> Matrix {
-    var y = Matrix(rows: a.rows, columns: b.columns)
-    for r in 0..<a.rows {
-      for c in 0..<b.columns {
-        var s: Float = 0
-        for k in 0..<a.columns { s += a[r, k] * b[k, c] }
-        y[r, c] = s
-      }
-    }
-    return y
+    var transposed = Matrix(rows: b.columns, columns: b.rows)
+    for r in 0..<b.rows { for c in 0..<b.columns { transposed[c, r] = b[r, c] } }
+    return matmulTransposed(a, transposed)
   }
 
   /// `a · bᵀ`.

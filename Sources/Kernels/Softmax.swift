@@ -16,8 +16,8 @@ func softmaxRow(_ row: UnsafeMutablePointer<Float>, count n: Int, scale: Float) 
   let scaleVector = SIMD8<Float>(repeating: scale)
   var maxVector = SIMD8<Float>(repeating: -.infinity)
   var j = 0
-  while j < vectorEnd { maxVector = pointwiseMax(maxVector, load8(row + j) * scaleVector); j += 8 }
-  var m = maxVector.max()
+  while j < vectorEnd { maxVector = vmax(maxVector, load8(row + j) * scaleVector); j += 8 }
+  var m = horizontalMax(maxVector)
   for i in vectorEnd..<n { m = max(m, row[i] * scale) }
   let mVector = SIMD8<Float>(repeating: m)
   var sumVector = SIMD8<Float>()

@@ -1,12 +1,30 @@
 // Elementwise functions on SIMD8<Float>, accurate to float (checked against Foundation in the tests).
 
+// The standard library's `pointwiseMin`/`pointwiseMax`/`clamped`/`max()` on SIMD8 compile to out-of-line generic
+// calls that split the vector in halves; these compile to one compare and one blend (or a few shuffles).
+
+/// Lanewise maximum; a NaN in `a` is kept.
+@inline(__always)
+func vmax(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a.replacing(with: b, where: a .< b) }
+
+/// Lanewise minimum; a NaN in `a` is kept.
+@inline(__always)
+func vmin(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a.replacing(with: b, where: b .< a) }
+
+/// The largest lane.
+@inline(__always)
+func horizontalMax(_ v: SIMD8<Float>) -> Float {
+  let four = vmax(v, SIMD8(v[4], v[5], v[6], v[7], v[0], v[1], v[2], v[3]))
+  return max(max(four[0], four[1]), max(four[2], four[3]))
+}
+
 /// `e^x` per lane, with the Cephes `expf` reduction and polynomial: relative error below 2e-7 on the normal
 /// range. Results below the smallest normal float flush to 0 (softmax's `-inf` entries give exactly 0), results
 /// above the largest float are `+inf`, NaN stays NaN.
 @inline(__always)
 package func vexp(_ x: SIMD8<Float>) -> SIMD8<Float> {
   let low: Float = -87.33654, high: Float = 88.37
-  let clamped = x.clamped(lowerBound: SIMD8(repeating: low), upperBound: SIMD8(repeating: high))
+  let clamped = vmin(vmax(x, SIMD8(repeating: low)), SIMD8(repeating: high))
   // x = n ln 2 + r with |r| <= ln 2 / 2; ln 2 is split in two so that n ln 2 is exact enough.
   let n = (clamped * 1.44269504088896341).rounded(.toNearestOrEven)
   var r = clamped.addingProduct(n, SIMD8(repeating: -0.693359375))
@@ -57,7 +75,7 @@ package func vactivate(_ v: SIMD8<Float>, _ activation: Activation) -> SIMD8<Flo
     return v / (1 + vexp(-1.702 * v))
   case .gelu:
     // 0.5 v (1 + erf(v / √2)) written with erfc so that negative v keeps its relative accuracy.
-    let e = verfcNonNegative(pointwiseMax(v, -v) * 0.70710678118654752)
+    let e = verfcNonNegative(vmax(v, -v) * 0.70710678118654752)
     var phi = 2 - e
     phi.replace(with: e, where: v .< 0)
     return 0.5 * v * phi

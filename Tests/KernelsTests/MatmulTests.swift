@@ -19,7 +19,8 @@ import Testing
     for (k, n) in [(1, 1), (3, 17), (17, 33), (64, 50), (300, 16), (513, 3)] {
       let a = random.matrix(rows, k), b = random.matrix(n, k)
       expectClose(matmulTransposed(a, b), Reference.matmulTransposed(a, b),
-                  bound: Reference.matmulTransposed(a.magnitudes, b.magnitudes), "matmulᵀ \(rows)×\(k)·(\(n)×\(k))ᵀ")
+                  bound: Reference.matmulTransposed(a.magnitudes, b.magnitudes),
+                  "matmulᵀ \(rows)×\(k)·(\(n)×\(k))ᵀ")
     }
   }
 

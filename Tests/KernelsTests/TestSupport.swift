@@ -46,7 +46,7 @@ func expectClose(_ actual: Matrix, _ expected: Matrix, bound: Matrix? = nil, rel
   }
   if let worst {
     let (r, c) = (worst.index / max(1, actual.columns), worst.index % max(1, actual.columns))
-    Issue.record("\(context): [\(r), \(c)] is \(actual.scalars[worst.index]), expected \(expected.scalars[worst.index])",
-                 sourceLocation: sourceLocation)
+    let (a, e) = (actual.scalars[worst.index], expected.scalars[worst.index])
+    Issue.record("\(context): [\(r), \(c)] is \(a), expected \(e)", sourceLocation: sourceLocation)
   }
 }

@@ -2,7 +2,7 @@
 """NumPy side of `clip-bench matmul`: times `x @ W.T` (the linear layer's product) on request.
 
 Protocol (one line each way, so the Swift side can alternate its own runs with ours):
-  request:  "<M> <N> <K>"       reply: "<seconds per multiply>"
+  request:  "<M> <N> <K> [cpu]" reply: "<seconds per multiply>" (wall clock, or process CPU time with "cpu")
   request:  "info"              reply: "numpy <version> <BLAS core> threads=<n>"
 Each reply times enough repetitions to last at least 20 ms after one warm-up. The caller sets the
 BLAS environment (OPENBLAS_NUM_THREADS); this script only reports what it got.
@@ -40,7 +40,8 @@ def main():
             threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
             print(f"numpy {np.__version__} OpenBLAS {blas_core()} threads={threads}", flush=True)
             continue
-        m, n, k = (int(w) for w in words)
+        clock = time.process_time if words[3:] == ["cpu"] else time.perf_counter
+        m, n, k = (int(w) for w in words[:3])
         if (m, n, k) not in cache:
             cache.clear()
             x = rng.standard_normal((m, k), dtype=np.float32)
@@ -50,10 +51,10 @@ def main():
         x @ w.T
         reps, elapsed = 1, 0.0
         while True:
-            start = time.perf_counter()
+            start = clock()
             for _ in range(reps):
                 x @ w.T
-            elapsed = time.perf_counter() - start
+            elapsed = clock() - start
             if elapsed >= 0.02:
                 break
             reps *= 2
