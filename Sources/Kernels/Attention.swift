@@ -63,18 +63,20 @@ private func attentionCore(rows: Int, width: Int, q: UnsafePointer<Float>, k: Un
   let items = sequences.filter { !$0.isEmpty }
   let longest = items.map(\.count).max() ?? 0
   let work = items.reduce(0) { $0 + $1.count * $1.count } * width * 2
-  let threads = work < Gemm.parallelThreshold ? 1 : min(KernelThreads.count, items.count * heads)
+  let pairs = items.count * heads
+  // A few parts per thread, handed out as threads free up (see Gemm); each part allocates its scratch once.
+  let parts = work < Gemm.parallelThreshold ? 1 : min(4 * KernelThreads.count, pairs)
   let scalars = [Float](unsafeUninitializedCapacity: rows * width) { output, count in
     let out = output.start
     out.initialize(repeating: 0, count: rows * width)
-    parallelFor(threads) { part in
-      // Per-thread scratch: K and V of one head in panels, the score matrix.
+    parallelFor(parts) { part in
+      // Scratch: K and V of one head in panels, the score matrix.
       let width16 = PackedPanels.panelWidth
       let keyPanels = allocateFloats(PackedPanels.panelCount(longest) * width16 * d)
       let valuePanels = allocateFloats(PackedPanels.panelCount(d) * width16 * longest)
       let scores = allocateFloats(longest * longest)
       defer { [keyPanels, valuePanels, scores].forEach { $0.deallocate() } }
-      for item in Swift.stride(from: part, to: items.count * heads, by: threads) {
+      for item in Gemm.split(pairs, into: parts, part: part) {
         let sequence = items[item / heads], head = item % heads
         let t = sequence.count
         let offset = sequence.lowerBound * stride + head * d

@@ -46,7 +46,7 @@ enum Gemm {
   /// Fewest panels in a column chunk when there are several chunks per thread.
   static let chunkPanels = 6
   /// Below this many multiply-adds a second thread costs more to wake than it saves.
-  static let parallelThreshold = 1 << 18
+  static let parallelThreshold = 1 << 20
 
   /// Row `start` and `height` of micro-panel `index` when `rows` rows are cut into `count` near-equal panels.
   @inline(__always)
