@@ -113,30 +113,12 @@ enum Gemm {
           let wide = m <= 3 && p + 1 < panels.upperBound && (p + 2) * PackedPanels.panelWidth <= b.width
           let column = p * PackedPanels.panelWidth
           let columns = min((wide ? 2 : 1) * PackedPanels.panelWidth, b.width - column)
-          let b0 = b.panel(p) + k0 * PackedPanels.panelWidth
           for q in q0..<q1 {
             let (start, height) = microPanel(q, rows: m, count: microCount)
-            let rowsA = a + start * lda + k0
             let tile = c + start * ldc + column
-            if wide {
-              let b1 = b.panel(p + 1) + k0 * PackedPanels.panelWidth
-              switch height {
-              case 3:
-                kernel3x32(rows: 3, depth: kc, a: rowsA, lda: lda, b0: b0, b1: b1, c: tile, ldc: ldc,
-                           accumulate: accumulate)
-              case 2:
-                kernel3x32(rows: 2, depth: kc, a: rowsA, lda: lda, b0: b0, b1: b1, c: tile, ldc: ldc,
-                           accumulate: accumulate)
-              default:
-                kernel3x32(rows: 1, depth: kc, a: rowsA, lda: lda, b0: b0, b1: b1, c: tile, ldc: ldc,
-                           accumulate: accumulate)
-              }
-            } else if columns == PackedPanels.panelWidth {
-              runKernel(rows: height, depth: kc, a: rowsA, lda: lda, b: b0, c: tile, ldc: ldc, accumulate: accumulate)
-            } else {
-              partialPanel(rows: height, columns: columns, depth: kc, a: rowsA, lda: lda, b: b0, c: tile, ldc: ldc,
-                           accumulate: accumulate)
-            }
+            multiplyTile(rows: height, columns: columns, depth: kc, a: a + start * lda + k0, lda: lda,
+                         b: b.panel(p) + k0 * PackedPanels.panelWidth, panelStride: depth * PackedPanels.panelWidth,
+                         c: tile, ldc: ldc, accumulate: accumulate)
             if last && !epilogue.isIdentity {
               finish(tile, ldc: ldc, rows: height, firstRow: start, firstColumn: column, columns: columns,
                      epilogue: epilogue)
@@ -148,6 +130,28 @@ enum Gemm {
       }
       k0 += kc
     } while k0 < depth
+  }
+
+  /// `C[rows × columns] (+)= A[rows × depth] · B` for one micro-panel of rows against one panel of B (`columns`
+  /// <= 16; fewer go through a stack tile) or, with `columns` = 32 and `rows` <= 3, two adjacent full panels
+  /// `panelStride` floats apart.
+  @inline(__always)
+  static func multiplyTile(rows: Int, columns: Int, depth: Int, a: UnsafePointer<Float>, lda: Int,
+                           b: UnsafePointer<Float>, panelStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                           accumulate: Bool) {
+    if columns > PackedPanels.panelWidth {
+      let b1 = b + panelStride
+      switch rows {
+      case 3: kernel3x32(rows: 3, depth: depth, a: a, lda: lda, b0: b, b1: b1, c: c, ldc: ldc, accumulate: accumulate)
+      case 2: kernel3x32(rows: 2, depth: depth, a: a, lda: lda, b0: b, b1: b1, c: c, ldc: ldc, accumulate: accumulate)
+      default: kernel3x32(rows: 1, depth: depth, a: a, lda: lda, b0: b, b1: b1, c: c, ldc: ldc, accumulate: accumulate)
+      }
+    } else if columns == PackedPanels.panelWidth {
+      runKernel(rows: rows, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate)
+    } else {
+      partialPanel(rows: rows, columns: columns, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc,
+                   accumulate: accumulate)
+    }
   }
 
   /// The narrow kernel with its row count as a literal, so each case inlines to straight-line code.

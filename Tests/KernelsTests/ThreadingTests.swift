@@ -5,7 +5,7 @@ import Testing
 @Suite struct ThreadingTests {
   @Test func linearIsIndependentOfThreadCount() {
     var random = Random(40)
-    // Large enough to be split (Gemm.parallelThreshold), by columns, rows, and the <= 3-row wide kernel.
+    // Most are large enough to be split (Gemm.parallelThreshold): by columns, by rows, with the wide kernel.
     for (m, n, k) in [(2, 2048, 600), (3, 96, 64), (50, 768, 64), (200, 40, 700), (77, 3, 20)] {
       let x = random.matrix(m, k), w = random.matrix(n, k)
       let layer = LinearWeights(weight: w.scalars, bias: random.floats(n), outFeatures: n, inFeatures: k)
