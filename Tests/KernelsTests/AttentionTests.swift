@@ -1,5 +1,5 @@
 import Testing
-@testable import Kernels
+import Kernels
 
 /// Attention (packed per-head multiplies, batched over sequences) against the reference loop.
 @Suite struct AttentionTests {

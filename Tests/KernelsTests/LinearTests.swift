@@ -1,5 +1,5 @@
 import Testing
-@testable import Kernels
+import Kernels
 
 /// The packed, blocked `linear` against `Reference.linear` on shapes that hit every edge of the blocking:
 /// row counts around the 6-row micro-panels, widths that are not multiples of 16 or 8, depths beyond one

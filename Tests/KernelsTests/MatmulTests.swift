@@ -1,5 +1,5 @@
 import Testing
-@testable import Kernels
+import Kernels
 
 /// `matmul` and `matmulTransposed` (packing on the fly) against the reference loops.
 @Suite struct MatmulTests {

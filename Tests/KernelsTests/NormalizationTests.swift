@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Kernels
+import Kernels
 
 /// Layer norm and softmax against the reference loops and double precision.
 @Suite struct NormalizationTests {

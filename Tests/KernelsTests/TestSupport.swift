@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Kernels
+import Kernels
 
 /// Deterministic pseudo-random inputs (SplitMix64), so failures reproduce.
 struct Random {

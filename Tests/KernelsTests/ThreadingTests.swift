@@ -1,5 +1,5 @@
 import Testing
-@testable import Kernels
+import Kernels
 
 /// Every kernel gives bit-identical results on 1 and 2 threads (and on more threads than work).
 @Suite struct ThreadingTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Kernels
+import Kernels
 
 /// The SIMD `exp` and activations against double-precision formulas on dense sweeps.
 @Suite struct VectorMathTests {
