@@ -132,57 +132,6 @@ enum Gemm {
     } while k0 < depth
   }
 
-  /// `C[rows × columns] (+)= A[rows × depth] · B` for one micro-panel of rows against one panel of B (`columns`
-  /// <= 16; fewer go through a stack tile) or, with `columns` = 32 and `rows` <= 3, two adjacent full panels
-  /// `panelStride` floats apart.
-  @inline(__always)
-  static func multiplyTile(rows: Int, columns: Int, depth: Int, a: UnsafePointer<Float>, lda: Int,
-                           b: UnsafePointer<Float>, panelStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
-                           accumulate: Bool) {
-    if columns > PackedPanels.panelWidth {
-      let b1 = b + panelStride
-      switch rows {
-      case 3: kernel3x32(rows: 3, depth: depth, a: a, lda: lda, b0: b, b1: b1, c: c, ldc: ldc, accumulate: accumulate)
-      case 2: kernel3x32(rows: 2, depth: depth, a: a, lda: lda, b0: b, b1: b1, c: c, ldc: ldc, accumulate: accumulate)
-      default: kernel3x32(rows: 1, depth: depth, a: a, lda: lda, b0: b, b1: b1, c: c, ldc: ldc, accumulate: accumulate)
-      }
-    } else if columns == PackedPanels.panelWidth {
-      runKernel(rows: rows, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate)
-    } else {
-      partialPanel(rows: rows, columns: columns, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc,
-                   accumulate: accumulate)
-    }
-  }
-
-  /// The narrow kernel with its row count as a literal, so each case inlines to straight-line code.
-  @inline(__always)
-  static func runKernel(rows: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
-                        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
-    switch rows {
-    case 6: kernel6x16(rows: 6, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate)
-    case 5: kernel6x16(rows: 5, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate)
-    case 4: kernel6x16(rows: 4, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate)
-    case 3: kernel6x16(rows: 3, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate)
-    case 2: kernel6x16(rows: 2, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate)
-    default: kernel6x16(rows: 1, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate)
-    }
-  }
-
-  /// The last, narrower panel: the kernel works on a 6×16 tile on the stack, valid columns copied in and out.
-  static func partialPanel(rows: Int, columns: Int, depth: Int, a: UnsafePointer<Float>, lda: Int,
-                           b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
-    let width = PackedPanels.panelWidth
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: microRows * width) { buffer in
-      let tile = buffer.baseAddress!
-      tile.initialize(repeating: 0, count: microRows * width)
-      if accumulate {
-        for r in 0..<rows { (tile + r * width).update(from: c + r * ldc, count: columns) }
-      }
-      runKernel(rows: rows, depth: depth, a: a, lda: lda, b: b, c: tile, ldc: width, accumulate: accumulate)
-      for r in 0..<rows { (c + r * ldc).update(from: tile + r * width, count: columns) }
-    }
-  }
-
   /// Applies the epilogue to a finished tile of C: `rows × columns` at `tile`, whose first element is
   /// C[firstRow, firstColumn].
   @inline(__always)

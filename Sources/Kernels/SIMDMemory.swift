@@ -1,20 +1,3 @@
-/// Unaligned 8-float loads and stores: rows of activations start anywhere, and on x86 an unaligned
-/// `vmovups` costs nothing extra when the address happens to be aligned.
-@inline(__always)
-func load8(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
-  UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always)
-func load8(_ pointer: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
-  UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always)
-func store8(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
-  UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
-}
-
 /// Loads `count` (< 8) floats into the low lanes, zeros elsewhere.
 @inline(__always)
 func loadPartial(_ pointer: UnsafePointer<Float>, _ count: Int) -> SIMD8<Float> {
