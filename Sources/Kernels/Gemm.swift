@@ -7,7 +7,8 @@
 //   while the kernel walks down a block of A. Fewer, deeper blocks mean fewer passes reloading C (measured:
 //   256 cost ~10% at K = 3072, 512 overflows L1 at K = 768).
 // - A is read in place, in micro-panels of <= 6 rows (`microRows`), `rowBlock` micro-panels at a time (96 rows
-//   of one depth block, ~96 KB, stay in L2) swept against every panel of the thread's share of B.
+//   of one depth block, <= 144 KB, stay in L2) swept against `columnBlock` panels of B (<= 384 KB, also in L2;
+//   without this, wide layers (N = 3072) streamed all of B from L3 once per row block).
 // - Rows are grouped into micro-panels of near-equal height (6 and 5 for 50 rows, say), not 6 plus a remainder,
 //   so a short last panel does not waste a whole kernel call.
 // - Work is split by columns (panels) when there are enough of them, which also splits B between the cores'
@@ -43,6 +44,8 @@ enum Gemm {
   static let microRows = 6
   static let depthBlock = 384
   static let rowBlock = 16
+  /// Panels of B swept together: 16 × 384 × 64 B = 384 KB of B stay in L2 while every row block passes.
+  static let columnBlock = 16
   /// Fewest panels in a column chunk when there are several chunks per thread.
   static let chunkPanels = 6
   /// Below this many multiply-adds a second thread costs more to wake than it saves.
@@ -100,36 +103,39 @@ enum Gemm {
     // Equal blocks of at most `depthBlock`, so that 768 is 2 × 384 rather than 512 + 256.
     let blockCount = max(1, (depth + depthBlock - 1) / depthBlock)
     let blockDepth = (depth + blockCount - 1) / blockCount
-    var k0 = 0
-    repeat {
-      let kc = min(blockDepth, depth - k0)
-      let accumulate = k0 > 0, last = k0 + kc >= depth
-      var q0 = microPanels.lowerBound
-      while q0 < microPanels.upperBound {
-        let q1 = min(q0 + rowBlock, microPanels.upperBound)
-        var p = panels.lowerBound
-        while p < panels.upperBound {
-          // Matrices of <= 3 rows take two full panels per kernel call (see kernel3x32).
-          let wide = m <= 3 && p + 1 < panels.upperBound && (p + 2) * PackedPanels.panelWidth <= b.width
-          let column = p * PackedPanels.panelWidth
-          let columns = min((wide ? 2 : 1) * PackedPanels.panelWidth, b.width - column)
-          for q in q0..<q1 {
-            let (start, height) = microPanel(q, rows: m, count: microCount)
-            let tile = c + start * ldc + column
-            multiplyTile(rows: height, columns: columns, depth: kc, a: a + start * lda + k0, lda: lda,
-                         b: b.panel(p) + k0 * PackedPanels.panelWidth, panelStride: depth * PackedPanels.panelWidth,
-                         c: tile, ldc: ldc, accumulate: accumulate)
-            if last && !epilogue.isIdentity {
-              finish(tile, ldc: ldc, rows: height, firstRow: start, firstColumn: column, columns: columns,
-                     epilogue: epilogue)
+    for blockStart in Swift.stride(from: panels.lowerBound, to: panels.upperBound, by: columnBlock) {
+      let block = blockStart ..< min(blockStart + columnBlock, panels.upperBound)
+      var k0 = 0
+      repeat {
+        let kc = min(blockDepth, depth - k0)
+        let accumulate = k0 > 0, last = k0 + kc >= depth
+        var q0 = microPanels.lowerBound
+        while q0 < microPanels.upperBound {
+          let q1 = min(q0 + rowBlock, microPanels.upperBound)
+          var p = block.lowerBound
+          while p < block.upperBound {
+            // Matrices of <= 3 rows take two full panels per kernel call (see kernel3x32).
+            let wide = m <= 3 && p + 1 < block.upperBound && (p + 2) * PackedPanels.panelWidth <= b.width
+            let column = p * PackedPanels.panelWidth
+            let columns = min((wide ? 2 : 1) * PackedPanels.panelWidth, b.width - column)
+            for q in q0..<q1 {
+              let (start, height) = microPanel(q, rows: m, count: microCount)
+              let tile = c + start * ldc + column
+              multiplyTile(rows: height, columns: columns, depth: kc, a: a + start * lda + k0, lda: lda,
+                           b: b.panel(p) + k0 * PackedPanels.panelWidth, panelStride: depth * PackedPanels.panelWidth,
+                           c: tile, ldc: ldc, accumulate: accumulate)
+              if last && !epilogue.isIdentity {
+                finish(tile, ldc: ldc, rows: height, firstRow: start, firstColumn: column, columns: columns,
+                       epilogue: epilogue)
+              }
             }
+            p += wide ? 2 : 1
           }
-          p += wide ? 2 : 1
+          q0 = q1
         }
-        q0 = q1
-      }
-      k0 += kc
-    } while k0 < depth
+        k0 += kc
+      } while k0 < depth
+    }
   }
 
   /// Applies the epilogue to a finished tile of C: `rows × columns` at `tile`, whose first element is
