@@ -41,6 +41,16 @@ import Kernels
     }
   }
 
+  /// More than one block of 16 panels (Gemm.columnBlock) and two depth blocks, with a ragged last panel.
+  @Test(arguments: [1, 2, 13])
+  func wideLayerAcrossColumnBlocks(rows: Int) {
+    var random = Random(UInt64(300 + rows))
+    let x = random.matrix(rows, 400), w = random.matrix(520, 400)
+    let layer = LinearWeights(weight: w.scalars, bias: random.floats(520), outFeatures: 520, inFeatures: 400)
+    expectClose(linear(x, layer, activation: .geluTanh), Reference.linear(x, layer, activation: .geluTanh),
+                bound: Reference.matmulTransposed(x.magnitudes, w.magnitudes), "\(rows)×400·400×520")
+  }
+
   @Test func withoutBias() {
     var random = Random(11)
     let x = random.matrix(9, 40), w = random.matrix(20, 40)
