@@ -1,7 +1,8 @@
 // The blocked, multi-threaded matrix multiply `C = A · B` (then an epilogue) behind `linear`, `matmul`,
 // `matmulTransposed` and attention.
 //
-// Blocking (BLIS-style, sized for 32 KB L1 and >= 512 KB L2 per core):
+// Blocking (BLIS-style, sized for 32 KB L1 and 1 MB L2 per core as on this Zen 4 machine; smaller L2s keep
+// the L1 blocking and lose some reuse of B):
 // - B is packed once into 16-column panels (`PackedPanels`); for linear layers that happens at load time.
 // - The depth is cut into equal blocks of at most `depthBlock` (384): one panel's block (<= 24 KB) stays in L1
 //   while the kernel walks down a block of A. Fewer, deeper blocks mean fewer passes reloading C (measured:

@@ -8,7 +8,7 @@
 // well, and packing would copy all of A once per column chunk (several percent of the time at N = 512).
 //
 // With fewer rows there are too few independent FMA chains to hide the FMA latency (4 cycles, 2 ports: 8 chains
-// needed), so blocks of at most 3 rows use `kernel3x32`, which covers two panels (32 columns) at once.
+// needed), so matrices of at most 3 rows use `kernel3x32`, which covers two panels (32 columns) at once.
 //
 // Every accumulator sums its products in increasing k with one FMA per step, whichever kernel, row grouping or
 // thread computes it; partial sums stored between depth blocks are reloaded unchanged. So an output element's
@@ -19,6 +19,7 @@
 // loads live in this one file so that this inlining also happens in builds without whole-module optimization
 // (debug builds of the package compile this module with -O, file by file).
 
+/// `C[rows × 16] (+)= A[rows × depth] · B[depth × 16]` for `rows` <= 6; with `accumulate`, C's tile is loaded first.
 @inline(__always)
 func kernel6x16(rows: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
                 c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
