@@ -65,11 +65,12 @@ private func attentionCore(rows: Int, width: Int, q: UnsafePointer<Float>, k: Un
   let work = items.reduce(0) { $0 + $1.count * $1.count } * width * 2
   let pairs = items.count * heads
   // A few parts per thread, handed out as threads free up (see Gemm); each part allocates its scratch once.
-  let parts = work < Gemm.parallelThreshold ? 1 : min(4 * KernelThreads.count, pairs)
+  let threads = work < Gemm.parallelThreshold ? 1 : KernelThreads.count
+  let parts = min(4 * threads, pairs)
   let scalars = [Float](unsafeUninitializedCapacity: rows * width) { output, count in
     let out = output.start
     out.initialize(repeating: 0, count: rows * width)
-    parallelFor(parts) { part in
+    parallelFor(items: parts, threads: threads) { part in
       // Scratch: K and V of one head in panels, the score matrix.
       let width16 = PackedPanels.panelWidth
       let keyPanels = allocateFloats(PackedPanels.panelCount(longest) * width16 * d)

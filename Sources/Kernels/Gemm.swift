@@ -13,8 +13,8 @@
 // - Rows are grouped into micro-panels of near-equal height (6 and 5 for 50 rows, say), not 6 plus a remainder,
 //   so a short last panel does not waste a whole kernel call.
 // - Work is split by columns (panels) when there are enough of them, which also splits B between the cores'
-//   L2; otherwise by micro-panels of rows. With enough work there are a few chunks per thread, handed out by
-//   `concurrentPerform` as threads free up, so a core slowed by other processes does not hold up the call.
+//   L2; otherwise by micro-panels of rows. With enough work there are a few chunks per thread, handed out
+//   (`parallelFor`) as threads free up, so a core slowed by other processes does not hold up the call.
 // - The epilogue (bias, activation, residual) runs on each finished tile while it is still in L1.
 
 /// Bias, activation and residual applied to each finished output tile.
@@ -82,7 +82,7 @@ enum Gemm {
       columnParts = max(1, min(panels, threads))
       rowParts = max(1, min(micro, threads / columnParts))
     }
-    parallelFor(columnParts * rowParts) { part in
+    parallelFor(items: columnParts * rowParts, threads: threads) { part in
       compute(m: m, microPanels: split(micro, into: rowParts, part: part / columnParts),
               panels: split(panels, into: columnParts, part: part % columnParts),
               a: a, lda: lda, b: b, c: c, ldc: ldc, epilogue: epilogue)

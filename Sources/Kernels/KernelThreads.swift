@@ -3,9 +3,9 @@ import Foundation
 
 /// How many threads the kernels may use.
 ///
-/// The matrix multiply, batched attention and the other kernels split their work into at most `count` pieces
-/// and run them with `DispatchQueue.concurrentPerform`. Results do not depend on the thread count: every
-/// output element is computed by the same instructions in the same order whichever thread computes it.
+/// The matrix multiply, batched attention and layer norm split their work into pieces run on at most `count`
+/// threads with `DispatchQueue.concurrentPerform`. Results do not depend on the thread count: every output
+/// element is computed by the same instructions in the same order whichever thread computes it.
 public enum KernelThreads {
   private static let lock = NSLock()
   nonisolated(unsafe) private static var storedCount = ProcessInfo.processInfo.activeProcessorCount
@@ -36,12 +36,33 @@ public enum KernelThreads {
   }
 }
 
-/// Runs `body(0 ..< count)` on up to `count` threads; the caller's thread takes part.
-@inline(__always)
-func parallelFor(_ count: Int, _ body: (Int) -> Void) {
-  if count == 1 {
-    body(0)
-  } else if count > 1 {
-    DispatchQueue.concurrentPerform(iterations: count, execute: body)
+/// Runs `body(item)` for every item in `0 ..< items` on at most `threads` threads (the caller's among them).
+/// Items are handed out in order as threads free up, so a thread slowed by other processes takes fewer.
+func parallelFor(items: Int, threads: Int, _ body: (Int) -> Void) {
+  let threads = min(threads, items)
+  if threads <= 1 {
+    for item in 0..<items { body(item) }
+    return
+  }
+  let queue = WorkQueue(items: items)
+  DispatchQueue.concurrentPerform(iterations: threads) { _ in
+    while let item = queue.next() { body(item) }
+  }
+}
+
+/// The next unclaimed item, shared by the threads of one `parallelFor`.
+private final class WorkQueue: @unchecked Sendable {
+  private let lock = NSLock()
+  private var claimed = 0
+  private let items: Int
+
+  init(items: Int) { self.items = items }
+
+  func next() -> Int? {
+    lock.lock()
+    defer { lock.unlock() }
+    guard claimed < items else { return nil }
+    claimed += 1
+    return claimed - 1
   }
 }

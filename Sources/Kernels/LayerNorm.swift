@@ -14,7 +14,7 @@ public func layerNorm(_ x: Matrix, weight: [Float], bias: [Float], epsilon: Floa
       weight.withUnsafeBufferPointer { w in
         bias.withUnsafeBufferPointer { b in
           let (source, target, w, b) = (input.start, output.start, w.start, b.start)
-          parallelFor(threads) { part in
+          parallelFor(items: threads, threads: threads) { part in
             for r in Gemm.split(rows, into: threads, part: part) {
               normalizeRow(source + r * n, into: target + r * n, count: n, weight: w, bias: b, epsilon: epsilon)
             }
