@@ -30,7 +30,7 @@ struct AttentionBenchmark {
         let rows = batch * tokens, width = heads * headDim
         let q = generator.matrix(rows, width), k = generator.matrix(rows, width), v = generator.matrix(rows, width)
         let sequences = (0..<batch).map { $0 * tokens ..< ($0 + 1) * tokens }
-        let request = "\(batch) \(tokens) \(heads) \(headDim) \(causal ? 1 : 0)"
+        let request = "\(batch) \(tokens) \(heads) \(headDim) \(causal ? 1 : 0)\(options.cpuTime ? " cpu" : "")"
         let (ours, theirs) = try options.alternate(ours: {
           _ = attention(query: q, key: k, value: v, heads: heads, causal: causal, sequences: sequences)
         }, theirs: {

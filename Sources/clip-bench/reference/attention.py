@@ -2,7 +2,8 @@
 """PyTorch side of `clip-bench attention`: times scaled-dot-product attention as transformers' CLIP runs it.
 
 Protocol (one line each way, so the Swift side can alternate its own runs with ours):
-  request:  "<sequences> <tokens> <heads> <headDim> <causal 0|1>"   reply: "<seconds per call>"
+  request:  "<sequences> <tokens> <heads> <headDim> <causal 0|1> [cpu]"   reply: "<seconds per call>"
+            (wall clock, or process CPU time with "cpu"; timing.py)
   request:  "info"                                                 reply: "torch <version> threads=<n>"
 Inputs are [sequences * tokens, heads * headDim] like the projections' output; the timed call reshapes them to
 [sequences, heads, tokens, headDim], runs torch.nn.functional.scaled_dot_product_attention and reshapes back.
@@ -10,10 +11,10 @@ Threads: CLIP_BENCH_THREADS (the Swift side passes its own count).
 """
 import os
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
+from timing import seconds_per_call
 
 
 def main():
@@ -26,7 +27,7 @@ def main():
         if words[0] == "info":
             print(f"torch {torch.__version__} threads={torch.get_num_threads()}", flush=True)
             continue
-        b, t, h, d, causal = (int(w) for w in words)
+        b, t, h, d, causal = (int(w) for w in words[:5])
         q, k, v = (torch.randn(b * t, h * d, generator=generator) for _ in range(3))
 
         def call():
@@ -35,17 +36,8 @@ def main():
             return out.transpose(1, 2).reshape(b * t, h * d)
 
         with torch.inference_mode():
-            call()
-            reps = 1
-            while True:
-                start = time.perf_counter()
-                for _ in range(reps):
-                    call()
-                elapsed = time.perf_counter() - start
-                if elapsed >= 0.02:
-                    break
-                reps *= 2
-        print(f"{elapsed / reps:.9e}", flush=True)
+            seconds = seconds_per_call(call, cpu=words[5:] == ["cpu"])
+        print(f"{seconds:.9e}", flush=True)
 
 
 if __name__ == "__main__":

@@ -4,16 +4,16 @@
 Protocol (one line each way, so the Swift side can alternate its own runs with ours):
   request:  "<M> <N> <K> [cpu]" reply: "<seconds per multiply>" (wall clock, or process CPU time with "cpu")
   request:  "info"              reply: "numpy <version> <BLAS core> threads=<n>"
-Each reply times enough repetitions to last at least 20 ms after one warm-up. The caller sets the
+Each reply times enough repetitions to last at least 20 ms after one warm-up (timing.py). The caller sets the
 BLAS environment (OPENBLAS_NUM_THREADS); this script only reports what it got.
 """
 import ctypes
 import glob
 import os
 import sys
-import time
 
 import numpy as np
+from timing import seconds_per_call
 
 
 def blas_core():
@@ -40,7 +40,6 @@ def main():
             threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
             print(f"numpy {np.__version__} OpenBLAS {blas_core()} threads={threads}", flush=True)
             continue
-        clock = time.process_time if words[3:] == ["cpu"] else time.perf_counter
         m, n, k = (int(w) for w in words[:3])
         if (m, n, k) not in cache:
             cache.clear()
@@ -48,17 +47,7 @@ def main():
             w = rng.standard_normal((n, k), dtype=np.float32)
             cache[(m, n, k)] = (x, w)
         x, w = cache[(m, n, k)]
-        x @ w.T
-        reps, elapsed = 1, 0.0
-        while True:
-            start = clock()
-            for _ in range(reps):
-                x @ w.T
-            elapsed = clock() - start
-            if elapsed >= 0.02:
-                break
-            reps *= 2
-        print(f"{elapsed / reps:.9e}", flush=True)
+        print(f"{seconds_per_call(lambda: x @ w.T, cpu=words[3:] == ['cpu']):.9e}", flush=True)
 
 
 if __name__ == "__main__":
