@@ -47,7 +47,8 @@ package func vexp(_ x: SIMD8<Float>) -> SIMD8<Float> {
 }
 
 /// `erfc(z)` for `z >= 0` with relative error about 1e-7 (Numerical Recipes' `erfcc`, Chebyshev fit of
-/// `erfc(z) e^{z²}` in `t = 1 / (1 + z / 2)`), so that GELU stays accurate far into its negative tail.
+/// `erfc(z) e^{z²}` in `t = 1 / (1 + z / 2)`), so that GELU stays accurate far into its negative tail. In float
+/// the rounding of `z²` adds up to ~2e-5 relative where `erfc` is below 1e-20 (checked in the tests).
 @inline(__always)
 func verfcNonNegative(_ z: SIMD8<Float>) -> SIMD8<Float> {
   let t = 1 / (1 + 0.5 * z)
