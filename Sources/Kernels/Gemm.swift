@@ -75,7 +75,8 @@ enum Gemm {
     var columnParts: Int, rowParts: Int
     if panels >= 2 * threads {
       (columnParts, rowParts) = (threads, 1)
-      if threads > 1 { columnParts = max(threads, min(4 * threads, panels / chunkPanels)) }
+      // Up to four chunks per thread, a multiple of the thread count so that an idle machine splits evenly.
+      if threads > 1 { columnParts = threads * max(1, min(4, panels / (chunkPanels * threads))) }
     } else if micro >= threads {
       (columnParts, rowParts) = (1, threads)
     } else {

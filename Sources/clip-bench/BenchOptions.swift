@@ -55,11 +55,12 @@ struct BenchOptions {
   }
 
   /// Alternates our run and the reference's `runs` times and returns both medians. The reference's threads
-  /// (OpenBLAS, OpenMP) spin for a while after each call, so we pause before measuring ours.
+  /// (OpenBLAS, OpenMP) spin for a while after each call and would take a core from ours: with a 0.1 s pause our
+  /// 2-thread runs at M = 50..77 measured like 1 thread, so we pause half a second.
   func alternate(ours body: () -> Void, theirs: () throws -> Double) rethrows -> (ours: Double, theirs: Double) {
     var ours: [Double] = [], reference: [Double] = []
     for _ in 0..<runs {
-      Thread.sleep(forTimeInterval: 0.1)
+      Thread.sleep(forTimeInterval: 0.5)
       ours.append(secondsPerCall(body))
       reference.append(try theirs())
     }
