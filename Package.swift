@@ -80,7 +80,9 @@ let package = Package(
 
     // MARK: clip-bench: benchmarks against the Python reference (not tests); its reference scripts sit in
     // Sources/clip-bench/reference.
-    .executableTarget(name: "clip-bench", dependencies: ["CLIP"], exclude: ["reference"], swiftSettings: cpuFlags),
+    .executableTarget(
+      name: "clip-bench", dependencies: ["CLIP", "Kernels", "ImageCodecs", "ImageProcessing"],
+      exclude: ["reference"], swiftSettings: cpuFlags),
   ],
   swiftLanguageModes: [.v5]
 )
