@@ -78,7 +78,7 @@ let package = Package(
       name: "WorkerTests", dependencies: ["Worker", "JSONRPC", "ImageCodecs", "clip-worker"], exclude: ["Fixtures"]),
 
     // MARK: clip-worker: the executable; argument handling only.
-    .executableTarget(name: "clip-worker", dependencies: ["Worker"]),
+    .executableTarget(name: "clip-worker", dependencies: ["Worker", "CLIP", "JSONRPC", "Kernels"]),
 
     // MARK: clip-bench: benchmarks against the Python reference (not tests); its reference scripts sit in
     // Sources/clip-bench/reference.

@@ -5,7 +5,7 @@ import JSONRPC
 public struct WorkerConfiguration: Sendable {
   /// The bound on the embedding cache, in bytes (`--cache-mb` × 1 MiB). Default 256 MiB.
   public var cacheCapacityBytes = 256 * 1024 * 1024
-  /// Threads for image reading and decoding (the model's own threads are the engine's business).
+  /// Threads for reading and decoding images; the executable gives the model's kernels as many.
   public var threads = 2
   /// Bounds checked before decoding an image.
   public var imageLimits = ImageLimits()

@@ -35,7 +35,7 @@ struct Options {
     },
     Spec(
       flag: "--threads", variable: "CLIP_WORKER_THREADS", value: "N",
-      help: "threads reading and decoding images (default: the number of cores)"
+      help: "threads for the model's kernels and for decoding images (default: the number of cores)"
     ) { options, value in
       options.configuration.threads = try integer(value, flag: "--threads", minimum: 1)
     },

@@ -2,6 +2,7 @@
 import CLIP
 import Foundation
 import JSONRPC
+import Kernels
 import Worker
 
 /// Writes a line to stderr (never stdout, which carries protocol messages only).
@@ -46,6 +47,8 @@ guard protocolOutput >= 0, dup2(STDERR_FILENO, STDOUT_FILENO) >= 0 else {
   standardError("clip-worker: cannot set up the output stream (errno \(errno))")
   exit(1)
 }
+
+KernelThreads.count = options.configuration.threads
 
 let writer = LineWriter(fileDescriptor: protocolOutput)
 let logger = Logger(level: options.logLevel) { standardError($0) }
