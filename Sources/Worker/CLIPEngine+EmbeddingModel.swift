@@ -5,7 +5,7 @@ extension CLIPEngine: EmbeddingModel {
   public var properties: ModelProperties {
     ModelProperties(
       embeddingDimension: info.embeddingDimension, imageSize: info.imageSize, contextLength: info.contextLength,
-      dtype: "\(info.dtype)")
+      dtype: info.dtype)
   }
 
   public func zeroShotProbabilities(image: [Float], texts: [[Float]]) -> [Float] {
