@@ -77,7 +77,8 @@ public enum Message: Equatable, Sendable {
   }
 }
 
-/// The answer to one request: a result or an error.
+/// The answer to one request: a result or an error. It conforms to `Error` so that reading an invalid
+/// request can throw the very response it gets (`Message.init(json:)`).
 public struct Response: Error, Equatable, Sendable {
   public var id: RequestID
   public var outcome: Result<JSONValue, RPCError>
