@@ -1,0 +1,43 @@
+import Kernels
+
+/// `CLIPEncoderLayer`: pre-norm attention and MLP blocks, each with a residual connection.
+struct EncoderLayer: Sendable {
+  let norm1: LayerNorm
+  let attention: SelfAttention
+  let norm2: LayerNorm
+  let fc1: LinearWeights
+  let fc2: LinearWeights
+  let activation: Activation
+
+  init(_ store: inout WeightStore, _ prefix: String, width: Int, intermediate: Int, heads: Int,
+       activation: Activation, epsilon: Float) throws {
+    norm1 = try LayerNorm(&store, prefix + ".layer_norm1", width: width, epsilon: epsilon)
+    attention = try SelfAttention(&store, prefix + ".self_attn", width: width, heads: heads)
+    norm2 = try LayerNorm(&store, prefix + ".layer_norm2", width: width, epsilon: epsilon)
+    fc1 = try store.linear(prefix + ".mlp.fc1", out: intermediate, in: width)
+    fc2 = try store.linear(prefix + ".mlp.fc2", out: width, in: intermediate)
+    self.activation = activation
+  }
+
+  func callAsFunction(_ x: Matrix, segments: [Range<Int>], causal: Bool) -> Matrix {
+    let h = attention(norm1(x), segments: segments, causal: causal, adding: x)
+    return linear(linear(norm2(h), fc1, activation: activation), fc2, adding: h)
+  }
+}
+
+/// `CLIPEncoder`: the stack of layers `prefix.layers.0 ..< count`.
+struct Encoder: Sendable {
+  let layers: [EncoderLayer]
+
+  init(_ store: inout WeightStore, _ prefix: String, count: Int, width: Int, intermediate: Int, heads: Int,
+       activation: Activation, epsilon: Float) throws {
+    layers = try (0..<count).map { i in
+      try EncoderLayer(&store, "\(prefix).layers.\(i)", width: width, intermediate: intermediate, heads: heads,
+                       activation: activation, epsilon: epsilon)
+    }
+  }
+
+  func callAsFunction(_ x: Matrix, segments: [Range<Int>], causal: Bool) -> Matrix {
+    layers.reduce(x) { h, layer in layer(h, segments: segments, causal: causal) }
+  }
+}
