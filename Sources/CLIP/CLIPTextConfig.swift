@@ -51,7 +51,9 @@ extension CLIPTextConfig: Decodable {
     numHiddenLayers = try c.decodeIfPresent(Int.self, forKey: .numHiddenLayers) ?? numHiddenLayers
     numAttentionHeads = try c.decodeIfPresent(Int.self, forKey: .numAttentionHeads) ?? numAttentionHeads
     maxPositionEmbeddings = try c.decodeIfPresent(Int.self, forKey: .maxPositionEmbeddings) ?? maxPositionEmbeddings
-    if let name = try c.decodeIfPresent(String.self, forKey: .hiddenAct) { hiddenAct = try Activation(configName: name) }
+    if let name = try c.decodeIfPresent(String.self, forKey: .hiddenAct) {
+      hiddenAct = try Activation(configName: name)
+    }
     layerNormEps = try c.decodeIfPresent(Float.self, forKey: .layerNormEps) ?? layerNormEps
     bosTokenID = try c.decodeIfPresent(Int.self, forKey: .bosTokenID) ?? bosTokenID
     eosTokenID = try c.decodeIfPresent(Int.self, forKey: .eosTokenID) ?? eosTokenID

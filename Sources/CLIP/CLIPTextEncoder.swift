@@ -52,7 +52,8 @@ public struct CLIPTextEncoder: Sendable {
     for (ids, segment) in zip(batch, segments) {
       for position in 0..<segment.count {
         let id = ids[position]
-        precondition(id >= 0 && id < config.vocabSize, "embed: token id \(id) outside vocabulary of \(config.vocabSize)")
+        precondition(id >= 0 && id < config.vocabSize,
+                     "embed: token id \(id) outside vocabulary of \(config.vocabSize)")
         let row = (segment.lowerBound + position) * width
         for c in 0..<width {
           x.scalars[row + c] = tokenEmbedding[id * width + c] + positionEmbedding[position * width + c]

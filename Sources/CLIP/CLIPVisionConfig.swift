@@ -39,7 +39,9 @@ extension CLIPVisionConfig: Decodable {
     numChannels = try c.decodeIfPresent(Int.self, forKey: .numChannels) ?? numChannels
     imageSize = try c.decodeIfPresent(Int.self, forKey: .imageSize) ?? imageSize
     patchSize = try c.decodeIfPresent(Int.self, forKey: .patchSize) ?? patchSize
-    if let name = try c.decodeIfPresent(String.self, forKey: .hiddenAct) { hiddenAct = try Activation(configName: name) }
+    if let name = try c.decodeIfPresent(String.self, forKey: .hiddenAct) {
+      hiddenAct = try Activation(configName: name)
+    }
     layerNormEps = try c.decodeIfPresent(Float.self, forKey: .layerNormEps) ?? layerNormEps
   }
 }

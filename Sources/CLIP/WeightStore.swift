@@ -22,7 +22,9 @@ struct WeightStore {
   /// The tensor `name`, which must have `shape`, as `Float`.
   mutating func tensor(_ name: String, shape: [Int]) throws -> [Float] {
     guard let info = checkpoint.tensors[name] else { throw CheckpointError.missingTensor(name) }
-    guard info.shape == shape else { throw CheckpointError.shapeMismatch(tensor: name, expected: shape, found: info.shape) }
+    guard info.shape == shape else {
+      throw CheckpointError.shapeMismatch(tensor: name, expected: shape, found: info.shape)
+    }
     taken.insert(name)
     dtypes.insert(info.dtype)
     return try checkpoint.floats(name)

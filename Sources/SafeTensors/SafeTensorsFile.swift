@@ -47,7 +47,9 @@ public struct SafeTensorsFile: @unchecked Sendable {
       throw SafeTensorsError.headerTooLarge(declared: declared, limit: Self.headerLimit)
     }
     let available = UInt64(bytes.count - 8)
-    guard declared <= available else { throw SafeTensorsError.headerBeyondFile(declared: declared, available: available) }
+    guard declared <= available else {
+      throw SafeTensorsError.headerBeyondFile(declared: declared, available: available)
+    }
     let headerLength = Int(declared)
     let header = try SafeTensorsHeader(json: bytes[8 ..< 8 + headerLength])
     let dataByteCount = available - declared
@@ -97,7 +99,9 @@ public struct SafeTensorsFile: @unchecked Sendable {
         name: item.entry.name, dtype: item.dtype, shape: item.entry.shape,
         dataRange: Int(item.begin) ..< Int(item.end))
     }
-    guard cursor == dataByteCount else { throw SafeTensorsError.trailingBytes(dataByteCount: dataByteCount, used: cursor) }
+    guard cursor == dataByteCount else {
+      throw SafeTensorsError.trailingBytes(dataByteCount: dataByteCount, used: cursor)
+    }
     return tensors
   }
 

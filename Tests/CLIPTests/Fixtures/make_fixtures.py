@@ -315,7 +315,8 @@ def make_vit_b32(d):
     write_json(os.path.join(d, "reference.json"), {
         "versions": VERSIONS, "texts": TEXTS, "token_ids": ids,
         "pixel_tensors": [[float(x) for x in p.flatten().tolist()] for p in pixels],
-        "text_embeds": floats(text), "image_embeds": floats(image), "logit_scale": float(model.logit_scale.detach().exp()),
+        "text_embeds": floats(text), "image_embeds": floats(image),
+        "logit_scale": float(model.logit_scale.detach().exp()),
     })
 
 
