@@ -60,13 +60,8 @@ public struct CLIPTextEncoder: Sendable {
         }
       }
     }
-    let hidden = encoder(x, segments: segments, causal: true)
     // The final norm acts row by row, so normalizing only the pooled rows gives the same values.
-    var pooled = Matrix(rows: batch.count, columns: width)
-    for (i, segment) in segments.enumerated() {
-      let last = segment.upperBound - 1
-      pooled.scalars.replaceSubrange(i * width ..< (i + 1) * width, with: hidden.row(last))
-    }
+    let pooled = encoder(x, segments: segments, causal: true, outputs: segments.map { $0.upperBound - 1 })
     let projected = linear(finalNorm(pooled), projection)
     return (0..<batch.count).map { Array(projected.row($0)) }
   }

@@ -60,11 +60,7 @@ public struct CLIPVisionEncoder: Sendable {
       }
     }
     let segments = pixelTensors.indices.map { $0 * tokens ..< ($0 + 1) * tokens }
-    let hidden = encoder(preNorm(x), segments: segments, causal: false)
-    var pooled = Matrix(rows: pixelTensors.count, columns: width)
-    for image in pixelTensors.indices {
-      pooled.scalars.replaceSubrange(image * width ..< (image + 1) * width, with: hidden.row(image * tokens))
-    }
+    let pooled = encoder(preNorm(x), segments: segments, causal: false, outputs: segments.map(\.lowerBound))
     let projected = linear(postNorm(pooled), projection)
     return (0..<pixelTensors.count).map { Array(projected.row($0)) }
   }

@@ -19,8 +19,18 @@ struct EncoderLayer: Sendable {
     self.activation = activation
   }
 
-  func callAsFunction(_ x: Matrix, segments: [Range<Int>], causal: Bool) -> Matrix {
-    let h = attention(norm1(x), segments: segments, causal: causal, adding: x)
+  /// The layer's output rows `keeping` (all rows when nil).
+  ///
+  /// Every row is needed as a key and value, but past attention each row is on its own: the output
+  /// projection and the MLP run only on the rows kept.
+  func callAsFunction(_ x: Matrix, segments: [Range<Int>], causal: Bool, keeping rows: [Int]? = nil) -> Matrix {
+    var mixed = attention.mix(norm1(x), segments: segments, causal: causal)
+    var residual = x
+    if let rows {
+      mixed = mixed.gathering(rows: rows)
+      residual = x.gathering(rows: rows)
+    }
+    let h = linear(mixed, attention.output, adding: residual)
     return linear(linear(norm2(h), fc1, activation: activation), fc2, adding: h)
   }
 }
@@ -37,7 +47,10 @@ struct Encoder: Sendable {
     }
   }
 
-  func callAsFunction(_ x: Matrix, segments: [Range<Int>], causal: Bool) -> Matrix {
-    layers.reduce(x) { h, layer in layer(h, segments: segments, causal: causal) }
+  /// The last hidden state of rows `outputs` only (the pooled tokens), in that order.
+  func callAsFunction(_ x: Matrix, segments: [Range<Int>], causal: Bool, outputs: [Int]) -> Matrix {
+    guard let last = layers.last else { return x.gathering(rows: outputs) }
+    let h = layers.dropLast().reduce(x) { h, layer in layer(h, segments: segments, causal: causal) }
+    return last(h, segments: segments, causal: causal, keeping: outputs)
   }
 }

@@ -19,22 +19,17 @@ struct SelfAttention: Sendable {
     self.heads = heads
   }
 
-  /// `residual + out_proj(attention(x))`, each segment attending only within itself.
-  func callAsFunction(_ x: Matrix, segments: [Range<Int>], causal: Bool, adding residual: Matrix) -> Matrix {
+  /// The heads' outputs side by side, before `out_proj`; each segment attends only within itself.
+  func mix(_ x: Matrix, segments: [Range<Int>], causal: Bool) -> Matrix {
     let q = linear(x, query), k = linear(x, key), v = linear(x, value)
-    let mixed: Matrix
-    if segments.count == 1 {
-      mixed = attention(query: q, key: k, value: v, heads: heads, causal: causal)
-    } else {
-      var stacked = Matrix(rows: x.rows, columns: x.columns)
-      for segment in segments {
-        let part = attention(query: q.rows(segment), key: k.rows(segment), value: v.rows(segment), heads: heads,
-                             causal: causal)
-        stacked.scalars.replaceSubrange(segment.lowerBound * x.columns ..< segment.upperBound * x.columns,
-                                        with: part.scalars)
-      }
-      mixed = stacked
+    if segments.count == 1 { return attention(query: q, key: k, value: v, heads: heads, causal: causal) }
+    var stacked = Matrix(rows: x.rows, columns: x.columns)
+    for segment in segments {
+      let part = attention(query: q.rows(segment), key: k.rows(segment), value: v.rows(segment), heads: heads,
+                           causal: causal)
+      stacked.scalars.replaceSubrange(segment.lowerBound * x.columns ..< segment.upperBound * x.columns,
+                                      with: part.scalars)
     }
-    return linear(mixed, output, adding: residual)
+    return stacked
   }
 }
