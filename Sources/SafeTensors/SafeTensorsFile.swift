@@ -10,9 +10,7 @@ import Foundation
 ///
 /// The file is mapped, not read: opening costs the header only, and each tensor's pages are touched when
 /// `floats(_:)` converts it.
-public struct SafeTensorsFile: @unchecked Sendable {
-  // @unchecked: `Data` over a read-only mapping is never mutated after init.
-
+public struct SafeTensorsFile: Sendable {
   /// The tensors by name.
   public let tensors: [String: TensorInfo]
   /// The header's `__metadata__` map (e.g. `{"format": "pt"}`), empty when absent.
