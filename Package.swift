@@ -60,6 +60,11 @@ let package = Package(
       swiftSettings: cpuFlags),
     .testTarget(name: "CLIPTests", dependencies: ["CLIP"], exclude: ["Fixtures"]),
 
+    // MARK: Hub: Hugging Face Hub ids resolved to checkpoint directories: the HF cache layout, offline mode,
+    // downloads (FoundationNetworking on Linux) written atomically and resumably.
+    .target(name: "Hub"),
+    .testTarget(name: "HubTests", dependencies: ["Hub"], exclude: ["Fixtures"]),
+
     // MARK: JSONRPC: JSON values, the line framing, JSON-RPC 2.0 envelopes and errors. No CLIP knowledge.
     .target(name: "JSONRPC"),
     .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"], exclude: ["Fixtures"]),
