@@ -17,6 +17,10 @@ public enum CheckpointError: Error, Equatable, Sendable {
   case unexpectedTensor(String)
   /// A tensor's shape differs from what the configuration implies.
   case shapeMismatch(tensor: String, expected: [Int], found: [Int])
+  /// The tokenizer has more tokens than the text model has embeddings.
+  case tokenizerMismatch(tokenizerVocabulary: Int, modelVocabulary: Int)
+  /// The image processor's output is not the square the vision model takes.
+  case preprocessorMismatch(outputWidth: Int, outputHeight: Int, imageSize: Int)
 }
 
 extension CheckpointError: CustomStringConvertible {
@@ -31,6 +35,10 @@ extension CheckpointError: CustomStringConvertible {
     case let .unexpectedTensor(name): return "checkpoint has unexpected tensor \(name)"
     case let .shapeMismatch(tensor, expected, found):
       return "tensor \(tensor) has shape \(found), the configuration implies \(expected)"
+    case let .tokenizerMismatch(tokenizer, model):
+      return "the tokenizer has \(tokenizer) tokens but the text model embeds only \(model)"
+    case let .preprocessorMismatch(width, height, size):
+      return "preprocessor_config.json yields \(width)×\(height) images; the vision model takes \(size)×\(size)"
     }
   }
 }
