@@ -12,13 +12,14 @@ import CLIP
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["CLIP_VITB32_DIR"] != nil, "set CLIP_VITB32_DIR"))
 struct ViTB32Tests {
   struct Reference: Decodable {
+    let texts: [String]
     let tokenIDs: [[Int]]
     let pixelTensors: [[Float]]
     let textEmbeds: [[Float]]
     let imageEmbeds: [[Float]]
     let logitScale: Float
     enum CodingKeys: String, CodingKey {
-      case tokenIDs = "token_ids", pixelTensors = "pixel_tensors", textEmbeds = "text_embeds"
+      case texts, tokenIDs = "token_ids", pixelTensors = "pixel_tensors", textEmbeds = "text_embeds"
       case imageEmbeds = "image_embeds", logitScale = "logit_scale"
     }
   }
@@ -38,15 +39,17 @@ struct ViTB32Tests {
     let reference = try JSONDecoder().decode(
       Reference.self, from: Data(contentsOf: directory.appendingPathComponent("reference.json")))
     let clock = ContinuousClock()
-    var model: CLIPModel?
-    let load = try clock.measure { model = try CLIPModel(directory: directory) }
-    let clip = try #require(model)
+    var engine: CLIPEngine?
+    let load = try clock.measure { engine = try CLIPEngine(directory: directory) }
+    let clip = try #require(engine)
     #expect(clip.info.embeddingDimension == 512 && clip.info.imageSize == 224)
-    #expect(abs(clip.logitScale - reference.logitScale) <= 1e-5 * reference.logitScale)
+    #expect(abs(clip.info.logitScale - reference.logitScale) <= 1e-5 * reference.logitScale)
+    // The full 49408-token vocabulary gives CLIPTokenizerFast's ids.
+    #expect(reference.texts.map(clip.tokenizer.encode) == reference.tokenIDs)
 
     var text: [[Float]] = [], images: [[Float]] = []
-    let textTime = clock.measure { text = clip.text.embed(tokenIDs: reference.tokenIDs) }
-    let imageTime = clock.measure { images = clip.vision.embed(pixelTensors: reference.pixelTensors) }
+    let textTime = clock.measure { text = clip.textEmbeddings(reference.texts) }
+    let imageTime = clock.measure { images = clip.imageEmbeddings(pixelTensors: reference.pixelTensors) }
     for (i, (got, expected)) in zip(text, reference.textEmbeds).enumerated() {
       #expect(Self.cosine(got, expected) >= 0.99999, "text \(i)")
     }
