@@ -1,7 +1,7 @@
 import Foundation
 import Kernels
 import Testing
-@testable import CLIP
+import CLIP
 
 /// `config.json` decoding: transformers' defaults, the `*_config_dict` override, and refusals.
 @Suite struct CLIPConfigTests {

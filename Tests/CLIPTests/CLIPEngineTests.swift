@@ -1,7 +1,7 @@
 import Foundation
 import ImageCodecs
 import Testing
-@testable import CLIP
+import CLIP
 
 /// The facade end to end on tiny-clip: strings through the tokenizer and bytes through the image processor
 /// give the embeddings `transformers` computed from `CLIPTokenizerFast` and `CLIPImageProcessor` output.

@@ -1,7 +1,7 @@
 import Foundation
 import SafeTensors
 import Testing
-@testable import CLIP
+import CLIP
 
 /// Loading is strict: each defect of a checkpoint directory is refused with an error that names it. The
 /// defective files are built here from tiny-clip's tensors, not committed.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import CLIP
+import CLIP
 
 /// The engine against `transformers` on the tiny random checkpoints of `Fixtures/` (see make_fixtures.py):
 /// every embedding within 1e-5 of the reference, absolute.

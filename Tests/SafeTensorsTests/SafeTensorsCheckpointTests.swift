@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SafeTensors
+import SafeTensors
 
 /// Checkpoint directories: one file, or shards listed by `model.safetensors.index.json`.
 @Suite struct SafeTensorsCheckpointTests {

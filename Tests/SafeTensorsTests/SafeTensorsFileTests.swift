@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SafeTensors
+import SafeTensors
 
 /// Builds a file from a header string and data bytes, with the header length written as given.
 private func file(header: String, data: [UInt8] = [], declaredLength: UInt64? = nil) -> Data {
@@ -61,11 +61,15 @@ private func entry(_ name: String = "t", dtype: String = "F32", shape: [Int], of
 
   /// Every binary16 pattern widens to the value the IEEE 754 definition gives, computed independently in
   /// `Double`: `(-1)^s × 2^(e-15) × 1.m`, subnormals `(-1)^s × 2^-24 × m`, exponent 31 infinity or NaN.
-  @Test func halfConversionIsExactForAllPatterns() {
-    for bits in UInt16.min...UInt16.max {
+  @Test func halfConversionIsExactForAllPatterns() throws {
+    let patterns = Array(UInt16.min...UInt16.max)
+    let bytes = patterns.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+    let file = try SafeTensorsFile(data: SafeTensorsEncoder.encode([
+      .init(name: "all", dtype: .f16, shape: [patterns.count], bytes: bytes),
+    ]))
+    for (bits, got) in zip(patterns, try file.floats("all")) {
       let sign: Double = bits & 0x8000 == 0 ? 1 : -1
       let exponent = Int(bits >> 10) & 0x1F, mantissa = Double(bits & 0x03FF)
-      let got = FloatDecoding.halfToFloat(bits)
       switch exponent {
       case 0x1F where mantissa == 0: #expect(got == Float(sign * .infinity), "\(bits)")
       case 0x1F: #expect(got.isNaN, "\(bits)")
