@@ -23,10 +23,7 @@ public struct CLIPTextEncoder: Sendable {
     tokenEmbedding = try store.tensor("text_model.embeddings.token_embedding.weight", shape: [config.vocabSize, width])
     positionEmbedding = try store.tensor(
       "text_model.embeddings.position_embedding.weight", shape: [config.maxPositionEmbeddings, width])
-    encoder = try Encoder(
-      &store, "text_model.encoder", count: config.numHiddenLayers, width: width,
-      intermediate: config.intermediateSize, heads: config.numAttentionHeads, activation: config.hiddenAct,
-      epsilon: config.layerNormEps)
+    encoder = try Encoder(&store, "text_model.encoder", config: config)
     finalNorm = try LayerNorm(&store, "text_model.final_layer_norm", width: width, epsilon: config.layerNormEps)
     projection = try store.linear("text_projection", out: projectionDim, in: width, bias: false)
   }

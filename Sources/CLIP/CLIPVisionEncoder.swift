@@ -32,10 +32,7 @@ public struct CLIPVisionEncoder: Sendable {
     positionEmbedding = try store.tensor("vision_model.embeddings.position_embedding.weight",
                                          shape: [config.tokenCount, width])
     preNorm = try LayerNorm(&store, "vision_model.pre_layrnorm", width: width, epsilon: config.layerNormEps)
-    encoder = try Encoder(
-      &store, "vision_model.encoder", count: config.numHiddenLayers, width: width,
-      intermediate: config.intermediateSize, heads: config.numAttentionHeads, activation: config.hiddenAct,
-      epsilon: config.layerNormEps)
+    encoder = try Encoder(&store, "vision_model.encoder", config: config)
     postNorm = try LayerNorm(&store, "vision_model.post_layernorm", width: width, epsilon: config.layerNormEps)
     projection = try store.linear("visual_projection", out: projectionDim, in: width, bias: false)
   }

@@ -35,15 +35,28 @@ struct EncoderLayer: Sendable {
   }
 }
 
-/// `CLIPEncoder`: the stack of layers `prefix.layers.0 ..< count`.
+/// What the encoder stack needs of a tower's configuration; both towers' configs have it.
+protocol EncoderConfiguration {
+  var hiddenSize: Int { get }
+  var intermediateSize: Int { get }
+  var numHiddenLayers: Int { get }
+  var numAttentionHeads: Int { get }
+  var hiddenAct: Activation { get }
+  var layerNormEps: Float { get }
+}
+
+extension CLIPTextConfig: EncoderConfiguration {}
+extension CLIPVisionConfig: EncoderConfiguration {}
+
+/// `CLIPEncoder`: the stack of layers `prefix.layers.0 ..< num_hidden_layers`.
 struct Encoder: Sendable {
   let layers: [EncoderLayer]
 
-  init(_ store: inout WeightStore, _ prefix: String, count: Int, width: Int, intermediate: Int, heads: Int,
-       activation: Activation, epsilon: Float) throws {
-    layers = try (0..<count).map { i in
-      try EncoderLayer(&store, "\(prefix).layers.\(i)", width: width, intermediate: intermediate, heads: heads,
-                       activation: activation, epsilon: epsilon)
+  init(_ store: inout WeightStore, _ prefix: String, config: some EncoderConfiguration) throws {
+    layers = try (0..<config.numHiddenLayers).map { i in
+      try EncoderLayer(&store, "\(prefix).layers.\(i)", width: config.hiddenSize,
+                       intermediate: config.intermediateSize, heads: config.numAttentionHeads,
+                       activation: config.hiddenAct, epsilon: config.layerNormEps)
     }
   }
 
