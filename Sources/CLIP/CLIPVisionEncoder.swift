@@ -73,12 +73,12 @@ public struct CLIPVisionEncoder: Sendable {
                    "embed: pixel tensor of \(pixels.count) values, expected [\(channels), \(size), \(size)]")
       for gy in 0..<grid {
         for gx in 0..<grid {
-          var column = ((image * grid + gy) * grid + gx) * patchWidth
+          var offset = ((image * grid + gy) * grid + gx) * patchWidth
           for c in 0..<channels {
             for py in 0..<patch {
               let source = (c * size + gy * patch + py) * size + gx * patch
-              result.scalars.replaceSubrange(column ..< column + patch, with: pixels[source ..< source + patch])
-              column += patch
+              result.scalars.replaceSubrange(offset ..< offset + patch, with: pixels[source ..< source + patch])
+              offset += patch
             }
           }
         }
