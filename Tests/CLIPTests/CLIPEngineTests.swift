@@ -34,6 +34,25 @@ import CLIP
     #expect(TestFixtures.maxAbsDifference([probabilities], [expected]) <= 1e-5)
   }
 
+  /// One engine serves several threads at once and each gets what it would get alone.
+  @Test func concurrentCallsGiveTheSameEmbeddings() throws {
+    let engine = try CLIPEngine(directory: TestFixtures.checkpoint("tiny-clip"))
+    let texts = try TestFixtures.inputs().texts
+    let tensors = try TestFixtures.pixelTensors()
+    let expectedText = engine.textEmbeddings(texts)
+    let expectedImages = engine.imageEmbeddings(pixelTensors: tensors)
+    let results = Results(count: 8)
+    DispatchQueue.concurrentPerform(iterations: 8) { i in
+      let output = i.isMultiple(of: 2)
+        ? engine.textEmbeddings(texts) : engine.imageEmbeddings(pixelTensors: tensors)
+      results.set(i, output)
+    }
+    for (i, output) in results.all.enumerated() {
+      let expected = i.isMultiple(of: 2) ? expectedText : expectedImages
+      #expect(TestFixtures.maxAbsDifference(output, expected) <= 1e-6, "call \(i)")
+    }
+  }
+
   @Test func infoDescribesTheCheckpoint() throws {
     let info = try CLIPEngine(directory: TestFixtures.checkpoint("tiny-clip")).info
     #expect(info == CLIPModelInfo(embeddingDimension: 24, imageSize: 32, contextLength: 77, dtype: "float32",
@@ -94,5 +113,25 @@ import CLIP
     #expect(engine.tokenizer.maxLength == 77)
     let long = try TestFixtures.inputs().texts[8]
     #expect(engine.tokenizer.encode(long) == (try TestFixtures.inputs().tokenIDs[8]))
+  }
+}
+
+/// Slots written from concurrent calls.
+private final class Results: @unchecked Sendable {
+  private let lock = NSLock()
+  private var slots: [[[Float]]]
+
+  init(count: Int) { slots = Array(repeating: [], count: count) }
+
+  func set(_ index: Int, _ value: [[Float]]) {
+    lock.lock()
+    slots[index] = value
+    lock.unlock()
+  }
+
+  var all: [[[Float]]] {
+    lock.lock()
+    defer { lock.unlock() }
+    return slots
   }
 }
