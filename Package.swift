@@ -72,13 +72,13 @@ let package = Package(
     .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"], exclude: ["Fixtures"]),
 
     // MARK: Worker: the methods, dispatch, embedding cache, batching, cancellation, model lifecycle.
-    .target(name: "Worker", dependencies: ["JSONRPC", "CLIP"]),
+    .target(name: "Worker", dependencies: ["JSONRPC", "CLIP", "Hub"]),
     // The end-to-end tests run the clip-worker executable, so `swift test` must build it.
     .testTarget(
       name: "WorkerTests", dependencies: ["Worker", "JSONRPC", "ImageCodecs", "clip-worker"], exclude: ["Fixtures"]),
 
-    // MARK: clip-worker: the executable; argument handling only.
-    .executableTarget(name: "clip-worker", dependencies: ["Worker", "CLIP", "JSONRPC", "Kernels"]),
+    // MARK: clip-worker: the executable; argument handling, the one-shot commands' output, the progress bar.
+    .executableTarget(name: "clip-worker", dependencies: ["Worker", "CLIP", "JSONRPC", "Kernels", "Hub"]),
 
     // MARK: clip-bench: benchmarks against the Python reference (not tests); its reference scripts sit in
     // Sources/clip-bench/reference.
