@@ -65,7 +65,10 @@ let package = Package(
     // MARK: Hub: Hugging Face Hub ids resolved to checkpoint directories: the HF cache layout, offline mode,
     // downloads (FoundationNetworking on Linux) written atomically and resumably.
     .target(name: "Hub"),
-    .testTarget(name: "HubTests", dependencies: ["Hub"], exclude: ["Fixtures"]),
+    .testTarget(name: "HubTests", dependencies: ["Hub", "HubTestSupport"], exclude: ["Fixtures"]),
+    // A Hub stand-in on loopback (HTTP server with the Hub's headers), for the Hub tests and the worker's
+    // end-to-end download tests; a library target because test targets cannot import each other.
+    .target(name: "HubTestSupport", path: "Tests/HubTestSupport"),
 
     // MARK: JSONRPC: JSON values, the line framing, JSON-RPC 2.0 envelopes and errors. No CLIP knowledge.
     .target(name: "JSONRPC"),
@@ -75,7 +78,8 @@ let package = Package(
     .target(name: "Worker", dependencies: ["JSONRPC", "CLIP", "Hub"]),
     // The end-to-end tests run the clip-worker executable, so `swift test` must build it.
     .testTarget(
-      name: "WorkerTests", dependencies: ["Worker", "JSONRPC", "ImageCodecs", "clip-worker"], exclude: ["Fixtures"]),
+      name: "WorkerTests", dependencies: ["Worker", "JSONRPC", "ImageCodecs", "Hub", "HubTestSupport", "clip-worker"],
+      exclude: ["Fixtures"]),
 
     // MARK: clip-worker: the executable; argument handling, the one-shot commands' output, the progress bar.
     .executableTarget(name: "clip-worker", dependencies: ["Worker", "CLIP", "JSONRPC", "Kernels", "Hub"]),

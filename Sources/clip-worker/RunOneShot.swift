@@ -12,7 +12,7 @@ func runOneShot(
 ) -> Int32 {
   let session = LocalSession(
     configuration: options.configuration, source: source, load: loadEngine, decode: defaultImageDecoder,
-    logger: logger, progress: display.show)
+    logger: logger, progress: { display.show($0) })
   let (method, params) = command.request
   let outcome = Locked<Result<JSONValue, RPCError>?>(nil)
   let done = DispatchSemaphore(value: 0)

@@ -61,7 +61,7 @@ guard protocolOutput >= 0, dup2(STDERR_FILENO, STDOUT_FILENO) >= 0 else {
 let writer = LineWriter(fileDescriptor: protocolOutput)
 let server = Server(
   configuration: options.configuration, source: source, load: loadEngine, decode: defaultImageDecoder,
-  output: { writer.write($0) }, logger: logger, progress: display.show)
+  output: { writer.write($0) }, logger: logger, progress: { display.show($0) })
 server.start()
 
 let maxLineBytes = options.configuration.maxMessageBytes

@@ -2,6 +2,12 @@ import Foundation
 import Testing
 import CLIP
 
+/// The checkpoint to check, from CLIP_PARITY_DIR (or its older name CLIP_VITB32_DIR).
+private let parityDirectory: URL? = {
+  let environment = ProcessInfo.processInfo.environment
+  return (environment["CLIP_PARITY_DIR"] ?? environment["CLIP_VITB32_DIR"]).map { URL(fileURLWithPath: $0) }
+}()
+
 /// The engine against `transformers` at full size: a random checkpoint with the shapes of an OpenAI CLIP
 /// (ViT-B/32, ViT-B/16, ViT-L/14, ViT-L/14-336), written on demand (0.6 to 1.7 GB, never committed) by
 ///
@@ -10,13 +16,8 @@ import CLIP
 ///
 /// (`--vit-b32` and `CLIP_VITB32_DIR` are the older names for the ViT-B/32 case.) Every embedding must have
 /// cosine similarity >= 0.99999 with the reference. Skipped without either variable.
-@Suite(.enabled(if: FullSizeParityTests.directory != nil, "set CLIP_PARITY_DIR"))
+@Suite(.enabled(if: parityDirectory != nil, "set CLIP_PARITY_DIR"))
 struct FullSizeParityTests {
-  static let directory: URL? = {
-    let environment = ProcessInfo.processInfo.environment
-    return (environment["CLIP_PARITY_DIR"] ?? environment["CLIP_VITB32_DIR"]).map { URL(fileURLWithPath: $0) }
-  }()
-
   struct Reference: Decodable {
     let texts: [String]
     let tokenIDs: [[Int]]
@@ -41,7 +42,7 @@ struct FullSizeParityTests {
   }
 
   @Test func embeddingsMatchTransformers() throws {
-    let directory = try #require(Self.directory)
+    let directory = try #require(parityDirectory)
     let reference = try JSONDecoder().decode(
       Reference.self, from: Data(contentsOf: directory.appendingPathComponent("reference.json")))
     let clock = ContinuousClock()
