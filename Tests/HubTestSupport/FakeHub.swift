@@ -1,8 +1,9 @@
 import Foundation
 
-/// A Hugging Face Hub stand-in on loopback, shared by the Hub and Worker tests (HubTestSupport): a "hub" server answering `/{repo}/resolve/{revision}/{file}` with
-/// the headers huggingface_hub relies on, and a "cdn" server on another port holding the LFS files the hub
-/// redirects to, as huggingface.co does (`302` + `X-Linked-Etag`/`X-Linked-Size` to cdn-lfs).
+/// A Hugging Face Hub stand-in on loopback, shared by the Hub and Worker tests: a "hub" server answering
+/// `/{repo}/resolve/{revision}/{file}` with the headers huggingface_hub relies on, and a "cdn" server on another
+/// port holding the LFS files the hub redirects to, as huggingface.co does (`302` + `X-Linked-Etag`/`X-Linked-Size`
+/// to cdn-lfs).
 ///
 /// Small files get `ETag: "<git sha1>"` and `200`; LFS files get `302` with `X-Linked-Etag: "<sha256>"`.
 /// Both servers honour `Range: bytes=N-` with `206`. Unknown repos answer `401 RepoNotFound`, unknown

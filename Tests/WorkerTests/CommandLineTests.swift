@@ -8,7 +8,8 @@ struct CommandLineTests {
     let (code, output, _) = try await WorkerProcess.run(["--help"])
     #expect(code == 0)
     for text in [
-      "usage: clip-worker [--model MODEL]", "openai/clip-vit-base-patch32", "HF_HUB_OFFLINE", "--cache-mb", "CLIP_WORKER_CACHE_MB", "--threads", "CLIP_WORKER_THREADS",
+      "usage: clip-worker [--model MODEL]", "openai/clip-vit-base-patch32", "HF_HUB_OFFLINE",
+      "--cache-mb", "CLIP_WORKER_CACHE_MB", "--threads", "CLIP_WORKER_THREADS",
       "--max-image-pixels", "CLIP_WORKER_MAX_IMAGE_PIXELS", "--log-level", "CLIP_WORKER_LOG_LEVEL",
       "CLIP_WORKER_MODEL", "--version",
     ] {

@@ -165,7 +165,9 @@ struct HubModelTests {
       "bytesTotal": JSONValue(weightsSize),
     ])
     let files = Set(notifications.compactMap { $0["params"]?["file"]?.stringValue })
-    let expectedFiles: Set = ["config.json", "preprocessor_config.json", "vocab.json", "merges.txt", "model.safetensors"]
+    let expectedFiles: Set = [
+      "config.json", "preprocessor_config.json", "vocab.json", "merges.txt", "model.safetensors",
+    ]
     #expect(files.isSuperset(of: expectedFiles), "\(files)")
     worker.closeInput()
     #expect(try await worker.exitCode() == 0)

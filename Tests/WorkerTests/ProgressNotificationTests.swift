@@ -49,7 +49,9 @@ struct ProgressNotificationTests {
   private func progress(_ file: String, _ done: Int, _ total: Int) -> JSONValue {
     [
       "jsonrpc": "2.0", "method": "$/progress",
-      "params": ["token": "download", "file": .string(file), "bytesDone": JSONValue(done), "bytesTotal": JSONValue(total)],
+      "params": [
+        "token": "download", "file": .string(file), "bytesDone": JSONValue(done), "bytesTotal": JSONValue(total),
+      ],
     ]
   }
 
@@ -66,7 +68,8 @@ struct ProgressNotificationTests {
     release.signal()
     let messages = try await wait(for: written, id: 1)
     #expect(Array(messages.prefix(3)) == [
-      progress("config.json", 10, 10), progress("model.safetensors", 100, 1000), progress("model.safetensors", 1000, 1000),
+      progress("config.json", 10, 10), progress("model.safetensors", 100, 1000),
+      progress("model.safetensors", 1000, 1000),
     ])
     #expect(messages.count == 4)
     #expect(messages[3]["result"]?["model"]?["id"] == "org/tiny")
