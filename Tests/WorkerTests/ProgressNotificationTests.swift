@@ -10,9 +10,9 @@ import Testing
 /// notifications go only to a client that asked in `initialize`, start with what happened before it asked,
 /// and all precede `initialize`'s result.
 struct ProgressNotificationTests {
-  /// A server whose resolver reports `config.json` complete and 100 of 1000 bytes of the weights, then waits
-  /// for `release` before reporting the weights complete.
-  private func connection(release: DispatchSemaphore, reported: DispatchSemaphore) -> (Server, Locked<[JSONValue]>) {
+  /// A server whose resolver reports `config.json` complete and 100 of 1000 bytes of the weights, sets
+  /// `reported`, then waits for `release` (on its own thread) before reporting the weights complete.
+  private func connection(release: DispatchSemaphore, reported: Locked<Bool>) -> (Server, Locked<[JSONValue]>) {
     let written = Locked<[JSONValue]>([])
     let model = TestModel()
     let server = Server(
@@ -20,7 +20,7 @@ struct ProgressNotificationTests {
       resolve: { _, progress in
         progress(DownloadProgress(file: "config.json", bytesDone: 10, bytesTotal: 10))
         progress(DownloadProgress(file: "model.safetensors", bytesDone: 100, bytesTotal: 1000))
-        reported.signal()
+        reported.withLock { $0 = true }
         release.wait()
         progress(DownloadProgress(file: "model.safetensors", bytesDone: 1000, bytesTotal: 1000))
         return URL(fileURLWithPath: "/cache/snapshots/abc")
@@ -32,6 +32,15 @@ struct ProgressNotificationTests {
       },
       logger: .silent)
     return (server, written)
+  }
+
+  /// Waits without blocking a thread of Swift concurrency's pool (other tests need them).
+  private func waitUntil(_ condition: () -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(10)
+    while !condition() {
+      guard Date() < deadline else { throw TestConnection.Timeout(waitingFor: "the resolver stand-in") }
+      try await Task.sleep(nanoseconds: 2_000_000)
+    }
   }
 
   private func send(_ server: Server, _ message: JSONValue) { server.receive(.line(Array(message.description.utf8))) }
@@ -56,15 +65,14 @@ struct ProgressNotificationTests {
   }
 
   @Test func aClientThatAskedGetsTheProgressSoFarThenTheRestBeforeTheResult() async throws {
-    let release = DispatchSemaphore(value: 0), reported = DispatchSemaphore(value: 0)
+    let release = DispatchSemaphore(value: 0), reported = Locked(false)
     let (server, written) = connection(release: release, reported: reported)
     server.start()
-    reported.wait()
+    try await waitUntil { reported.withLock { $0 } }
     #expect(written.withLock { $0 }.isEmpty, "nothing is sent before a client asks")
     send(server, ["jsonrpc": "2.0", "id": 1, "method": "initialize", "params": ["capabilities": ["progress": true]]])
-    // Give the initialize task time to subscribe before the download goes on.
-    let deadline = Date().addingTimeInterval(10)
-    while written.withLock({ $0.count }) < 2 && Date() < deadline { try await Task.sleep(nanoseconds: 2_000_000) }
+    // The initialize task subscribes (and catches up) before the download goes on.
+    try await waitUntil { written.withLock { $0.count } >= 2 }
     release.signal()
     let messages = try await wait(for: written, id: 1)
     #expect(Array(messages.prefix(3)) == [
@@ -77,10 +85,10 @@ struct ProgressNotificationTests {
   }
 
   @Test func aClientThatDidNotAskGetsNoNotifications() async throws {
-    let release = DispatchSemaphore(value: 0), reported = DispatchSemaphore(value: 0)
+    let release = DispatchSemaphore(value: 0), reported = Locked(false)
     let (server, written) = connection(release: release, reported: reported)
     server.start()
-    reported.wait()
+    try await waitUntil { reported.withLock { $0 } }
     send(server, ["jsonrpc": "2.0", "id": 1, "method": "initialize", "params": ["capabilities": ["progress": false]]])
     release.signal()
     let messages = try await wait(for: written, id: 1)
