@@ -58,14 +58,9 @@ final class ModelState: Sendable {
     let started = Date()
     self.load(
       {
-        let directory: URL
-        if case .hub = source {
-          logger.log(.info, "resolving model \(source.id)")
-          directory = try resolve(source, progress)
-          logger.log(.info, "model \(source.id) is at \(directory.path)")
-        } else {
-          directory = try resolve(source, progress)
-        }
+        if case .hub = source { logger.log(.info, "resolving model \(source.id)") }
+        let directory = try resolve(source, progress)
+        if case .hub = source { logger.log(.info, "model \(source.id) is at \(directory.path)") }
         let model = try load(.directory(directory))
         let info = ModelInfo(id: source.id, path: directory.path, properties: model.properties)
         return LoadedModel(

@@ -42,6 +42,7 @@ let logger = Logger(level: options.logLevel) { standardError($0) }
 let display = ProgressDisplay(terminal: isatty(STDERR_FILENO) == 1, logger: logger) { text in
   FileHandle.standardError.write(Data(text.utf8))
 }
+// The model is loaded from the directory the source resolved to (`load` is always given a `.directory`).
 let loadEngine: @Sendable (ModelSource) throws -> any EmbeddingModel = { source in
   try CLIPEngine(directory: source.directory!)
 }
