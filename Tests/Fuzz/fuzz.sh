@@ -50,7 +50,8 @@ declare -A built=()
 build_module() {
   local module=$1 out=$build/modules/$1.o stale=0
   [[ -n ${built[$module]:-} ]] && return
-  if [[ ! -f $out ]] || [[ -n $(find "$root/Sources/$module" -name '*.swift' -newer "$out" | head -1) ]]; then stale=1; fi
+  [[ ! -f $out ]] && stale=1
+  [[ -f $out && -n $(find "$root/Sources/$module" -name '*.swift' -newer "$out" | head -1) ]] && stale=1
   for dep in "${!built[@]}"; do [[ ${built[$dep]} == rebuilt ]] && stale=1; done
   if ((stale)); then
     echo "compiling $module" >&2
