@@ -45,14 +45,14 @@ header() { sed -n "s|^// $2: ||p" "$fuzz_dir/$1.swift" | tr '\n' ' '; }
 quiet_link() { "$@" 2> >(grep -v "Cannot export local symbol" >&2); }
 
 # Compiles Sources/<module> into one object and its .swiftmodule, unless they are newer than its sources and
-# than the modules compiled before it.
+# none of the modules it depends on (`$2` = 1) was just recompiled.
 declare -A built=()
 build_module() {
-  local module=$1 out=$build/modules/$1.o stale=0
+  local module=$1 upstream_changed=$2 out=$build/modules/$1.o stale=0
   [[ -n ${built[$module]:-} ]] && return
+  ((upstream_changed)) && stale=1
   [[ ! -f $out ]] && stale=1
   [[ -f $out && -n $(find "$root/Sources/$module" -name '*.swift' -newer "$out" | head -1) ]] && stale=1
-  for dep in "${!built[@]}"; do [[ ${built[$dep]} == rebuilt ]] && stale=1; done
   if ((stale)); then
     echo "compiling $module" >&2
     mkdir -p "$build/modules"
@@ -67,8 +67,12 @@ build_module() {
 }
 
 build_target() {
-  local target=$1 objects=() support=()
-  for module in $(header "$target" fuzz-modules); do build_module "$module"; objects+=("$build/modules/$module.o"); done
+  local target=$1 objects=() support=() upstream_changed=0
+  for module in $(header "$target" fuzz-modules); do
+    build_module "$module" "$upstream_changed"
+    [[ ${built[$module]} == rebuilt ]] && upstream_changed=1
+    objects+=("$build/modules/$module.o")
+  done
   for file in $(header "$target" fuzz-support); do support+=("$fuzz_dir/$file"); done
   local binary=$build/bin/$target
   if [[ -f $binary ]] && [[ -z $(find "${objects[@]}" "$fuzz_dir/$target.swift" "${support[@]}" -newer "$binary") ]]
