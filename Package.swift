@@ -30,7 +30,9 @@ let package = Package(
   targets: [
     // MARK: Kernels: the only module with unsafe pointers and SIMD. Dense matrices, the packed matrix
     // multiply, layer norm, softmax, activations, attention.
-    .target(name: "Kernels", swiftSettings: engineSettings),
+    // Debug builds compile it with -O too: unoptimized SIMD code runs ~250x slower, which would make every debug
+    // test that runs the model (here and in the modules above) take minutes.
+    .target(name: "Kernels", swiftSettings: engineSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels"], exclude: ["Fixtures"]),
 
     // MARK: SafeTensors: memory-mapped safetensors files (F32/F16/BF16), strict header validation.
@@ -71,14 +73,18 @@ let package = Package(
 
     // MARK: Worker: the methods, dispatch, embedding cache, batching, cancellation, model lifecycle.
     .target(name: "Worker", dependencies: ["JSONRPC", "CLIP"]),
-    .testTarget(name: "WorkerTests", dependencies: ["Worker"], exclude: ["Fixtures"]),
+    // The end-to-end tests run the clip-worker executable, so `swift test` must build it.
+    .testTarget(
+      name: "WorkerTests", dependencies: ["Worker", "JSONRPC", "ImageCodecs", "clip-worker"], exclude: ["Fixtures"]),
 
     // MARK: clip-worker: the executable; argument handling only.
-    .executableTarget(name: "clip-worker", dependencies: ["Worker"]),
+    .executableTarget(name: "clip-worker", dependencies: ["Worker", "CLIP", "JSONRPC", "Kernels"]),
 
     // MARK: clip-bench: benchmarks against the Python reference (not tests); its reference scripts sit in
     // Sources/clip-bench/reference.
-    .executableTarget(name: "clip-bench", dependencies: ["CLIP"], exclude: ["reference"], swiftSettings: cpuFlags),
+    .executableTarget(
+      name: "clip-bench", dependencies: ["CLIP", "Kernels", "ImageCodecs", "ImageProcessing"],
+      exclude: ["reference"], swiftSettings: cpuFlags),
   ],
   swiftLanguageModes: [.v5]
 )
