@@ -1,5 +1,5 @@
 import Foundation
-@testable import ImageCodecs
+import ImageCodecs
 import Testing
 
 /// Hostile files through `decodeImage`, the worker's entry point: decompression bombs (a few dozen bytes declaring
