@@ -347,19 +347,27 @@ class Run:
     return False
 
   def _pair(self, waiting, line):
+    """Gives `line` to the earliest open expectation with its id that it matches, or failing that to the
+    earliest open expectation with its id (which then fails). Two open expectations share an id only for
+    id null or a deliberately reused id."""
     key = line_key(line)
-    for step in waiting:
-      for index, expected in enumerate(step.expected):
-        if step.actual[index] is None and line_key(expected) == key:
-          step.actual[index] = line
-          if self.record:
-            step.raw_expected[index] = record(step.raw_expected[index], line)
-            step.expected[index] = expand(step.raw_expected[index], step.variables)
-          difference = match_line(step.expected[index], line, step.atol, step.rtol)
-          if difference and not step.failure:
-            step.failure = difference
-          return
-    self.unexpected.append(line)
+    candidates = [(step, index) for step in waiting for index, expected in enumerate(step.expected)
+                  if step.actual[index] is None and line_key(expected) == key]
+    if not candidates:
+      self.unexpected.append(line)
+      return
+    if not self.record:
+      fitting = [(step, index) for step, index in candidates
+                 if match_line(step.expected[index], line, step.atol, step.rtol) is None]
+      candidates = fitting or candidates
+    step, index = candidates[0]
+    step.actual[index] = line
+    if self.record:
+      step.raw_expected[index] = record(step.raw_expected[index], line)
+      step.expected[index] = expand(step.raw_expected[index], step.variables)
+    difference = match_line(step.expected[index], line, step.atol, step.rtol)
+    if difference and not step.failure:
+      step.failure = difference
 
   def _check_exit(self, step, code):
     self.exit_checked = True
