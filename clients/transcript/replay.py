@@ -24,7 +24,8 @@ import threading
 import time
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-DEFAULT_MODEL = os.path.join(REPO, "Tests", "CLIPTests", "Fixtures", "tiny-clip")
+DEFAULT_MODEL = (os.environ.get("CLIP_WORKER_MODEL")
+                 or os.path.join(REPO, "Tests", "CLIPTests", "Fixtures", "tiny-clip"))
 DEFAULT_ATOL = 1e-4
 DEFAULT_RTOL = 1e-4
 OPERATORS = ("$any", "$type", "$contains", "$base64f32", "$oneOf", "$record")
@@ -126,7 +127,7 @@ def _short(value, limit=120):
 
 
 def expand(value, variables):
-  """Substitutes ${REPO} / ${HERE} in strings and replaces {"$base64File": path} with the file's base64."""
+  """Substitutes ${MODEL} / ${REPO} / ${HERE} in strings and replaces {"$base64File": path} with the file's base64."""
   if isinstance(value, str):
     for name, replacement in variables.items():
       value = value.replace("${%s}" % name, replacement)
@@ -221,10 +222,11 @@ class Run:
   """One transcript replayed against a fresh worker process."""
 
   def __init__(self, path, worker, model, timeout, record):
+    model = os.path.abspath(model)
     self.path = path
     self.timeout = timeout
     self.record = record
-    self.variables = {"REPO": REPO, "HERE": os.path.dirname(os.path.abspath(path))}
+    self.variables = {"MODEL": model, "REPO": REPO, "HERE": os.path.dirname(os.path.abspath(path))}
     self.header, self.steps = self._load(path)
     arguments = [str(argument) for argument in self.header.get("args", [])]
     self.process = subprocess.Popen([worker, "--model", model] + arguments, cwd=REPO,
@@ -283,8 +285,9 @@ class Run:
       if step.waits or step.exit_code is not None:
         eof = self._collect(waiting, until=lambda: step.complete()) or eof
         if not step.complete() and not step.failure:
-          step.failure = "no response within %gs (got %d of %d lines)" % (
-            self.timeout, sum(line is not None for line in step.actual), len(step.expected))
+          got = "got %d of %d lines" % (sum(line is not None for line in step.actual), len(step.expected))
+          step.failure = ("the worker's output ended (%s)" % got if eof
+                          else "no response within %gs (%s)" % (self.timeout, got))
       if step.exit_code is not None:
         self._check_exit(step, step.exit_code)
         eof = True
@@ -363,7 +366,7 @@ class Run:
     step, index = candidates[0]
     step.actual[index] = line
     if self.record:
-      step.raw_expected[index] = record(step.raw_expected[index], line)
+      step.raw_expected[index] = record(step.raw_expected[index], line, step.variables)
       step.expected[index] = expand(step.raw_expected[index], step.variables)
     difference = match_line(step.expected[index], line, step.atol, step.rtol)
     if difference and not step.failure:
@@ -395,36 +398,40 @@ class Run:
 # MARK: - Recording
 
 
-def record(expected, actual):
+def record(expected, actual, variables):
   """Fills {"$record": true} placeholders in `expected` from `actual`; embeddings sent as base64 are written
-  as {"$base64f32": [...]}, floats rounded to 8 significant digits (far inside the default tolerance)."""
+  as {"$base64f32": [...]}, floats rounded to 8 significant digits (far inside the default tolerance), and the
+  model and repository paths as ${MODEL} and ${REPO}."""
   if isinstance(expected, dict) and list(expected) == ["$record"]:
-    return _recorded(actual)
+    return _recorded(actual, variables)
   if isinstance(expected, dict) and isinstance(actual, dict):
-    recorded = {key: record(value, actual.get(key)) for key, value in expected.items() if key != "$record"}
+    recorded = {key: record(value, actual.get(key), variables) for key, value in expected.items()
+                if key != "$record"}
     if expected.get("$record") is True:  # {"id": 1, "$record": true}: record every member not given.
-      recorded.update({key: _recorded(value) for key, value in actual.items() if key not in recorded})
+      recorded.update({key: _recorded(value, variables) for key, value in actual.items() if key not in recorded})
     return recorded
   if isinstance(expected, list) and isinstance(actual, list):
     if all(isinstance(item, dict) and "id" in item for item in expected + actual):
       by_id = {json.dumps(item["id"]): item for item in actual}
-      return [record(item, by_id.get(json.dumps(item["id"]))) for item in expected]
-    return [record(want, got) for want, got in zip(expected, actual)]
+      return [record(item, by_id.get(json.dumps(item["id"])), variables) for item in expected]
+    return [record(want, got, variables) for want, got in zip(expected, actual)]
   return expected
 
 
-def _recorded(value):
+def _recorded(value, variables):
   if isinstance(value, str):
-    return value.replace(REPO, "${REPO}")
+    for name in ("MODEL", "REPO"):  # The model usually sits inside the repository: replace it first.
+      value = value.replace(variables[name], "${%s}" % name)
+    return value
   if isinstance(value, float):
     return float("%.8g" % value) if math.isfinite(value) else value
   if isinstance(value, list):
-    return [_recorded(item) for item in value]
+    return [_recorded(item, variables) for item in value]
   if isinstance(value, dict):
-    copy = {key: _recorded(item) for key, item in value.items()}
+    copy = {key: _recorded(item, variables) for key, item in value.items()}
     embeddings = value.get("embeddings")
     if isinstance(embeddings, list) and embeddings and all(isinstance(row, str) for row in embeddings):
-      copy["embeddings"] = [{"$base64f32": _recorded(_decode_f32(row))} for row in embeddings]
+      copy["embeddings"] = [{"$base64f32": _recorded(_decode_f32(row), variables)} for row in embeddings]
     return copy
   return value
 
@@ -467,7 +474,8 @@ def main(argv=None):
   parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
   parser.add_argument("transcripts", nargs="+", help=".jsonl transcript files")
   parser.add_argument("--worker", help="clip-worker executable (default: CLIP_WORKER_BIN, PATH, .build/)")
-  parser.add_argument("--model", default=DEFAULT_MODEL, help="checkpoint directory (default: the tiny test one)")
+  parser.add_argument("--model", default=DEFAULT_MODEL,
+                      help="checkpoint directory (default: CLIP_WORKER_MODEL, else the tiny test checkpoint)")
   parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for each response")
   parser.add_argument("--record", action="store_true", help="fill in {\"$record\": true} placeholders")
   parser.add_argument("--verbose", action="store_true", help="print the worker's stderr after each transcript")

@@ -67,10 +67,13 @@ class MatchTests(unittest.TestCase):
 
 class RecordTests(unittest.TestCase):
   def test_placeholders_take_the_actual_values(self):
-    actual = {"jsonrpc": "2.0", "id": 1, "result": {"embeddings": [f32([0.125])], "dim": 1, "path": replay.REPO}}
-    recorded = replay.record({"jsonrpc": "2.0", "id": 1, "$record": True}, actual)
-    self.assertEqual(recorded["result"], {"embeddings": [{"$base64f32": [0.125]}], "dim": 1, "path": "${REPO}"})
-    self.assertEqual(replay.record({"id": 1, "result": {"$type": "object"}}, actual),
+    variables = {"MODEL": "/repo/models/tiny", "REPO": "/repo"}
+    actual = {"jsonrpc": "2.0", "id": 1, "result": {"embeddings": [f32([0.125])], "dim": 1,
+                                                    "model": "/repo/models/tiny", "path": "/repo/a.png"}}
+    recorded = replay.record({"jsonrpc": "2.0", "id": 1, "$record": True}, actual, variables)
+    self.assertEqual(recorded["result"], {"embeddings": [{"$base64f32": [0.125]}], "dim": 1,
+                                          "model": "${MODEL}", "path": "${REPO}/a.png"})
+    self.assertEqual(replay.record({"id": 1, "result": {"$type": "object"}}, actual, variables),
                      {"id": 1, "result": {"$type": "object"}})
 
   def test_expand_substitutes_paths_and_inlines_files(self):
