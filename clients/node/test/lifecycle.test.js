@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 
-import { ClipWorker, findExecutable, imageInput, WorkerExitedError } from '../index.js';
+import { ClipWorker, ClipWorkerError, findExecutable, imageInput, WorkerExitedError } from '../index.js';
 import { DISK_PNG, modelDirectory, startWorker } from './support.js';
 
 test('close() sends shutdown and exit; the worker exits 0', async () => {
@@ -32,6 +32,34 @@ test('end of input ends the worker with status 0', async () => {
   const worker = await startWorker({ initialize: false });
   worker.process.stdin.end();
   assert.deepEqual(await worker.exited, { code: 0, signal: null });
+});
+
+test('a missing model directory ends the worker with status 2', async () => {
+  const model = path.join(os.tmpdir(), 'no-such-clip-model');
+  await assert.rejects(ClipWorker.start({ model, executable: findExecutable() }), (error) => {
+    assert.ok(error instanceof WorkerExitedError);
+    assert.equal(error.exitCode, 2);
+    assert.match(error.stderrTail, /no-such-clip-model/);
+    return true;
+  });
+});
+
+// The worker answers what it received before the load failed with -32002, then exits with status 1; whether
+// `initialize` got there first is a race, so both outcomes are checked.
+test('an unloadable model fails start with -32002 or exit status 1', async () => {
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'clip-model-'));
+  writeFileSync(path.join(directory, 'config.json'), '{}');
+  await assert.rejects(ClipWorker.start({ model: directory, executable: findExecutable() }), (error) => {
+    if (error instanceof ClipWorkerError) {
+      assert.equal(error.code, -32002);
+      assert.ok('reason' in error.data);
+    } else {
+      assert.ok(error instanceof WorkerExitedError, String(error));
+      assert.equal(error.exitCode, 1);
+      assert.match(error.stderrTail, /model\.safetensors/);
+    }
+    return true;
+  });
 });
 
 test('a missing executable is reported', () => {

@@ -166,7 +166,7 @@ class ClipWorker:
     return self._send_request(method, params, transform)
 
   def notify(self, method, params=None):
-    """Sends a notification (no id, no response)."""
+    """Sends a notification (no id, no response). Raises WorkerExitedError if the worker cannot be written to."""
     message = {"jsonrpc": "2.0", "method": method}
     if params is not None:
       message["params"] = params
@@ -176,8 +176,10 @@ class ClipWorker:
     """Asks the worker to cancel a request ($/cancelRequest). Its future then fails with a ClipWorkerError
     whose code is -32800 (REQUEST_CANCELLED), unless the worker had already answered."""
     request_id = getattr(future_or_id, "request_id", future_or_id)
-    if self._exit_error is None:
+    try:
       self.notify("$/cancelRequest", {"id": request_id})
+    except WorkerExitedError:
+      pass  # Nothing left to cancel: pending futures fail with WorkerExitedError anyway.
 
   # MARK: - Lifecycle
 
@@ -201,7 +203,7 @@ class ClipWorker:
       try:
         self._send_request("shutdown", None, None).result(timeout)
         self._write({"jsonrpc": "2.0", "method": "exit"})
-      except (ClipWorkerError, WorkerExitedError, concurrent.futures.TimeoutError, OSError):
+      except (ClipWorkerError, WorkerExitedError, concurrent.futures.TimeoutError):
         pass  # The process is ended below either way.
     return self._terminate(timeout)
 
@@ -235,17 +237,19 @@ class ClipWorker:
       message["params"] = params
     try:
       self._write(message)
-    except OSError:
-      # The pipe is gone: the reader thread will see end of output and fail every pending future.
-      pass
+    except WorkerExitedError:
+      pass  # The reader thread sees the end of output and fails every pending future, this one included.
     return future
 
   def _write(self, message):
     line = json.dumps(message, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
     data = line.encode("utf-8")
     with self._write_lock:
-      self._process.stdin.write(data)
-      self._process.stdin.flush()
+      try:
+        self._process.stdin.write(data)
+        self._process.stdin.flush()
+      except (OSError, ValueError) as error:  # A broken pipe, or stdin already closed.
+        raise WorkerExitedError(self._process.poll(), self.stderr_tail, "cannot write to the worker: %s" % error)
 
   def _read_responses(self):
     stdout = self._process.stdout

@@ -3,11 +3,13 @@
 import concurrent.futures
 import io
 import math
+import os
+import tempfile
 import unittest
 
 from support import DISK_PNG, GRADIENT_JPG, start_worker
 
-from clip_worker import ClipWorkerError, WorkerExitedError
+from clip_worker import ClipWorker, ClipWorkerError, WorkerExitedError, find_executable
 
 try:
   import numpy
@@ -163,6 +165,28 @@ class ClientTests(unittest.TestCase):
 
 class LifecycleTests(unittest.TestCase):
   """Tests that own their worker process."""
+
+  def test_missing_model_directory_ends_the_worker_with_status_2(self):
+    with self.assertRaises(WorkerExitedError) as raised:
+      ClipWorker(model=os.path.join(tempfile.gettempdir(), "no-such-clip-model"), executable=find_executable())
+    self.assertEqual(raised.exception.returncode, 2)
+    self.assertIn("no-such-clip-model", raised.exception.stderr_tail)
+
+  def test_unloadable_model_fails_start_with_model_unavailable_or_status_1(self):
+    # The worker answers what it received before the load failed with -32002, then exits with status 1;
+    # whether `initialize` got there first is a race, so both outcomes are checked.
+    with tempfile.TemporaryDirectory() as directory:
+      with open(os.path.join(directory, "config.json"), "w") as handle:
+        handle.write("{}")
+      with self.assertRaises((ClipWorkerError, WorkerExitedError)) as raised:
+        ClipWorker(model=directory, executable=find_executable(), timeout=60)
+    error = raised.exception
+    if isinstance(error, ClipWorkerError):
+      self.assertEqual(error.code, -32002)
+      self.assertIn("reason", error.data)
+    else:
+      self.assertEqual(error.returncode, 1)
+      self.assertIn("model.safetensors", error.stderr_tail)
 
   def test_context_manager_shuts_down_with_status_zero(self):
     with start_worker() as worker:
