@@ -94,7 +94,7 @@ class ClipWorker:
   def encode_text(self, texts, *, normalize=True, as_numpy=False, timeout=None):
     """Embeds texts. A list gives a list of vectors (or an (n, dim) float32 array with as_numpy=True);
     a single str gives one vector."""
-    return self.encode_text_async(texts, normalize=normalize, as_numpy=as_numpy).result(self._wait(timeout))
+    return self._result(self.encode_text_async(texts, normalize=normalize, as_numpy=as_numpy), timeout)
 
   def encode_text_async(self, texts, *, normalize=True, as_numpy=False):
     """encode_text without waiting: returns a Future (with `request_id`, usable with cancel())."""
@@ -106,8 +106,7 @@ class ClipWorker:
   def encode_image(self, images, *, normalize=True, as_numpy=False, timeout=None):
     """Embeds images: each a path, bytes, a binary file object or an ImageInput dict. A list or tuple gives a
     list of vectors (an (n, dim) float32 array with as_numpy=True); a single image gives one vector."""
-    future = self.encode_image_async(images, normalize=normalize, as_numpy=as_numpy)
-    return future.result(self._wait(timeout))
+    return self._result(self.encode_image_async(images, normalize=normalize, as_numpy=as_numpy), timeout)
 
   def encode_image_async(self, images, *, normalize=True, as_numpy=False):
     """encode_image without waiting: returns a Future (with `request_id`, usable with cancel())."""
@@ -120,8 +119,7 @@ class ClipWorker:
     """Zero-shot classification: a list of {"label", "score"} dicts, highest score first (scores are the
     softmax over all labels, as in transformers' zero-shot pipeline). With a list or tuple of images, one such
     list per image. `template` defaults to the worker's "This is a photo of {}."."""
-    future = self.classify_async(image, labels, template=template, top_k=top_k)
-    return future.result(self._wait(timeout))
+    return self._result(self.classify_async(image, labels, template=template, top_k=top_k), timeout)
 
   def classify_async(self, image, labels, *, template=None, top_k=None):
     """classify without waiting: returns a Future (with `request_id`, usable with cancel())."""
@@ -152,12 +150,7 @@ class ClipWorker:
   def request(self, method, params=None, *, timeout=None):
     """Sends a request and waits for its result. Raises ClipWorkerError for an error response,
     WorkerExitedError if the worker dies first, TimeoutError (after cancelling the request) on timeout."""
-    future = self.request_async(method, params)
-    try:
-      return future.result(self._wait(timeout))
-    except concurrent.futures.TimeoutError:
-      self.cancel(future)
-      raise
+    return self._result(self.request_async(method, params), timeout)
 
   def request_async(self, method, params=None, *, transform=None):
     """Sends a request and returns a concurrent.futures.Future for its result; the future carries the
@@ -216,8 +209,13 @@ class ClipWorker:
 
   # MARK: - Internals
 
-  def _wait(self, timeout):
-    return self.timeout if timeout is None else timeout
+  def _result(self, future, timeout):
+    """Waits for a request's future; on timeout, cancels the request and raises TimeoutError."""
+    try:
+      return future.result(self.timeout if timeout is None else timeout)
+    except concurrent.futures.TimeoutError:
+      self.cancel(future)
+      raise
 
   def _check_open(self):
     if self._closing:

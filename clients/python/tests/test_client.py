@@ -150,6 +150,12 @@ class ClientTests(unittest.TestCase):
     self.assertTrue(-32099 <= error.code <= -32000 or error.code == ClipWorkerError.INVALID_PARAMS, error)
     self.assertEqual(error.data["index"], 1, error)
 
+  def test_timed_out_call_raises_timeout_error_and_the_worker_keeps_serving(self):
+    # timeout=0 expires before any answer can have come back over the pipe.
+    with self.assertRaises(TimeoutError):
+      self.worker.encode_image([GRADIENT_JPG, DISK_PNG], timeout=0)
+    self.assertEqual(len(self.worker.encode_text("served after a timeout")), self.dim)
+
   def test_cancelled_request_fails_with_cancelled_or_completes(self):
     # The worker may finish before the cancel notification arrives; both outcomes are legal, but the future
     # must settle, and a cancelled one must say so with -32800.
