@@ -132,14 +132,22 @@ describe('ClipWorker', () => {
     assert.equal((await worker.encodeText('still serving')).length, dim);
   });
 
-  test('cancel(id) settles the request as cancelled (-32800) or completed', async () => {
-    const promise = worker.encodeText(Array.from({ length: 64 }, (_, index) => `cancel me ${index}`));
-    worker.cancel(promise.id);
-    try {
-      assert.equal((await promise).length, 64);
-    } catch (error) {
-      assert.ok(error instanceof ClipWorkerError && error.cancelled, String(error));
+  // A request may finish before its cancellation arrives, which is legal; out of five tries (each a fresh
+  // 64-text batch, cancelled right after it is sent) at least one must be cancelled, and every one must settle.
+  test('cancel(id) answers -32800', async () => {
+    const outcomes = [];
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const promise = worker.encodeText(Array.from({ length: 64 }, (_, index) => `cancel ${attempt}/${index}`));
+      worker.cancel(promise.id);
+      try {
+        assert.equal((await promise).length, 64);
+        outcomes.push('completed');
+      } catch (error) {
+        assert.ok(error instanceof ClipWorkerError && error.cancelled, String(error));
+        outcomes.push('cancelled');
+      }
     }
+    assert.ok(outcomes.includes('cancelled'), outcomes.join());
   });
 
   test('classify refuses labels that are not an array', () => {

@@ -156,16 +156,20 @@ class ClientTests(unittest.TestCase):
       self.worker.encode_image([GRADIENT_JPG, DISK_PNG], timeout=0)
     self.assertEqual(len(self.worker.encode_text("served after a timeout")), self.dim)
 
-  def test_cancelled_request_fails_with_cancelled_or_completes(self):
-    # The worker may finish before the cancel notification arrives; both outcomes are legal, but the future
-    # must settle, and a cancelled one must say so with -32800.
-    texts = ["long batch %d" % index for index in range(64)]
-    future = self.worker.encode_text_async(texts)
-    self.worker.cancel(future)
-    try:
-      self.assertEqual(len(future.result(60)), 64)
-    except ClipWorkerError as error:
-      self.assertTrue(error.cancelled, error)
+  def test_cancel_answers_minus_32800(self):
+    # A request may finish before its cancellation arrives, which is legal; out of five tries (each a fresh
+    # 64-text batch, cancelled right after it is sent) at least one must be cancelled, and every one must settle.
+    outcomes = []
+    for attempt in range(5):
+      future = self.worker.encode_text_async(["cancel %d/%d" % (attempt, index) for index in range(64)])
+      self.worker.cancel(future)
+      try:
+        self.assertEqual(len(future.result(60)), 64)
+        outcomes.append("completed")
+      except ClipWorkerError as error:
+        self.assertTrue(error.cancelled, error)
+        outcomes.append("cancelled")
+    self.assertIn("cancelled", outcomes)
     self.assertEqual(len(self.worker.encode_text(["still serving"])[0]), self.dim)
 
 
