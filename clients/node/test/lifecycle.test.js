@@ -1,6 +1,6 @@
 // Process lifecycle: shutdown/exit, a dying worker, end of input, argument handling.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -46,8 +46,9 @@ test('a missing model directory ends the worker with status 2', async () => {
 
 // The worker answers what it received before the load failed with -32002, then exits with status 1; whether
 // `initialize` got there first is a race, so both outcomes are checked.
-test('an unloadable model fails start with -32002 or exit status 1', async () => {
+test('an unloadable model fails start with -32002 or exit status 1', async (context) => {
   const directory = mkdtempSync(path.join(os.tmpdir(), 'clip-model-'));
+  context.after(() => rmSync(directory, { recursive: true }));
   writeFileSync(path.join(directory, 'config.json'), '{}');
   await assert.rejects(ClipWorker.start({ model: directory, executable: findExecutable() }), (error) => {
     if (error instanceof ClipWorkerError) {
@@ -67,8 +68,9 @@ test('a missing executable is reported', () => {
     /not found/);
 });
 
-test('an explicit executable is found', () => {
+test('an explicit executable is found', (context) => {
   const directory = mkdtempSync(path.join(os.tmpdir(), 'clip-worker-'));
+  context.after(() => rmSync(directory, { recursive: true }));
   const file = path.join(directory, 'clip-worker');
   writeFileSync(file, '#!/bin/sh\n');
   chmodSync(file, 0o755);
