@@ -431,12 +431,13 @@ def _recorded(value, variables):
     copy = {key: _recorded(item, variables) for key, item in value.items()}
     embeddings = value.get("embeddings")
     if isinstance(embeddings, list) and embeddings and all(isinstance(row, str) for row in embeddings):
-      copy["embeddings"] = [{"$base64f32": _recorded(_decode_f32(row), variables)} for row in embeddings]
+      copy["embeddings"] = [{"$base64f32": _recorded(decode_f32(row), variables)} for row in embeddings]
     return copy
   return value
 
 
-def _decode_f32(text):
+def decode_f32(text):
+  """A base64 string of little-endian float32 as a list of floats."""
   raw = base64.b64decode(text)
   return list(struct.unpack("<%df" % (len(raw) // 4), raw))
 

@@ -20,7 +20,6 @@ import glob
 import io
 import json
 import os
-import struct
 import sys
 
 import PIL
@@ -39,32 +38,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 DEFAULT_TEMPLATE = "This is a photo of {}."
 
-
-def expand(value):
-  """The replayer's send-side placeholders: ${REPO}, ${HERE} and {"$base64File": path}."""
-  if isinstance(value, str):
-    return value.replace("${REPO}", REPO).replace("${HERE}", HERE)
-  if isinstance(value, list):
-    return [expand(item) for item in value]
-  if isinstance(value, dict):
-    if list(value) == ["$base64File"]:
-      with open(os.path.join(REPO, value["$base64File"]), "rb") as handle:
-        return base64.b64encode(handle.read()).decode("ascii")
-    return {key: expand(item) for key, item in value.items()}
-  return value
+sys.path.insert(0, os.path.join(REPO, "clients", "transcript"))
+from replay import decode_f32, expand  # noqa: E402  (the replayer's placeholders and base64 decoding)
 
 
 def embedding_values(row):
   """A recorded embedding: a list of floats, or {"$base64f32": [...]}, or a raw base64 string."""
   if isinstance(row, dict):
     return row["$base64f32"]
-  if isinstance(row, str):
-    raw = base64.b64decode(row)
-    return list(struct.unpack("<%df" % (len(raw) // 4), raw))
-  return row
+  return decode_f32(row) if isinstance(row, str) else row
 
 
-def exchanges(path):
+def exchanges(path, variables):
   """(request, recorded result) pairs of one transcript, batches unpacked by id."""
   with open(path, encoding="utf-8") as handle:
     for text in handle:
@@ -87,7 +72,7 @@ def exchanges(path):
         recorded_embeddings = isinstance(result, dict) and "embeddings" in result
         if (method in ("encodeText", "encodeImage") and recorded_embeddings) or \
            (method == "classify" and isinstance(result, list)):
-          yield expand(request), result
+          yield expand(request, variables), result
 
 
 class Reference:
@@ -201,7 +186,8 @@ def main(argv=None):
   reference = Reference(options.model)
   checked = mismatched = 0
   for path in options.transcripts:
-    for request, result in exchanges(path):
+    variables = {"MODEL": os.path.abspath(options.model), "REPO": REPO, "HERE": os.path.dirname(os.path.abspath(path))}
+    for request, result in exchanges(path, variables):
       what, problem = check(reference, request, result, options.atol)
       checked += 1
       where = "%s id %s" % (os.path.basename(path), json.dumps(request["id"]))
