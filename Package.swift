@@ -30,7 +30,9 @@ let package = Package(
   targets: [
     // MARK: Kernels: the only module with unsafe pointers and SIMD. Dense matrices, the packed matrix
     // multiply, layer norm, softmax, activations, attention.
-    .target(name: "Kernels", swiftSettings: engineSettings),
+    // Debug builds compile it with -O too: unoptimized SIMD code runs ~250x slower, which would make every debug
+    // test that runs the model (here and in the modules above) take minutes.
+    .target(name: "Kernels", swiftSettings: engineSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels"], exclude: ["Fixtures"]),
 
     // MARK: SafeTensors: memory-mapped safetensors files (F32/F16/BF16), strict header validation.
@@ -60,6 +62,11 @@ let package = Package(
       swiftSettings: cpuFlags),
     .testTarget(name: "CLIPTests", dependencies: ["CLIP"], exclude: ["Fixtures"]),
 
+    // MARK: Hub: Hugging Face Hub ids resolved to checkpoint directories: the HF cache layout, offline mode,
+    // downloads (FoundationNetworking on Linux) written atomically and resumably.
+    .target(name: "Hub"),
+    .testTarget(name: "HubTests", dependencies: ["Hub"], exclude: ["Fixtures"]),
+
     // MARK: JSONRPC: JSON values, the line framing, JSON-RPC 2.0 envelopes and errors. No CLIP knowledge.
     .target(name: "JSONRPC"),
     .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"], exclude: ["Fixtures"]),
@@ -73,7 +80,9 @@ let package = Package(
 
     // MARK: clip-bench: benchmarks against the Python reference (not tests); its reference scripts sit in
     // Sources/clip-bench/reference.
-    .executableTarget(name: "clip-bench", dependencies: ["CLIP"], exclude: ["reference"], swiftSettings: cpuFlags),
+    .executableTarget(
+      name: "clip-bench", dependencies: ["CLIP", "Kernels", "ImageCodecs", "ImageProcessing"],
+      exclude: ["reference"], swiftSettings: cpuFlags),
   ],
   swiftLanguageModes: [.v5]
 )

@@ -6,9 +6,13 @@ public struct DecodedImage: Sendable {
   public var image: RGBImage
   /// The EXIF TIFF payload, without the `Exif\0\0` prefix of JPEG's APP1 segment.
   public var exif: [UInt8]?
+  /// The XMP packet (JPEG: the APP1 segment after `http://ns.adobe.com/xap/1.0/\0`). Pillow's
+  /// `exif_transpose` falls back to its `tiff:Orientation` when the EXIF data has no orientation.
+  public var xmp: [UInt8]?
 
-  public init(image: RGBImage, exif: [UInt8]? = nil) {
+  public init(image: RGBImage, exif: [UInt8]? = nil, xmp: [UInt8]? = nil) {
     self.image = image
     self.exif = exif
+    self.xmp = xmp
   }
 }

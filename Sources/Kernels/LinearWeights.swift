@@ -1,6 +1,9 @@
 /// The weights of a linear layer `y = x · Wᵀ + b`, held in the layout the matrix multiply wants.
 ///
-/// Built once at load time from the checkpoint's `[outFeatures, inFeatures]` weight (PyTorch's layout).
+/// Built once at load time from the checkpoint's `[outFeatures, inFeatures]` weight (PyTorch's layout): `Wᵀ`
+/// is packed into the microkernel's 16-column panels (see `PackedPanels`), so no multiply repacks it.
+/// Fusing layers that read the same input (query, key and value) is a matter of concatenating their weights
+/// and biases: `[outFeatures, inFeatures]` matrices stack along the first dimension.
 public struct LinearWeights: Sendable {
   /// Width of the input rows.
   public let inFeatures: Int
@@ -8,11 +11,14 @@ public struct LinearWeights: Sendable {
   public let outFeatures: Int
   /// The bias, `outFeatures` long, if the layer has one.
   public let bias: [Float]?
-  /// `W` transposed to `[inFeatures, outFeatures]`, row-major.
-  @usableFromInline let transposedWeight: [Float]
+  /// `Wᵀ` (`inFeatures × outFeatures`) in panels.
+  let packed: PackedPanels
 
   /// Packs a PyTorch-layout weight (`weight[o * inFeatures + i]`) and optional bias.
+  ///
+  /// - Complexity: O(`outFeatures * inFeatures`); call once per layer at load time.
   public init(weight: [Float], bias: [Float]?, outFeatures: Int, inFeatures: Int) {
+    precondition(outFeatures >= 0 && inFeatures >= 0, "LinearWeights: negative shape [\(outFeatures), \(inFeatures)]")
     precondition(weight.count == outFeatures * inFeatures,
                  "LinearWeights: \(weight.count) weights for [\(outFeatures), \(inFeatures)]")
     precondition(bias == nil || bias!.count == outFeatures,
@@ -20,10 +26,12 @@ public struct LinearWeights: Sendable {
     self.inFeatures = inFeatures
     self.outFeatures = outFeatures
     self.bias = bias
-    var t = [Float](repeating: 0, count: weight.count)
-    for o in 0..<outFeatures {
-      for i in 0..<inFeatures { t[i * outFeatures + o] = weight[o * inFeatures + i] }
+    packed = weight.withUnsafeBufferPointer { w in
+      // Wᵀ[i, o] = weight[o * inFeatures + i].
+      PackedPanels(depth: inFeatures, width: outFeatures, source: w, kStride: 1, jStride: inFeatures)
     }
-    self.transposedWeight = t
   }
+
+  /// `W[output, input]`, read back from the packed panels (for the reference loops and tests).
+  package func weight(output: Int, input: Int) -> Float { packed.element(input, output) }
 }

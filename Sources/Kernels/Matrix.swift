@@ -43,6 +43,7 @@ public struct Matrix: Equatable, Sendable {
 
   /// Rows `range` as a new matrix.
   public func rows(_ range: Range<Int>) -> Matrix {
-    Matrix(rows: range.count, columns: columns, scalars: Array(scalars[range.lowerBound * columns ..< range.upperBound * columns]))
+    Matrix(rows: range.count, columns: columns,
+           scalars: Array(scalars[range.lowerBound * columns ..< range.upperBound * columns]))
   }
 }

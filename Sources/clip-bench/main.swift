@@ -1,1 +1,27 @@
-// The benchmark command; see Sources/clip-bench/reference for the Python side.
+// clip-bench: benchmarks of clip-worker's engine against the Python reference. Not tests: numbers for people.
+//
+//   clip-bench matmul    [--runs N] [--threads N] [--quick] [--cpu-time]   linear layers against NumPy/OpenBLAS
+//   clip-bench attention [--runs N] [--threads N] [--quick] [--cpu-time]   attention against PyTorch SDPA
+//   clip-bench images    [--runs N] [--python PATH] [--keep DIR]           decode + preprocess against Pillow
+//
+// Each subcommand is a type built from its arguments with a `run()`; add new ones to `commands`.
+import Foundation
+
+let commands: [String: ([String]) throws -> Void] = [
+  "matmul": { try MatmulBenchmark(arguments: $0).run() },
+  "attention": { try AttentionBenchmark(arguments: $0).run() },
+  "images": { try ImageBenchmark.run(arguments: $0) },
+]
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let name = arguments.first, let command = commands[name] else {
+  let names = commands.keys.sorted().joined(separator: "|")
+  FileHandle.standardError.write(Data("usage: clip-bench <\(names)> [options]\n".utf8))
+  exit(2)
+}
+do {
+  try command(Array(arguments.dropFirst()))
+} catch {
+  FileHandle.standardError.write(Data("clip-bench \(name): \(error)\n".utf8))
+  exit(1)
+}

@@ -1,0 +1,109 @@
+import Foundation
+
+/// A CLIP checkpoint's `config.json` (`CLIPConfig` in `transformers`).
+///
+/// Absent keys take `transformers`' defaults. Older configs carry `text_config_dict` / `vision_config_dict`;
+/// `CLIPConfig` builds a complete sub-config from such a dict (defaults for its absent keys) and lets every
+/// one of its values override `text_config` / `vision_config`, so when a `*_dict` is present it alone decides.
+public struct CLIPConfig: Equatable, Sendable {
+  public var text = CLIPTextConfig()
+  public var vision = CLIPVisionConfig()
+  public var projectionDim = 512
+  /// The initial value of the `logit_scale` parameter; the checkpoint's `logit_scale` tensor is what counts.
+  public var logitScaleInitValue: Float = 2.6592
+
+  public init() {}
+
+  enum CodingKeys: String, CodingKey {
+    case modelType = "model_type"
+    case text = "text_config", textDict = "text_config_dict"
+    case vision = "vision_config", visionDict = "vision_config_dict"
+    case projectionDim = "projection_dim", logitScaleInitValue = "logit_scale_init_value"
+  }
+
+  /// Reads and checks `directory/config.json`.
+  ///
+  /// - Throws: `CheckpointError.unreadableFile`, `.unsupportedModel`, `.invalidConfig` or
+  ///   `.unsupportedActivation`.
+  public init(directory: URL) throws {
+    let url = directory.appendingPathComponent("config.json")
+    let data: Data
+    do {
+      data = try Data(contentsOf: url)
+    } catch {
+      throw CheckpointError.unreadableFile(path: url.path, reason: error.localizedDescription)
+    }
+    try self.init(json: data)
+  }
+
+  /// Decodes and checks a `config.json` document.
+  public init(json: Data) throws {
+    do {
+      self = try JSONDecoder().decode(CLIPConfig.self, from: json)
+    } catch let error as DecodingError {
+      throw CheckpointError.invalidConfig(reason: Self.describe(error))
+    }
+    try validate()
+  }
+
+  /// The invariants the model's construction relies on.
+  func validate() throws {
+    let positive: [(String, Int)] = [
+      ("text_config.vocab_size", text.vocabSize), ("text_config.hidden_size", text.hiddenSize),
+      ("text_config.intermediate_size", text.intermediateSize),
+      ("text_config.num_hidden_layers", text.numHiddenLayers),
+      ("text_config.num_attention_heads", text.numAttentionHeads),
+      ("text_config.max_position_embeddings", text.maxPositionEmbeddings),
+      ("vision_config.hidden_size", vision.hiddenSize), ("vision_config.intermediate_size", vision.intermediateSize),
+      ("vision_config.num_hidden_layers", vision.numHiddenLayers),
+      ("vision_config.num_attention_heads", vision.numAttentionHeads),
+      ("vision_config.num_channels", vision.numChannels), ("vision_config.image_size", vision.imageSize),
+      ("vision_config.patch_size", vision.patchSize), ("projection_dim", projectionDim),
+    ]
+    for (key, value) in positive where value <= 0 {
+      throw CheckpointError.invalidConfig(reason: "\(key) is \(value)")
+    }
+    if text.hiddenSize % text.numAttentionHeads != 0 {
+      throw CheckpointError.invalidConfig(
+        reason: "text hidden_size \(text.hiddenSize) is not a multiple of \(text.numAttentionHeads) heads")
+    }
+    if vision.hiddenSize % vision.numAttentionHeads != 0 {
+      throw CheckpointError.invalidConfig(
+        reason: "vision hidden_size \(vision.hiddenSize) is not a multiple of \(vision.numAttentionHeads) heads")
+    }
+    if vision.imageSize % vision.patchSize != 0 {
+      // transformers' convolution would silently drop the remainder; no CLIP checkpoint has one.
+      throw CheckpointError.invalidConfig(
+        reason: "image_size \(vision.imageSize) is not a multiple of patch_size \(vision.patchSize)")
+    }
+  }
+
+  private static func describe(_ error: DecodingError) -> String {
+    func path(_ context: DecodingError.Context) -> String {
+      context.codingPath.map(\.stringValue).joined(separator: ".")
+    }
+    switch error {
+    case let .dataCorrupted(context): return "not valid JSON: \(context.debugDescription)"
+    case let .keyNotFound(key, context): return "missing \(key.stringValue) at \(path(context))"
+    case let .typeMismatch(type, context): return "\(path(context)) is not of type \(type)"
+    case let .valueNotFound(type, context): return "\(path(context)) has no \(type) value"
+    @unknown default: return "\(error)"
+    }
+  }
+}
+
+extension CLIPConfig: Decodable {
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    // Checked first, so another architecture's config is named as such rather than failing on some key.
+    if let modelType = try? c.decodeIfPresent(String.self, forKey: .modelType), modelType != "clip" {
+      throw CheckpointError.unsupportedModel(modelType: modelType)
+    }
+    text = try c.decodeIfPresent(CLIPTextConfig.self, forKey: .textDict)
+      ?? c.decodeIfPresent(CLIPTextConfig.self, forKey: .text) ?? text
+    vision = try c.decodeIfPresent(CLIPVisionConfig.self, forKey: .visionDict)
+      ?? c.decodeIfPresent(CLIPVisionConfig.self, forKey: .vision) ?? vision
+    projectionDim = try c.decodeIfPresent(Int.self, forKey: .projectionDim) ?? projectionDim
+    logitScaleInitValue = try c.decodeIfPresent(Float.self, forKey: .logitScaleInitValue) ?? logitScaleInitValue
+  }
+}

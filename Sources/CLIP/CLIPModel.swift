@@ -1,0 +1,48 @@
+import Foundation
+import Kernels
+import SafeTensors
+
+/// A loaded CLIP model: both towers with their projections and the learned logit scale.
+///
+/// Immutable after loading; its methods may be called from several threads at once.
+public struct CLIPModel: Sendable {
+  /// The configuration the model was built from.
+  public let config: CLIPConfig
+  /// The text tower.
+  public let text: CLIPTextEncoder
+  /// The vision tower.
+  public let vision: CLIPVisionEncoder
+  /// `exp(logit_scale)`, the factor `CLIPModel` applies to cosine similarities.
+  public let logitScale: Float
+  /// The storage types of the weights, as PyTorch names them (`"float32"`, or e.g. `"bfloat16+float32"`).
+  public let dtype: String
+
+  /// Loads `config.json` and the safetensors weights (single file or sharded) of `directory`.
+  ///
+  /// - Throws: `CheckpointError` for a bad configuration or a missing, unexpected or wrongly shaped
+  ///   tensor; `SafeTensorsError` for an unreadable or corrupt weights file.
+  public init(directory: URL) throws {
+    let config = try CLIPConfig(directory: directory)
+    try self.init(config: config, checkpoint: SafeTensorsCheckpoint(directory: directory))
+  }
+
+  /// Binds `checkpoint`'s tensors to the model `config` describes, refusing any mismatch.
+  public init(config: CLIPConfig, checkpoint: SafeTensorsCheckpoint) throws {
+    var store = WeightStore(checkpoint)
+    self.config = config
+    text = try CLIPTextEncoder(&store, config: config.text, projectionDim: config.projectionDim)
+    vision = try CLIPVisionEncoder(&store, config: config.vision, projectionDim: config.projectionDim)
+    let scale = try store.tensor("logit_scale", shape: [])
+    logitScale = Foundation.exp(scale[0])
+    try store.finish()
+    dtype = store.dtypes.map(\.torchName).sorted().joined(separator: "+")
+  }
+
+  /// A summary for clients.
+  public var info: CLIPModelInfo {
+    CLIPModelInfo(
+      embeddingDimension: config.projectionDim, imageSize: config.vision.imageSize,
+      contextLength: config.text.maxPositionEmbeddings, dtype: dtype, logitScale: logitScale,
+      textHiddenSize: config.text.hiddenSize, visionHiddenSize: config.vision.hiddenSize)
+  }
+}

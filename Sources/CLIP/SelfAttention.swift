@@ -1,0 +1,31 @@
+import Kernels
+
+/// `CLIPAttention`: multi-head self-attention with q/k/v projections and an output projection.
+///
+/// Several sequences travel stacked as rows of one matrix; each attends only within its own rows
+/// (`segments`). The three input projections are fused into one `[3·width, width]` linear layer (the
+/// checkpoint's q, k and v weights stacked), so a layer's input is read once and attention reads q, k and v
+/// straight from that one output.
+struct SelfAttention: Sendable {
+  let qkv: LinearWeights
+  let output: LinearWeights
+  let heads: Int
+
+  init(_ store: inout WeightStore, _ prefix: String, width: Int, heads: Int) throws {
+    var weight: [Float] = [], bias: [Float] = []
+    weight.reserveCapacity(3 * width * width)
+    bias.reserveCapacity(3 * width)
+    for projection in ["q_proj", "k_proj", "v_proj"] {
+      weight += try store.tensor("\(prefix).\(projection).weight", shape: [width, width])
+      bias += try store.tensor("\(prefix).\(projection).bias", shape: [width])
+    }
+    qkv = LinearWeights(weight: weight, bias: bias, outFeatures: 3 * width, inFeatures: width)
+    output = try store.linear(prefix + ".out_proj", out: width, in: width)
+    self.heads = heads
+  }
+
+  /// The heads' outputs side by side, before `out_proj`.
+  func mix(_ x: Matrix, segments: [Range<Int>], causal: Bool) -> Matrix {
+    attention(qkv: linear(x, qkv), heads: heads, causal: causal, sequences: segments)
+  }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import ImageCodecs
+
+/// transformers' `CLIPImageProcessor` with the Pillow backend (`CLIPImageProcessorPil`, what
+/// `AutoImageProcessor` and the zero-shot pipeline use when torchvision is absent), reproduced step for step
+/// and in the same precision:
+///
+/// 1. resize with Pillow (`PIL.Image.resize`, no `reducing_gap`) to the `size` rule of transformers;
+/// 2. center crop at offset ⌊(resized − crop) / 2⌋, padding with zero bytes where the crop is larger;
+/// 3. rescale: `Float(Double(byte) * rescale_factor)` (numpy multiplies in float64, then casts);
+/// 4. normalize: `(x - Float(mean)) / Float(std)` in float32;
+/// 5. channel-first layout.
+///
+/// Steps 3 to 5 depend only on the byte and its channel, so they are a lookup table built once. Only the
+/// pixels that survive the crop are resampled, which gives the same bytes as Pillow's full resize.
+public struct CLIPImageProcessor: Sendable {
+  public let configuration: CLIPImageProcessorConfiguration
+  /// Width of every output image.
+  public let outputWidth: Int
+  /// Height of every output image.
+  public let outputHeight: Int
+  /// `valueTable[channel * 256 + byte]`: the output value of `byte` in `channel` after rescale and normalize.
+  private let valueTable: [Float]
+
+  /// - Throws: `ImageProcessorConfigurationError` when `configuration.validate()` does.
+  public init(configuration: CLIPImageProcessorConfiguration) throws {
+    try configuration.validate()
+    self.configuration = configuration
+    switch (configuration.doCenterCrop, configuration.cropSize, configuration.size) {
+    case let (true, .exact(height, width), _), let (false, _, .exact(height, width)):
+      outputHeight = height
+      outputWidth = width
+    default:
+      preconditionFailure("validate() admits only configurations with a fixed output size")
+    }
+    var table = [Float](repeating: 0, count: 3 * 256)
+    for channel in 0..<3 {
+      let mean = Float(configuration.imageMean[channel]), std = Float(configuration.imageStd[channel])
+      for byte in 0..<256 {
+        var value = configuration.doRescale ? Float(Double(byte) * configuration.rescaleFactor) : Float(byte)
+        if configuration.doNormalize { value = (value - mean) / std }
+        table[channel * 256 + byte] = value
+      }
+    }
+    valueTable = table
+  }
+
+  /// Reads and validates a `preprocessor_config.json`.
+  ///
+  /// - Throws: file errors, `DecodingError`, `ImageProcessorConfigurationError`.
+  public init(contentsOf url: URL) throws {
+    let data = try Data(contentsOf: url)
+    try self.init(configuration: JSONDecoder().decode(CLIPImageProcessorConfiguration.self, from: data))
+  }
+
+  /// The size transformers resizes a `width`×`height` image to before cropping.
+  public func resizedSize(width: Int, height: Int) -> (width: Int, height: Int) {
+    guard configuration.doResize else { return (width, height) }
+    switch configuration.size {
+    case let .exact(h, w):
+      return (w, h)
+    case let .shortestEdge(edge):
+      // transformers' get_resize_output_image_size: int(edge * long / short), a truncated float64 quotient.
+      let (short, long) = width <= height ? (width, height) : (height, width)
+      let newLong = Int(Double(edge * long) / Double(short))
+      return width <= height ? (edge, newLong) : (newLong, edge)
+    }
+  }
+
+  /// The pixel tensor of `image`: `3 × outputHeight × outputWidth` float32 values, channel-first,
+  /// row-major, as transformers' `pixel_values[0]`.
+  public func callAsFunction(_ image: RGBImage) -> [Float] {
+    let resized = resizedSize(width: image.width, height: image.height)
+    // Position of the output's top-left pixel in the resized image; `>> 1` is Python's floor division by
+    // 2, also for the negative offsets of a crop larger than the image (then the image lands at the
+    // ceiling of half the padding, as transformers pads).
+    let top = configuration.doCenterCrop ? (resized.height - outputHeight) >> 1 : 0
+    let left = configuration.doCenterCrop ? (resized.width - outputWidth) >> 1 : 0
+    let rows = max(0, top)..<min(resized.height, top + outputHeight)
+    let columns = max(0, left)..<min(resized.width, left + outputWidth)
+    let window = configuration.doResize
+      ? resampleWindow(image, width: resized.width, height: resized.height, filter: configuration.resample,
+                       columns: columns, rows: rows)
+      : RowSource(image).columns(columns).copy(rows: rows)
+
+    let plane = outputHeight * outputWidth
+    var output = [Float](repeating: 0, count: 3 * plane)
+    if rows.count < outputHeight || columns.count < outputWidth {
+      for channel in 0..<3 {
+        let padding = valueTable[channel * 256]
+        for i in channel * plane..<(channel + 1) * plane { output[i] = padding }
+      }
+    }
+    // Buffer pointers over one row at a time, as in the resampling passes, so that the loop compiles without
+    // per-element bounds and overflow checks.
+    let width = columns.count
+    output.withUnsafeMutableBufferPointer { output in
+      window.withUnsafeBufferPointer { window in
+        valueTable.withUnsafeBufferPointer { table in
+          let red = UnsafeBufferPointer(rebasing: table[0..<256])
+          let green = UnsafeBufferPointer(rebasing: table[256..<512])
+          let blue = UnsafeBufferPointer(rebasing: table[512..<768])
+          for (index, row) in rows.enumerated() {
+            let pixels = UnsafeBufferPointer(rebasing: window[index * width * 3..<(index + 1) * width * 3])
+            let start = (row - top) * outputWidth + (columns.lowerBound - left)
+            let redRow = UnsafeMutableBufferPointer(rebasing: output[start..<start + width])
+            let greenRow = UnsafeMutableBufferPointer(rebasing: output[plane + start..<plane + start + width])
+            let blueRow = UnsafeMutableBufferPointer(rebasing: output[2 * plane + start..<2 * plane + start + width])
+            for column in 0..<width {
+              let p = column &* 3
+              redRow[column] = red[Int(pixels[p])]
+              greenRow[column] = green[Int(pixels[p &+ 1])]
+              blueRow[column] = blue[Int(pixels[p &+ 2])]
+            }
+          }
+        }
+      }
+    }
+    return output
+  }
+}

@@ -1,0 +1,107 @@
+/// Multi-head scaled dot-product attention over one sequence.
+///
+/// `query`, `key` and `value` are `[tokens, heads * headDim]`; head `h` uses columns
+/// `h * headDim ..< (h + 1) * headDim`. Scores are scaled by `1 / sqrt(headDim)`; with `causal`, token `i`
+/// attends to tokens `0...i` only. Returns `[tokens, heads * headDim]` with the heads side by side.
+public func attention(query: Matrix, key: Matrix, value: Matrix, heads: Int, causal: Bool) -> Matrix {
+  attention(query: query, key: key, value: value, heads: heads, causal: causal, sequences: [0 ..< query.rows])
+}
+
+/// Attention over several sequences stacked in the rows of one batch: rows `sequences[i]` attend to each
+/// other only. Sequences may differ in length (no padding needed); rows outside every sequence come out 0.
+/// Each (sequence, head) pair is an independent pair of small packed multiplies, shared out between threads.
+///
+/// - Precondition: `query`, `key` and `value` have one shape, `heads` divides its columns, and `sequences` are
+///   ascending, non-overlapping ranges of rows.
+public func attention(query: Matrix, key: Matrix, value: Matrix, heads: Int, causal: Bool,
+                      sequences: [Range<Int>]) -> Matrix {
+  precondition(query.shape == key.shape && key.shape == value.shape,
+               "attention: q \(query.shape) k \(key.shape) v \(value.shape)")
+  checkAttention(rows: query.rows, width: query.columns, heads: heads, sequences: sequences)
+  let width = query.columns
+  return query.scalars.withUnsafeBufferPointer { q in
+    key.scalars.withUnsafeBufferPointer { k in
+      value.scalars.withUnsafeBufferPointer { v in
+        attentionCore(rows: query.rows, width: width, q: q.start, k: k.start, v: v.start, stride: width,
+                      heads: heads, causal: causal, sequences: sequences)
+      }
+    }
+  }
+}
+
+/// Attention reading query, key and value from one fused projection `qkv = [q | k | v]`
+/// (`[tokens, 3 * heads * headDim]`, as `linear` with the three weights concatenated produces), so the
+/// projection output is never split into three copies. Otherwise as
+/// `attention(query:key:value:heads:causal:sequences:)`; returns `[tokens, heads * headDim]`.
+public func attention(qkv: Matrix, heads: Int, causal: Bool, sequences: [Range<Int>]) -> Matrix {
+  precondition(qkv.columns % 3 == 0, "attention: fused qkv of \(qkv.columns) columns is not [q | k | v]")
+  let width = qkv.columns / 3
+  checkAttention(rows: qkv.rows, width: width, heads: heads, sequences: sequences)
+  return qkv.scalars.withUnsafeBufferPointer { fused in
+    let base = fused.start
+    return attentionCore(rows: qkv.rows, width: width, q: base, k: base + width, v: base + 2 * width,
+                         stride: qkv.columns, heads: heads, causal: causal, sequences: sequences)
+  }
+}
+
+private func checkAttention(rows: Int, width: Int, heads: Int, sequences: [Range<Int>]) {
+  precondition(heads > 0 && width % heads == 0, "attention: \(width) columns for \(heads) heads")
+  var end = 0
+  for sequence in sequences {
+    precondition(sequence.lowerBound >= end && sequence.upperBound <= rows,
+                 "attention: sequences \(sequences) are not ascending disjoint ranges of \(rows) rows")
+    end = sequence.upperBound
+  }
+}
+
+/// q, k, v: row-major with `stride` floats per row; `width = heads * headDim` columns each.
+private func attentionCore(rows: Int, width: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>,
+                           v: UnsafePointer<Float>, stride: Int, heads: Int, causal: Bool,
+                           sequences: [Range<Int>]) -> Matrix {
+  let d = width / heads
+  let scale = 1 / Float(d).squareRoot()
+  let items = sequences.filter { !$0.isEmpty }
+  let longest = items.map(\.count).max() ?? 0
+  let work = items.reduce(0) { $0 + $1.count * $1.count } * width * 2
+  let pairs = items.count * heads
+  // A few parts per thread, handed out as threads free up (see Gemm); each part allocates its scratch once.
+  let threads = work < Gemm.parallelThreshold ? 1 : KernelThreads.count
+  let parts = min(4 * threads, pairs)
+  let scalars = [Float](unsafeUninitializedCapacity: rows * width) { output, count in
+    let out = output.start
+    out.initialize(repeating: 0, count: rows * width)
+    parallelFor(items: parts, threads: threads) { part in
+      // Scratch: K and V of one head in panels, the score matrix.
+      let width16 = PackedPanels.panelWidth
+      let keyPanels = allocateFloats(PackedPanels.panelCount(longest) * width16 * d)
+      let valuePanels = allocateFloats(PackedPanels.panelCount(d) * width16 * longest)
+      let scores = allocateFloats(longest * longest)
+      defer { [keyPanels, valuePanels, scores].forEach { $0.deallocate() } }
+      for item in Gemm.split(pairs, into: parts, part: part) {
+        let sequence = items[item / heads], head = item % heads
+        let t = sequence.count
+        let offset = sequence.lowerBound * stride + head * d
+        // scores = Q_h · K_hᵀ: B[e, j] = K[j, e].
+        PackedPanels.pack(depth: d, width: t, from: k + offset, kStride: 1, jStride: stride, into: keyPanels)
+        Gemm.compute(m: t, microPanels: 0 ..< Gemm.microPanelCount(rows: t),
+                     panels: 0 ..< PackedPanels.panelCount(t), a: q + offset, lda: stride,
+                     b: PanelsView(base: keyPanels, depth: d, width: t), c: scores, ldc: t,
+                     epilogue: .none)
+        for i in 0..<t {
+          let row = scores + i * t
+          let visible = causal ? i + 1 : t
+          softmaxRow(row, count: visible, scale: scale)
+          for j in visible..<t { row[j] = 0 }
+        }
+        // out_h = P · V_h.
+        PackedPanels.pack(depth: t, width: d, from: v + offset, kStride: stride, jStride: 1, into: valuePanels)
+        Gemm.compute(m: t, microPanels: 0 ..< Gemm.microPanelCount(rows: t),
+                     panels: 0 ..< PackedPanels.panelCount(d), a: scores, lda: t,
+                     b: PanelsView(base: valuePanels, depth: t, width: d),
+                     c: out + sequence.lowerBound * width + head * d, ldc: width, epilogue: .none)
+      }
+    }
+    count = rows * width
+  }
+  return Matrix(rows: rows, columns: width, scalars: scalars)
+}

@@ -1,0 +1,164 @@
+// The blocked, multi-threaded matrix multiply `C = A · B` (then an epilogue) behind `linear`, `matmul`,
+// `matmulTransposed` and attention.
+//
+// Blocking (BLIS-style, sized for 32 KB L1 and 1 MB L2 per core as on this Zen 4 machine; smaller L2s keep
+// the L1 blocking and lose some reuse of B):
+// - B is packed once into 16-column panels (`PackedPanels`); for linear layers that happens at load time.
+// - The depth is cut into equal blocks of at most `depthBlock` (384): one panel's block (<= 24 KB) stays in L1
+//   while the kernel walks down a block of A. Fewer, deeper blocks mean fewer passes reloading C (measured:
+//   256 cost ~10% at K = 3072, 512 overflows L1 at K = 768).
+// - A is read in place, in micro-panels of <= 6 rows (`microRows`), `rowBlock` micro-panels at a time (96 rows
+//   of one depth block, <= 144 KB, stay in L2) swept against `columnBlock` panels of B (<= 384 KB, also in L2;
+//   without this, wide layers (N = 3072) streamed all of B from L3 once per row block).
+// - Rows are grouped into micro-panels of near-equal height (6 and 5 for 50 rows, say), not 6 plus a remainder,
+//   so a short last panel does not waste a whole kernel call.
+// - Work is split by columns (panels) when there are enough of them, which also splits B between the cores'
+//   L2; otherwise by micro-panels of rows. With enough work there are a few chunks per thread, handed out
+//   (`parallelFor`) as threads free up, so a core slowed by other processes does not hold up the call.
+// - The epilogue (bias, activation, residual) runs on each finished tile while it is still in L1.
+
+/// Bias, activation and residual applied to each finished output tile.
+struct Epilogue {
+  /// Indexed by output column.
+  var bias: UnsafePointer<Float>?
+  var activation: Activation = .identity
+  /// Same layout as C, `residualStride` floats per row.
+  var residual: UnsafePointer<Float>?
+  var residualStride: Int = 0
+
+  static let none = Epilogue()
+
+  var isIdentity: Bool { bias == nil && activation == .identity && residual == nil }
+}
+
+/// A packed `B` seen through raw pointers (panels from `PackedPanels` or per-thread scratch).
+struct PanelsView {
+  var base: UnsafePointer<Float>
+  var depth: Int
+  var width: Int
+
+  @inline(__always)
+  func panel(_ index: Int) -> UnsafePointer<Float> { base + index * depth * PackedPanels.panelWidth }
+}
+
+enum Gemm {
+  static let microRows = 6
+  static let depthBlock = 384
+  static let rowBlock = 16
+  /// Panels of B swept together: 16 × 384 × 64 B = 384 KB of B stay in L2 while every row block passes.
+  static let columnBlock = 16
+  /// Fewest panels in a column chunk when there are several chunks per thread.
+  static let chunkPanels = 6
+  /// Below this many multiply-adds a second thread costs more to wake than it saves.
+  static let parallelThreshold = 1 << 20
+
+  /// Row `start` and `height` of micro-panel `index` when `rows` rows are cut into `count` near-equal panels.
+  @inline(__always)
+  static func microPanel(_ index: Int, rows: Int, count: Int) -> (start: Int, height: Int) {
+    let base = rows / count, extra = rows % count
+    return (index * base + min(index, extra), base + (index < extra ? 1 : 0))
+  }
+
+  static func microPanelCount(rows: Int) -> Int { (rows + microRows - 1) / microRows }
+
+  /// `C[m × b.width] = A[m × b.depth] · B`, then `epilogue`, on up to `threads` threads.
+  ///
+  /// A is row-major with `lda` floats per row, C with `ldc`. The caller checks shapes and keeps the memory alive.
+  static func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, b: PanelsView,
+                       c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue, threads: Int) {
+    guard m > 0, b.width > 0 else { return }
+    let panels = PackedPanels.panelCount(b.width)
+    let micro = microPanelCount(rows: m)
+    var threads = max(1, threads)
+    if m * b.width * max(b.depth, 1) < parallelThreshold { threads = 1 }
+    // Split columns when every thread gets at least two panels, else rows, else both.
+    var columnParts: Int, rowParts: Int
+    if panels >= 2 * threads {
+      (columnParts, rowParts) = (threads, 1)
+      // Up to four chunks per thread, a multiple of the thread count so that an idle machine splits evenly.
+      if threads > 1 { columnParts = threads * max(1, min(4, panels / (chunkPanels * threads))) }
+    } else if micro >= threads {
+      (columnParts, rowParts) = (1, threads)
+    } else {
+      columnParts = max(1, min(panels, threads))
+      rowParts = max(1, min(micro, threads / columnParts))
+    }
+    parallelFor(items: columnParts * rowParts, threads: threads) { part in
+      compute(m: m, microPanels: split(micro, into: rowParts, part: part / columnParts),
+              panels: split(panels, into: columnParts, part: part % columnParts),
+              a: a, lda: lda, b: b, c: c, ldc: ldc, epilogue: epilogue)
+    }
+  }
+
+  /// Part `part` of `count` items cut into `parts` near-equal contiguous ranges.
+  static func split(_ count: Int, into parts: Int, part: Int) -> Range<Int> {
+    let base = count / parts, extra = count % parts
+    let start = part * base + min(part, extra)
+    return start ..< start + base + (part < extra ? 1 : 0)
+  }
+
+  /// One chunk of work: the given micro-panels of rows times the given panels of columns, on this thread.
+  static func compute(m: Int, microPanels: Range<Int>, panels: Range<Int>, a: UnsafePointer<Float>, lda: Int,
+                      b: PanelsView, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
+    let microCount = microPanelCount(rows: m)
+    let depth = b.depth
+    // Equal blocks of at most `depthBlock`, so that 768 is 2 × 384 rather than 512 + 256.
+    let blockCount = max(1, (depth + depthBlock - 1) / depthBlock)
+    let blockDepth = (depth + blockCount - 1) / blockCount
+    for blockStart in Swift.stride(from: panels.lowerBound, to: panels.upperBound, by: columnBlock) {
+      let block = blockStart ..< min(blockStart + columnBlock, panels.upperBound)
+      var k0 = 0
+      repeat {
+        let kc = min(blockDepth, depth - k0)
+        let accumulate = k0 > 0, last = k0 + kc >= depth
+        var q0 = microPanels.lowerBound
+        while q0 < microPanels.upperBound {
+          let q1 = min(q0 + rowBlock, microPanels.upperBound)
+          var p = block.lowerBound
+          while p < block.upperBound {
+            // Matrices of <= 3 rows take two full panels per kernel call (see kernel3x32).
+            let wide = m <= 3 && p + 1 < block.upperBound && (p + 2) * PackedPanels.panelWidth <= b.width
+            let column = p * PackedPanels.panelWidth
+            let columns = min((wide ? 2 : 1) * PackedPanels.panelWidth, b.width - column)
+            for q in q0..<q1 {
+              let (start, height) = microPanel(q, rows: m, count: microCount)
+              let tile = c + start * ldc + column
+              multiplyTile(rows: height, columns: columns, depth: kc, a: a + start * lda + k0, lda: lda,
+                           b: b.panel(p) + k0 * PackedPanels.panelWidth, panelStride: depth * PackedPanels.panelWidth,
+                           c: tile, ldc: ldc, accumulate: accumulate)
+              if last && !epilogue.isIdentity {
+                finish(tile, ldc: ldc, rows: height, firstRow: start, firstColumn: column, columns: columns,
+                       epilogue: epilogue)
+              }
+            }
+            p += wide ? 2 : 1
+          }
+          q0 = q1
+        }
+        k0 += kc
+      } while k0 < depth
+    }
+  }
+
+  /// Applies the epilogue to a finished tile of C: `rows × columns` at `tile`, whose first element is
+  /// C[firstRow, firstColumn].
+  @inline(__always)
+  static func finish(_ tile: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, firstRow: Int, firstColumn: Int,
+                     columns: Int, epilogue: Epilogue) {
+    for r in 0..<rows {
+      let out = tile + r * ldc
+      let bias = epilogue.bias.map { $0 + firstColumn }
+      let residual = epilogue.residual.map { $0 + (firstRow + r) * epilogue.residualStride + firstColumn }
+      var j = 0
+      while j < columns {
+        let count = min(8, columns - j)
+        var v = count == 8 ? load8(out + j) : loadPartial(out + j, count)
+        if let bias { v += count == 8 ? load8(bias + j) : loadPartial(bias + j, count) }
+        v = vactivate(v, epilogue.activation)
+        if let residual { v += count == 8 ? load8(residual + j) : loadPartial(residual + j, count) }
+        if count == 8 { store8(v, out + j) } else { storePartial(v, out + j, count) }
+        j += 8
+      }
+    }
+  }
+}

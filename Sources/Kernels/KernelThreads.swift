@@ -1,0 +1,68 @@
+import Dispatch
+import Foundation
+
+/// How many threads the kernels may use.
+///
+/// The matrix multiply, batched attention and layer norm split their work into pieces run on at most `count`
+/// threads with `DispatchQueue.concurrentPerform`. Results do not depend on the thread count: every output
+/// element is computed by the same instructions in the same order whichever thread computes it.
+public enum KernelThreads {
+  private static let lock = NSLock()
+  nonisolated(unsafe) private static var storedCount = ProcessInfo.processInfo.activeProcessorCount
+  @TaskLocal private static var scopedCount: Int?
+
+  /// The process-wide thread count; defaults to the number of active processors.
+  ///
+  /// - Precondition: set to a value of at least 1.
+  public static var count: Int {
+    get {
+      if let scopedCount { return scopedCount }
+      lock.lock()
+      defer { lock.unlock() }
+      return storedCount
+    }
+    set {
+      precondition(newValue >= 1, "KernelThreads.count must be at least 1, not \(newValue)")
+      lock.lock()
+      defer { lock.unlock() }
+      storedCount = newValue
+    }
+  }
+
+  /// Runs `body` with `count` overridden for the current task (or thread) only; other tasks are unaffected.
+  public static func withCount<R>(_ count: Int, _ body: () throws -> R) rethrows -> R {
+    precondition(count >= 1, "KernelThreads.withCount needs at least 1 thread, not \(count)")
+    return try $scopedCount.withValue(count, operation: body)
+  }
+}
+
+/// Runs `body(item)` for every item in `0 ..< items` on at most `threads` threads (the caller's among them).
+/// Items are handed out in order as threads free up, so a thread slowed by other processes takes fewer.
+func parallelFor(items: Int, threads: Int, _ body: (Int) -> Void) {
+  let threads = min(threads, items)
+  if threads <= 1 {
+    for item in 0..<items { body(item) }
+    return
+  }
+  let queue = WorkQueue(items: items)
+  DispatchQueue.concurrentPerform(iterations: threads) { _ in
+    while let item = queue.next() { body(item) }
+  }
+}
+
+/// The next unclaimed item, shared by the threads of one `parallelFor`.
+private final class WorkQueue: @unchecked Sendable {
+  private let lock = NSLock()
+  private var claimed = 0
+  private let items: Int
+
+  init(items: Int) { self.items = items }
+
+  func next() -> Int? {
+    lock.lock()
+    defer { lock.unlock() }
+    guard claimed < items else { return nil }
+    claimed += 1
+    return claimed - 1
+  }
+}

@@ -1,0 +1,71 @@
+/// The right-hand operand of the matrix multiply, `B` (`depth × width`), packed once into the microkernel's
+/// layout: column panels of `panelWidth` (16) columns, each panel stored row after row (`depth` rows of 16
+/// contiguous floats), the last panel zero-padded. The microkernel then reads one panel as a single stream.
+///
+/// Element `B[k, j]` lives at `panel(j / 16)[k * 16 + j % 16]`. The storage is 64-byte aligned and immutable
+/// once built, so the panels may be shared across threads.
+final class PackedPanels: @unchecked Sendable {
+  static let panelWidth = 16
+  /// Rows of `B` (the multiply's inner dimension).
+  let depth: Int
+  /// Columns of `B` (the output width).
+  let width: Int
+  /// The panels, `panelCount(width) * depth * 16` floats.
+  let storage: UnsafeMutablePointer<Float>
+
+  /// Number of panels for `width` columns, `ceil(width / 16)`.
+  @inline(__always)
+  static func panelCount(_ width: Int) -> Int { (width + panelWidth - 1) / panelWidth }
+
+  var panelCount: Int { Self.panelCount(width) }
+
+  /// Packs `B` given as a strided array: `B[k, j] = source[k * kStride + j * jStride]`.
+  ///
+  /// With `kStride = width, jStride = 1` this reads a row-major `B`; with `kStride = 1, jStride = depth` it
+  /// reads a row-major `Bᵀ` (PyTorch's `[out, in]` weight).
+  init(depth: Int, width: Int, source: UnsafeBufferPointer<Float>, kStride: Int, jStride: Int) {
+    precondition(depth >= 0 && width >= 0, "PackedPanels: negative shape \(depth)×\(width)")
+    precondition(depth == 0 || width == 0 || (depth - 1) * kStride + (width - 1) * jStride < source.count,
+                 "PackedPanels: \(source.count) floats cannot hold \(depth)×\(width)")
+    self.depth = depth
+    self.width = width
+    let total = max(1, Self.panelCount(width) * depth * Self.panelWidth)
+    storage = UnsafeMutableRawPointer.allocate(byteCount: total * MemoryLayout<Float>.stride, alignment: 64)
+      .bindMemory(to: Float.self, capacity: total)
+    storage.initialize(repeating: 0, count: total)
+    if let base = source.baseAddress {
+      Self.pack(depth: depth, width: width, from: base, kStride: kStride, jStride: jStride, into: storage)
+    }
+  }
+
+  deinit { storage.deallocate() }
+
+  /// Writes the panels of a strided `B` to `destination` (`panelCount(width) * depth * 16` floats), padding
+  /// the last panel with zeros. Used at load time and, for attention, on per-thread scratch.
+  static func pack(depth: Int, width: Int, from source: UnsafePointer<Float>, kStride: Int, jStride: Int,
+                   into destination: UnsafeMutablePointer<Float>) {
+    let w = panelWidth
+    for panel in 0..<panelCount(width) {
+      let columns = min(w, width - panel * w)
+      let out = destination + panel * depth * w
+      let first = source + panel * w * jStride
+      for k in 0..<depth {
+        let row = out + k * w
+        let input = first + k * kStride
+        for c in 0..<columns { row[c] = input[c * jStride] }
+        for c in columns..<w { row[c] = 0 }
+      }
+    }
+  }
+
+  /// The first of `depth * 16` floats of panel `index`.
+  @inline(__always)
+  func panel(_ index: Int) -> UnsafePointer<Float> { UnsafePointer(storage + index * depth * Self.panelWidth) }
+
+  /// `B[k, j]`, for tests and the reference loops.
+  func element(_ k: Int, _ j: Int) -> Float {
+    precondition(k >= 0 && k < depth && j >= 0 && j < width, "PackedPanels: [\(k), \(j)] outside \(depth)×\(width)")
+    let w = Self.panelWidth
+    return storage[(j / w) * depth * w + k * w + j % w]
+  }
+}

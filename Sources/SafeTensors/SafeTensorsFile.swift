@@ -1,0 +1,115 @@
+import Foundation
+
+/// One `.safetensors` file, memory-mapped and validated.
+///
+/// The layout is an 8-byte little-endian `UInt64` header length `N`, `N` bytes of JSON mapping tensor names
+/// to `{"dtype", "shape", "data_offsets"}` (plus an optional `"__metadata__"` string map), then the data
+/// section. Opening checks every entry against the file — the dtype is known, the byte count matches the
+/// shape, and the tensors tile the data section exactly, as the reference implementation demands — so that
+/// reading a tensor afterwards cannot run off the mapping.
+///
+/// The file is mapped, not read: opening costs the header only, and each tensor's pages are touched when
+/// `floats(_:)` converts it.
+public struct SafeTensorsFile: Sendable {
+  /// The tensors by name.
+  public let tensors: [String: TensorInfo]
+  /// The header's `__metadata__` map (e.g. `{"format": "pt"}`), empty when absent.
+  public let metadata: [String: String]
+  /// The whole file.
+  private let bytes: Data
+  /// Where the data section starts in `bytes`: 8 + header length.
+  private let dataStart: Int
+
+  /// The reference implementation's cap on the header length.
+  public static let headerLimit: UInt64 = 100_000_000
+
+  /// Maps and validates the file at `url`.
+  public init(contentsOf url: URL) throws {
+    let data: Data
+    do {
+      data = try Data(contentsOf: url, options: .alwaysMapped)
+    } catch {
+      throw SafeTensorsError.unreadable(path: url.path, reason: "\(error.localizedDescription)")
+    }
+    try self.init(data: data)
+  }
+
+  /// Validates a file already in memory (tests build corrupt files this way).
+  public init(data: Data) throws {
+    // Work on a zero-based view: a `Data` slice keeps its parent's indices.
+    let bytes = data.startIndex == 0 ? data : Data(data)
+    guard bytes.count >= 8 else { throw SafeTensorsError.fileTooSmall(byteCount: bytes.count) }
+    var declared: UInt64 = 0
+    for i in (0..<8).reversed() { declared = declared << 8 | UInt64(bytes[i]) }
+    guard declared <= Self.headerLimit else {
+      throw SafeTensorsError.headerTooLarge(declared: declared, limit: Self.headerLimit)
+    }
+    let available = UInt64(bytes.count - 8)
+    guard declared <= available else {
+      throw SafeTensorsError.headerBeyondFile(declared: declared, available: available)
+    }
+    let headerLength = Int(declared)
+    let header = try SafeTensorsHeader(json: bytes[8 ..< 8 + headerLength])
+    let dataByteCount = available - declared
+    self.tensors = try Self.validate(header.entries, dataByteCount: dataByteCount)
+    self.metadata = header.metadata
+    self.bytes = bytes
+    self.dataStart = 8 + headerLength
+  }
+
+  /// Checks each entry's dtype, size and place, in offset order.
+  private static func validate(_ entries: [SafeTensorsHeader.Entry], dataByteCount: UInt64) throws
+    -> [String: TensorInfo]
+  {
+    var placed: [(entry: SafeTensorsHeader.Entry, dtype: DType, begin: UInt64, end: UInt64)] = []
+    for entry in entries {
+      guard let dtype = DType(rawValue: entry.dtype) else {
+        throw SafeTensorsError.unknownDType(tensor: entry.name, dtype: entry.dtype)
+      }
+      guard entry.offsets.count == 2, entry.offsets[0] <= entry.offsets[1] else {
+        throw SafeTensorsError.invalidOffsets(tensor: entry.name, offsets: entry.offsets)
+      }
+      let (begin, end) = (entry.offsets[0], entry.offsets[1])
+      let sizeMismatch = SafeTensorsError.sizeMismatch(
+        tensor: entry.name, shape: entry.shape, dtype: dtype, byteCount: end - begin)
+      var expected = UInt64(dtype.byteWidth)
+      for dimension in entry.shape {
+        guard dimension >= 0 else { throw sizeMismatch }
+        let (product, overflow) = expected.multipliedReportingOverflow(by: UInt64(dimension))
+        guard !overflow else { throw sizeMismatch }
+        expected = product
+      }
+      guard expected == end - begin else { throw sizeMismatch }
+      guard end <= dataByteCount else {
+        throw SafeTensorsError.tensorBeyondFile(tensor: entry.name, end: end, dataByteCount: dataByteCount)
+      }
+      placed.append((entry, dtype, begin, end))
+    }
+    placed.sort { ($0.begin, $0.end, $0.entry.name) < ($1.begin, $1.end, $1.entry.name) }
+    var tensors: [String: TensorInfo] = [:]
+    var cursor: UInt64 = 0
+    for item in placed {
+      guard item.begin == cursor else {
+        throw SafeTensorsError.misplacedTensor(tensor: item.entry.name, begin: item.begin, expectedBegin: cursor)
+      }
+      cursor = item.end
+      tensors[item.entry.name] = TensorInfo(
+        name: item.entry.name, dtype: item.dtype, shape: item.entry.shape,
+        dataRange: Int(item.begin) ..< Int(item.end))
+    }
+    guard cursor == dataByteCount else {
+      throw SafeTensorsError.trailingBytes(dataByteCount: dataByteCount, used: cursor)
+    }
+    return tensors
+  }
+
+  /// The tensor `name` converted to `Float` (F16 and BF16 widened exactly), in row-major order.
+  ///
+  /// - Throws: `SafeTensorsError.missingTensor` or `.unsupportedDType`.
+  public func floats(_ name: String) throws -> [Float] {
+    guard let info = tensors[name] else { throw SafeTensorsError.missingTensor(name) }
+    guard info.dtype.isReadableAsFloat else { throw SafeTensorsError.unsupportedDType(tensor: name, dtype: info.dtype) }
+    let range = dataStart + info.dataRange.lowerBound ..< dataStart + info.dataRange.upperBound
+    return FloatDecoding.decode(bytes, range: range, dtype: info.dtype, count: info.elementCount)
+  }
+}

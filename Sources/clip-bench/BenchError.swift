@@ -1,0 +1,12 @@
+/// Why a benchmark could not run.
+enum BenchError: Error, Equatable, CustomStringConvertible {
+  case badArgument(String)
+  case referenceFailed(script: String, reason: String)
+
+  var description: String {
+    switch self {
+    case .badArgument(let argument): return "unexpected argument \(argument)"
+    case .referenceFailed(let script, let reason): return "reference script \(script) failed: \(reason)"
+    }
+  }
+}

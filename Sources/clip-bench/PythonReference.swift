@@ -1,0 +1,50 @@
+import Foundation
+
+/// A Python reference script kept running and spoken to one line at a time, so that its measurements can
+/// alternate with ours under the same machine load.
+final class PythonReference {
+  private let process = Process()
+  private let input = Pipe()
+  private let output = Pipe()
+  private var buffered = Data()
+  let script: String
+
+  /// Starts `python3 <script>` from `Sources/clip-bench/reference`, with `environment` changes applied
+  /// (a nil value removes the variable) to this child only.
+  init(script: String, environment changes: [String: String?]) throws {
+    let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("reference")
+    self.script = script
+    var environment = ProcessInfo.processInfo.environment
+    for (key, value) in changes { environment[key] = value }
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", directory.appendingPathComponent(script).path]
+    process.environment = environment
+    process.standardInput = input
+    process.standardOutput = output
+    do { try process.run() } catch {
+      throw BenchError.referenceFailed(script: script, reason: "\(error)")
+    }
+  }
+
+  /// Sends one request line and returns the reply line.
+  func ask(_ request: String) throws -> String {
+    input.fileHandleForWriting.write(Data((request + "\n").utf8))
+    while true {
+      if let newline = buffered.firstIndex(of: UInt8(ascii: "\n")) {
+        let line = String(decoding: buffered[buffered.startIndex ..< newline], as: UTF8.self)
+        buffered.removeSubrange(buffered.startIndex ... newline)
+        return line
+      }
+      let chunk = output.fileHandleForReading.availableData
+      if chunk.isEmpty {
+        throw BenchError.referenceFailed(script: script, reason: "exited before answering \(request)")
+      }
+      buffered.append(chunk)
+    }
+  }
+
+  deinit {
+    try? input.fileHandleForWriting.close()
+    process.waitUntilExit()
+  }
+}
