@@ -16,6 +16,15 @@ test('close() sends shutdown and exit; the worker exits 0', async () => {
   await assert.rejects(worker.encodeText('after close'), /closed/);
 });
 
+test('options reach the command line', async () => {
+  const worker = await startWorker({ cacheMb: 0, threads: 1, maxImagePixels: 500, logLevel: 'error' });
+  const { limits } = worker.info;
+  assert.deepEqual([limits.cacheCapacityBytes, limits.threads, limits.maxImagePixels], [0, 1, 500]);
+  await worker.encodeText('not kept');
+  assert.equal((await worker.cacheStats()).entries, 0);
+  assert.equal(await worker.close(), 0);
+});
+
 test('a killed worker fails pending and later requests with WorkerExitedError', async () => {
   const worker = await startWorker();
   worker.process.kill('SIGKILL');

@@ -219,6 +219,14 @@ class LifecycleTests(unittest.TestCase):
     finally:
       worker.close()
 
+  def test_options_reach_the_command_line(self):
+    with start_worker(cache_mb=0, threads=1, max_image_pixels=500, log_level="error") as worker:
+      self.assertEqual(worker.command[worker.command.index("--cache-mb") + 1], "0")
+      limits = worker.info["limits"]
+      self.assertEqual((limits["cacheCapacityBytes"], limits["threads"], limits["maxImagePixels"]), (0, 1, 500))
+      worker.encode_text(["not kept"])
+      self.assertEqual(worker.cache_stats()["entries"], 0)
+
   def test_end_of_input_ends_the_worker(self):
     worker = start_worker(initialize=False)
     worker.process.stdin.close()
