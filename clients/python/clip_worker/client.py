@@ -65,7 +65,6 @@ class ClipWorker:
     self._write_lock = threading.Lock()
     self._exit_error = None
     self._closing = False
-    self._unmatched = collections.deque(maxlen=100)
     self._stderr_tail = collections.deque(maxlen=_STDERR_TAIL_LINES)
     capture = stderr is None
     popen_stderr = subprocess.PIPE if capture else (None if stderr == "inherit" else stderr)
@@ -255,8 +254,7 @@ class ClipWorker:
       try:
         message = json.loads(line)
       except ValueError:
-        self._unmatched.append(line)
-        continue
+        continue  # The worker writes only JSON lines; anything else answers nothing of ours.
       for response in (message if isinstance(message, list) else [message]):
         self._dispatch(response)
     try:
@@ -272,8 +270,7 @@ class ClipWorker:
     with self._pending_lock:
       entry = self._pending.pop(request_id, None) if isinstance(request_id, int) else None
     if entry is None:
-      self._unmatched.append(response)
-      return
+      return  # Not one of our ids (e.g. a parse error's null id): nobody is waiting for it.
     future, transform = entry
     if "error" in response:
       future.set_exception(ClipWorkerError.from_wire(response["error"]))
