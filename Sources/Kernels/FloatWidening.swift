@@ -3,13 +3,15 @@ import Foundation
 // Widening of stored 16- and 32-bit floats to `Float`, bit-exactly in portable code (no `Float16`, which macOS on
 // Intel lacks). The bytes come straight from a memory-mapped checkpoint, so the loops read them in place through
 // one raw buffer: this is load time of every worker start (the 605 MB ViT-B/32 checkpoint's F32 tensors take
-// 0.66 s this way, 1.1 s through a `[UInt8]` copy and shifts, 11.9 s element by element through `Data`).
+// 0.66 s this way, 1.1 s through a `[UInt8]` copy and shifts, 11.9 s element by element through `Data`). The entry
+// points take `Data` rather than any `ContiguousBytes`: a generic entry point is not specialized across the
+// module boundary, and that made these loops 1.5–2× slower.
 
 /// The little-endian binary32 values stored in `bytes`.
 ///
 /// - Precondition: the byte count is a multiple of 4.
 /// - Complexity: O(n), one copy.
-public func widenFloat32(_ bytes: some ContiguousBytes) -> [Float] {
+public func widenFloat32(_ bytes: Data) -> [Float] {
   bytes.withUnsafeBytes { source in
     precondition(source.count % 4 == 0, "widenFloat32: \(source.count) bytes")
     var result = [Float](repeating: 0, count: source.count / 4)
@@ -25,7 +27,7 @@ public func widenFloat32(_ bytes: some ContiguousBytes) -> [Float] {
 ///
 /// - Precondition: the byte count is even.
 /// - Complexity: O(n).
-public func widenFloat16(_ bytes: some ContiguousBytes) -> [Float] {
+public func widenFloat16(_ bytes: Data) -> [Float] {
   widen16(bytes, name: "widenFloat16", halfToFloat)
 }
 
@@ -33,13 +35,13 @@ public func widenFloat16(_ bytes: some ContiguousBytes) -> [Float] {
 ///
 /// - Precondition: the byte count is even.
 /// - Complexity: O(n).
-public func widenBFloat16(_ bytes: some ContiguousBytes) -> [Float] {
+public func widenBFloat16(_ bytes: Data) -> [Float] {
   widen16(bytes, name: "widenBFloat16") { Float(bitPattern: UInt32($0) << 16) }
 }
 
 /// Applies `widen` to each little-endian 16-bit word of `bytes`.
 @inline(__always)
-private func widen16(_ bytes: some ContiguousBytes, name: String, _ widen: (UInt16) -> Float) -> [Float] {
+private func widen16(_ bytes: Data, name: String, _ widen: (UInt16) -> Float) -> [Float] {
   bytes.withUnsafeBytes { source in
     precondition(source.count % 2 == 0, "\(name): \(source.count) bytes")
     return (0..<source.count / 2).map { i in

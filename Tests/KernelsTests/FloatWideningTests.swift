@@ -5,7 +5,7 @@ import Kernels
 /// The float widening kernels against the standard library's own conversions.
 @Suite struct FloatWideningTests {
   /// Little-endian bytes of the 16-bit words.
-  static func bytes(_ words: [UInt16]) -> [UInt8] { words.flatMap { [UInt8($0 & 0xff), UInt8($0 >> 8)] } }
+  static func bytes(_ words: [UInt16]) -> Data { Data(words.flatMap { [UInt8($0 & 0xff), UInt8($0 >> 8)] }) }
 
   #if !(os(macOS) && arch(x86_64))
   @Test func float16MatchesFloat16ConversionForEveryBitPattern() {
@@ -43,8 +43,8 @@ import Kernels
   }
 
   @Test func emptyInputGivesEmptyOutput() {
-    #expect(widenFloat16([UInt8]()).isEmpty)
-    #expect(widenBFloat16([UInt8]()).isEmpty)
-    #expect(widenFloat32([UInt8]()).isEmpty)
+    #expect(widenFloat16(Data()).isEmpty)
+    #expect(widenBFloat16(Data()).isEmpty)
+    #expect(widenFloat32(Data()).isEmpty)
   }
 }
