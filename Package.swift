@@ -29,14 +29,15 @@ let package = Package(
   ],
   targets: [
     // MARK: Kernels: the only module with unsafe pointers and SIMD. Dense matrices, the packed matrix
-    // multiply, layer norm, softmax, activations, attention.
+    // multiply, layer norm, softmax, activations, attention; and the checked byte/fixed-point loops the
+    // codecs and preprocessing call (float widening, resampling, PNG unfiltering, JPEG IDCT/upsampling/colour).
     // Debug builds compile it with -O too: unoptimized SIMD code runs ~250x slower, which would make every debug
     // test that runs the model (here and in the modules above) take minutes.
     .target(name: "Kernels", swiftSettings: engineSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels"], exclude: ["Fixtures"]),
 
     // MARK: SafeTensors: memory-mapped safetensors files (F32/F16/BF16), strict header validation.
-    .target(name: "SafeTensors", swiftSettings: cpuFlags),
+    .target(name: "SafeTensors", dependencies: ["Kernels"], swiftSettings: cpuFlags),
     .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"], exclude: ["Fixtures"]),
 
     // MARK: Tokenizer: byte-level BPE identical to Hugging Face CLIPTokenizerFast.
@@ -48,11 +49,11 @@ let package = Package(
     .testTarget(name: "InflateTests", dependencies: ["Inflate"], exclude: ["Fixtures"]),
 
     // MARK: ImageCodecs: PNG, JPEG, GIF and BMP decoders to 8-bit RGB, EXIF orientation.
-    .target(name: "ImageCodecs", dependencies: ["Inflate"], swiftSettings: cpuFlags),
+    .target(name: "ImageCodecs", dependencies: ["Inflate", "Kernels"], swiftSettings: cpuFlags),
     .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], exclude: ["Fixtures"]),
 
     // MARK: ImageProcessing: CLIPImageProcessor (Pillow resampling, crop, rescale, normalize).
-    .target(name: "ImageProcessing", dependencies: ["ImageCodecs"], swiftSettings: cpuFlags),
+    .target(name: "ImageProcessing", dependencies: ["ImageCodecs", "Kernels"], swiftSettings: cpuFlags),
     .testTarget(name: "ImageProcessingTests", dependencies: ["ImageProcessing"], exclude: ["Fixtures"]),
 
     // MARK: CLIP: config, checkpoint loading, text and vision encoders, similarity, the engine facade.
