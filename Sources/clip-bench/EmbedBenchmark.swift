@@ -7,7 +7,9 @@ import Kernels
 /// checkpoint (ViT-B/32-shaped by default) and the same inputs: images at batch 1 and 16 (pixel tensors, so
 /// preprocessing is not in the figure), and 8 short labels in one call (tokenizer included on both sides).
 /// Both sides run on the same number of threads (2 by default); rounds alternate which side goes first, and
-/// medians are reported. Also load time and peak resident memory against the checkpoint's size on disk.
+/// medians are reported: wall clock, and process CPU time (all threads, spinning included), the steadier
+/// figure when other processes load the machine. Also load time and peak resident memory against the
+/// checkpoint's size on disk.
 struct EmbedBenchmark {
   var model = EmbedBenchmark.packageRoot.appendingPathComponent(".bench/vit-b32")
   var runs = 5
@@ -57,25 +59,26 @@ struct EmbedBenchmark {
     let versions = (loaded.versions ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
     print("clip-bench embed: \(model.path), CLIPEngine (\(threads) threads) vs transformers CLIPModel F32 "
           + "(\(versions.joined(separator: ", ")), \(loaded.threads ?? 0) threads); medians of \(runs) rounds, "
-          + "wall clock; load average \(loadAverage())")
+          + "wall clock and process CPU time; load average \(loadAverage())")
 
-    print(tableRow(["figure"], width: 22) + tableRow(["ours ms", "ref ms", "ratio", "target"], width: 10))
+    print(tableRow(["figure"], width: 22) + tableRow(["ours ms", "ref ms", "ratio", "target"], width: 10)
+          + tableRow(["ours cpu ms", "ref cpu ms", "cpu ratio"], width: 12))
     for batch in batches {
       let inputs = Array(pixels.prefix(batch))
       let (ours, theirs) = try alternate(ours: { _ = engine.imageEmbeddings(pixelTensors: inputs) },
                                          theirs: { try Reply(torch.ask("image \(batch)"), from: torch).timing() })
       let target = batch == 1 ? 2.0 : 1.3
-      printRow("image/img, batch \(batch)", ours / Double(batch), theirs / Double(batch), target: target)
+      printRow("image/img, batch \(batch)", ours, theirs, items: batch, target: target)
     }
     let labelsJSON = String(decoding: try JSONEncoder().encode(labels), as: UTF8.self)
     let (ours, theirs) = try alternate(ours: { _ = engine.textEmbeddings(labels) },
                                        theirs: { try Reply(torch.ask("text \(labelsJSON)"), from: torch).timing() })
-    printRow("text/label, \(labels.count) labels", ours / Double(labels.count), theirs / Double(labels.count),
-             target: 2)
+    printRow("text/label, \(labels.count) labels", ours, theirs, items: labels.count, target: 2)
 
     let checkpointBytes = try safetensorsBytes()
     let memory = try Reply(torch.ask("memory"), from: torch)
-    print("load: ours \(format(loadSeconds, digits: 2)) s, reference \(format(loaded.loadSeconds ?? .nan, digits: 2)) s")
+    let referenceLoad = format(loaded.loadSeconds ?? .nan, digits: 2)
+    print("load: ours \(format(loadSeconds, digits: 2)) s, reference \(referenceLoad) s")
     print("checkpoint on disk: \(megabytes(checkpointBytes)) MB (safetensors)")
     let peak = ProcessMemory.peakBytes
     print("peak RSS, ours: \(megabytes(peak)) MB = \(format(Double(peak) / Double(checkpointBytes), digits: 2))x "
@@ -88,38 +91,44 @@ struct EmbedBenchmark {
   }
 
   /// Alternates `runs` rounds (ours first on even rounds, the reference first on odd ones) and returns the medians
-  /// of seconds per call. Each side's first call is an untimed warm-up. PyTorch's threads spin for a while after a
-  /// call and would take a core from ours, so a pause comes before each of our runs.
-  private func alternate(ours body: () -> Void, theirs: () throws -> Double) rethrows
-    -> (ours: Double, theirs: Double)
+  /// of each side's time per call. Each side's first call is an untimed warm-up. PyTorch's threads spin for a
+  /// while after a call and would take a core from ours, so a pause comes before each of our runs.
+  private func alternate(ours body: () -> Void, theirs: () throws -> Timing) rethrows
+    -> (ours: Timing, theirs: Timing)
   {
     body()
-    var ours: [Double] = [], reference: [Double] = []
+    var ours: [Timing] = [], reference: [Timing] = []
     for round in 0..<runs {
       if round % 2 == 1 { reference.append(try theirs()) }
       Thread.sleep(forTimeInterval: 0.5)
-      ours.append(secondsPerCall(body))
+      ours.append(timePerCall(body))
       if round % 2 == 0 { reference.append(try theirs()) }
     }
-    return (median(ours), median(reference))
+    return (Timing(median: ours), Timing(median: reference))
   }
 
-  /// Seconds per call, calling until 0.1 s have passed (once at least), as embed.py does.
-  private func secondsPerCall(_ body: () -> Void) -> Double {
-    let start = DispatchTime.now().uptimeNanoseconds
+  /// Time per call, calling until 0.1 s of wall clock have passed (once at least), as embed.py does.
+  private func timePerCall(_ body: () -> Void) -> Timing {
+    let start = DispatchTime.now().uptimeNanoseconds, startCPU = Timing.processCPUSeconds()
     var calls = 0
     while true {
       body()
       calls += 1
       let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-      if elapsed >= 0.1 { return elapsed / Double(calls) }
+      if elapsed >= 0.1 {
+        return Timing(wall: elapsed / Double(calls), cpu: (Timing.processCPUSeconds() - startCPU) / Double(calls))
+      }
     }
   }
 
-  private func printRow(_ figure: String, _ ours: Double, _ theirs: Double, target: Double) {
+  /// One table row; `ours` and `theirs` are per call, `items` images or labels per call.
+  private func printRow(_ figure: String, _ ours: Timing, _ theirs: Timing, items: Int, target: Double) {
+    let n = Double(items)
     print(tableRow([figure], width: 22)
-          + tableRow([format(ours * 1e3, digits: 2), format(theirs * 1e3, digits: 2), format(theirs / ours, digits: 2),
-                      ">= \(format(target, digits: 1))"], width: 10))
+          + tableRow([format(ours.wall / n * 1e3, digits: 2), format(theirs.wall / n * 1e3, digits: 2),
+                      format(theirs.wall / ours.wall, digits: 2), ">= \(format(target, digits: 1))"], width: 10)
+          + tableRow([format(ours.cpu / n * 1e3, digits: 2), format(theirs.cpu / n * 1e3, digits: 2),
+                      format(theirs.cpu / ours.cpu, digits: 2)], width: 12))
   }
 
   /// Writes the ViT-B/32-shaped checkpoint with the fixture script when the default directory is missing it.
@@ -167,6 +176,7 @@ struct EmbedBenchmark {
   /// One JSON line from embed.py.
   private struct Reply: Decodable {
     var seconds: Double?
+    var cpuSeconds: Double?
     var loadSeconds: Double?
     var threads: Int?
     var versions: [String: String]?
@@ -176,7 +186,8 @@ struct EmbedBenchmark {
 
     enum CodingKeys: String, CodingKey {
       case seconds, threads, versions, error
-      case loadSeconds = "load_seconds", peakBytes = "peak_bytes", beforeLoadBytes = "before_load_bytes"
+      case loadSeconds = "load_seconds", cpuSeconds = "cpu_seconds", peakBytes = "peak_bytes"
+      case beforeLoadBytes = "before_load_bytes"
     }
 
     init(_ line: String, from reference: PythonReference) throws {
@@ -191,10 +202,34 @@ struct EmbedBenchmark {
 
     private var script = ""
 
-    /// The seconds per call of a timing reply.
-    func timing() throws -> Double {
-      guard let seconds else { throw BenchError.referenceFailed(script: script, reason: "a reply without seconds") }
-      return seconds
+    /// The time per call of a timing reply.
+    func timing() throws -> Timing {
+      guard let seconds, let cpuSeconds else {
+        throw BenchError.referenceFailed(script: script, reason: "a reply without seconds and cpu_seconds")
+      }
+      return Timing(wall: seconds, cpu: cpuSeconds)
+    }
+  }
+
+  /// Seconds per call: wall clock and the process's CPU time.
+  struct Timing {
+    var wall: Double
+    var cpu: Double
+
+    init(wall: Double, cpu: Double) {
+      self.wall = wall
+      self.cpu = cpu
+    }
+
+    /// Medians of each figure separately.
+    init(median timings: [Timing]) {
+      self.init(wall: median(timings.map(\.wall)), cpu: median(timings.map(\.cpu)))
+    }
+
+    static func processCPUSeconds() -> Double {
+      var time = timespec()
+      clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+      return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
   }
 }

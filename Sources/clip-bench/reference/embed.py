@@ -6,14 +6,15 @@ same machine load. One request line in, one JSON line out:
   load MODEL PIXELS COUNT   loads CLIPModel (dtype=torch.float32, eval) and CLIPTokenizerFast from MODEL and
                             COUNT pixel tensors [3, S, S] (raw little-endian float32, one after another) from
                             PIXELS -> {"load_seconds", "versions", "threads"}
-  image B                   seconds per get_image_features call on the first B tensors -> {"seconds"}
-  text JSON-LIST            seconds per call of tokenizer(texts, padding=True, return_tensors="pt") then
-                            get_text_features -> {"seconds"}
+  image B                   time per get_image_features call on the first B tensors -> {"seconds", "cpu_seconds"}
+  text JSON-LIST            time per call of tokenizer(texts, padding=True, return_tensors="pt") then
+                            get_text_features -> {"seconds", "cpu_seconds"}
   memory                    this process's peak and current resident set -> {"peak_bytes", "resident_bytes",
                             "before_load_bytes"} (before_load: resident after importing torch and transformers)
   quit
 Each timed request repeats the call until 0.1 s have passed (one call at least) and returns the time per call;
-the first request of each kind is preceded by one untimed warm-up call. Threads: CLIP_BENCH_THREADS
+the first request of each kind is preceded by one untimed warm-up call. "seconds" is wall clock, "cpu_seconds"
+the process's CPU time (all threads, OpenMP's spinning included). Threads: CLIP_BENCH_THREADS
 (torch.set_num_threads), the Swift side passes its own count. Calls run under torch.inference_mode().
 """
 import json
@@ -41,16 +42,16 @@ def memory_bytes(field):
   return peak if sys.platform == "darwin" else peak * 1024
 
 
-def seconds_per_call(call, warm):
+def time_per_call(call, warm):
   if not warm:
     call()
-  calls, start = 0, time.perf_counter()
+  calls, start, start_cpu = 0, time.perf_counter(), time.process_time()
   while True:
     call()
     calls += 1
     elapsed = time.perf_counter() - start
     if elapsed >= 0.1:
-      return elapsed / calls
+      return {"seconds": elapsed / calls, "cpu_seconds": (time.process_time() - start_cpu) / calls}
 
 
 def reply(value):
@@ -81,9 +82,9 @@ def main():
     elif command == "image":
       batch = pixels[: int(rest)]
       with torch.inference_mode():
-        seconds = seconds_per_call(lambda: model.get_image_features(pixel_values=batch), ("image", rest) in warmed)
+        timing = time_per_call(lambda: model.get_image_features(pixel_values=batch), ("image", rest) in warmed)
       warmed.add(("image", rest))
-      reply({"seconds": seconds})
+      reply(timing)
     elif command == "text":
       texts = json.loads(rest)
 
@@ -91,9 +92,9 @@ def main():
         model.get_text_features(**tokenizer(texts, padding=True, return_tensors="pt"))
 
       with torch.inference_mode():
-        seconds = seconds_per_call(call, ("text", rest) in warmed)
+        timing = time_per_call(call, ("text", rest) in warmed)
       warmed.add(("text", rest))
-      reply({"seconds": seconds})
+      reply(timing)
     elif command == "memory":
       reply({"peak_bytes": memory_bytes("VmHWM"), "resident_bytes": memory_bytes("VmRSS"),
              "before_load_bytes": before_load})
