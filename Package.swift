@@ -73,10 +73,12 @@ let package = Package(
 
     // MARK: Worker: the methods, dispatch, embedding cache, batching, cancellation, model lifecycle.
     .target(name: "Worker", dependencies: ["JSONRPC", "CLIP"]),
-    .testTarget(name: "WorkerTests", dependencies: ["Worker"], exclude: ["Fixtures"]),
+    // The end-to-end tests run the clip-worker executable, so `swift test` must build it.
+    .testTarget(
+      name: "WorkerTests", dependencies: ["Worker", "JSONRPC", "ImageCodecs", "clip-worker"], exclude: ["Fixtures"]),
 
     // MARK: clip-worker: the executable; argument handling only.
-    .executableTarget(name: "clip-worker", dependencies: ["Worker"]),
+    .executableTarget(name: "clip-worker", dependencies: ["Worker", "CLIP", "JSONRPC", "Kernels"]),
 
     // MARK: clip-bench: benchmarks against the Python reference (not tests); its reference scripts sit in
     // Sources/clip-bench/reference.

@@ -1,2 +1,70 @@
-// Replaced by the worker's entry point (issue 4).
+// clip-worker: serves a CLIP model over newline-delimited JSON-RPC 2.0 on stdin/stdout.
+import CLIP
+import Foundation
+import JSONRPC
+import Kernels
 import Worker
+
+/// Writes a line to stderr (never stdout, which carries protocol messages only).
+func standardError(_ text: String) {
+  FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+let options: Options
+do {
+  options = try Options(
+    arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
+} catch {
+  standardError("clip-worker: \(error)\nTry 'clip-worker --help'.")
+  exit(2)
+}
+
+switch options.action {
+case .help:
+  print(Options.usage)
+  exit(0)
+case .version:
+  print("\(WorkerVersion.name) \(WorkerVersion.current)")
+  exit(0)
+case .serve:
+  break
+}
+
+let source: ModelSource
+do {
+  source = try ModelSource(parsing: options.model!)
+} catch {
+  standardError("clip-worker: \(error)")
+  exit(2)
+}
+
+// A reader that goes away must not kill us with SIGPIPE; the failed write is handled instead.
+signal(SIGPIPE, SIG_IGN)
+// Protocol messages go to a private copy of stdout; fd 1 then points at stderr, so a stray `print` from
+// any library lands in the log instead of corrupting the stream.
+let protocolOutput = dup(STDOUT_FILENO)
+guard protocolOutput >= 0, dup2(STDERR_FILENO, STDOUT_FILENO) >= 0 else {
+  standardError("clip-worker: cannot set up the output stream (errno \(errno))")
+  exit(1)
+}
+
+KernelThreads.count = options.configuration.threads
+
+let writer = LineWriter(fileDescriptor: protocolOutput)
+let logger = Logger(level: options.logLevel) { standardError($0) }
+let server = Server(
+  configuration: options.configuration, source: source,
+  load: { source in try CLIPEngine(directory: source.directory) },
+  decode: defaultImageDecoder, output: { writer.write($0) }, logger: logger)
+server.start()
+
+let maxLineBytes = options.configuration.maxMessageBytes
+let reader = Thread {
+  var lines = LineReader(fileDescriptor: STDIN_FILENO, maxLineBytes: maxLineBytes)
+  lines.run { server.receive($0) }
+  server.endOfInput()
+}
+reader.stackSize = 8 << 20
+reader.start()
+
+exit(server.waitForExit())

@@ -1,0 +1,61 @@
+import Foundation
+
+/// Reads a file descriptor to its end and hands each frame to a closure: the input side of the transport.
+public struct LineReader {
+  public let fileDescriptor: Int32
+  public var framer: LineFramer
+  /// Bytes asked of each read.
+  public var chunkSize = 64 * 1024
+
+  public init(fileDescriptor: Int32, maxLineBytes: Int = LineFramer.defaultMaxLineBytes) {
+    self.fileDescriptor = fileDescriptor
+    framer = LineFramer(maxLineBytes: maxLineBytes)
+  }
+
+  /// Blocks, reading until end of file (a read error ends the input the same way), calling `onFrame` for
+  /// every frame in order. `onFrame` returning false stops reading early.
+  public mutating func run(_ onFrame: (LineFramer.Frame) -> Bool) {
+    var chunk = [UInt8](repeating: 0, count: chunkSize)
+    while true {
+      // read(2) directly: it returns whatever has arrived, where FileHandle.read(upToCount:) waits until
+      // the count is reached, which would hold a short request back until more input comes.
+      let count = chunk.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress, $0.count) }
+      if count < 0 && errno == EINTR { continue }
+      guard count > 0 else { break }
+      for frame in framer.push(chunk[..<count]) where !onFrame(frame) { return }
+    }
+    if let frame = framer.finish() { _ = onFrame(frame) }
+  }
+}
+
+/// Writes one message per line to a file descriptor; safe to call from any thread, and each message is
+/// written whole before the next one starts, so concurrent responses never interleave.
+public final class LineWriter: @unchecked Sendable {
+  public let fileDescriptor: Int32
+  private let handle: FileHandle
+  private let lock = NSLock()
+  private var failed = false
+
+  public init(fileDescriptor: Int32) {
+    self.fileDescriptor = fileDescriptor
+    handle = FileHandle(fileDescriptor: fileDescriptor, closeOnDealloc: false)
+  }
+
+  /// Writes `message` and a `\n`. Returns false when the descriptor no longer accepts output (the reader
+  /// went away: `EPIPE`, with SIGPIPE ignored); every later call then returns false without writing.
+  @discardableResult
+  public func write(_ message: [UInt8]) -> Bool {
+    var line = Data(message)
+    line.append(0x0A)
+    lock.lock()
+    defer { lock.unlock() }
+    guard !failed else { return false }
+    do {
+      try handle.write(contentsOf: line)
+      return true
+    } catch {
+      failed = true
+      return false
+    }
+  }
+}

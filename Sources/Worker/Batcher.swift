@@ -1,0 +1,94 @@
+import Dispatch
+import ImageCodecs
+
+/// Runs the model's forward passes on one dedicated thread, coalescing concurrent work: inputs submitted
+/// while a pass runs wait and go together into the next pass (up to `maxBatchSize` each). Texts and images
+/// alternate so neither starves the other. The thread is not one of Swift concurrency's, so a long pass
+/// never holds up the tasks that answer `cacheStats` or cancellations.
+final class Batcher: Sendable {
+  private struct Job<Input> {
+    var input: Input
+    var continuation: CheckedContinuation<[Float], Never>
+  }
+
+  private struct Queue {
+    var texts: [Job<String>] = []
+    var images: [Job<RGBImage>] = []
+    var running = false
+    var passes = 0
+  }
+
+  private let model: any EmbeddingModel
+  private let maxBatchSize: Int
+  private let logger: Logger
+  private let queue = Locked(Queue())
+  private let thread = DispatchQueue(label: "clip-worker.compute", qos: .userInitiated)
+
+  /// - Parameter logger: told, at debug level, the size and duration of every pass.
+  init(model: any EmbeddingModel, maxBatchSize: Int, logger: Logger = .silent) {
+    precondition(maxBatchSize > 0, "Batcher: maxBatchSize must be positive")
+    self.model = model
+    self.maxBatchSize = maxBatchSize
+    self.logger = logger
+  }
+
+  /// The number of forward passes run so far (texts and images counted separately).
+  var forwardPasses: Int { queue.withLock { $0.passes } }
+
+  /// The inputs waiting for a pass.
+  var queuedCount: Int { queue.withLock { $0.texts.count + $0.images.count } }
+
+  func embed(text: String) async -> [Float] {
+    await withCheckedContinuation { continuation in
+      submit { $0.texts.append(Job(input: text, continuation: continuation)) }
+    }
+  }
+
+  func embed(image: RGBImage) async -> [Float] {
+    await withCheckedContinuation { continuation in
+      submit { $0.images.append(Job(input: image, continuation: continuation)) }
+    }
+  }
+
+  private func submit(_ enqueue: (inout Queue) -> Void) {
+    let start = queue.withLock { queue in
+      enqueue(&queue)
+      defer { queue.running = true }
+      return !queue.running
+    }
+    if start { thread.async { self.drain() } }
+  }
+
+  private func drain() {
+    while true {
+      let (texts, images): ([Job<String>], [Job<RGBImage>]) = queue.withLock { queue in
+        let texts = Array(queue.texts.prefix(maxBatchSize))
+        queue.texts.removeFirst(texts.count)
+        let images = Array(queue.images.prefix(maxBatchSize))
+        queue.images.removeFirst(images.count)
+        if texts.isEmpty && images.isEmpty { queue.running = false }
+        queue.passes += (texts.isEmpty ? 0 : 1) + (images.isEmpty ? 0 : 1)
+        return (texts, images)
+      }
+      if texts.isEmpty && images.isEmpty { return }
+      if !texts.isEmpty { deliver(timed("text", texts.count) { model.textEmbeddings(texts.map(\.input)) }, to: texts) }
+      if !images.isEmpty {
+        deliver(timed("image", images.count) { model.imageEmbeddings(images.map(\.input)) }, to: images)
+      }
+    }
+  }
+
+  private func timed(_ kind: String, _ count: Int, _ pass: () -> [[Float]]) -> [[Float]] {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let embeddings = pass()
+    let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+    logger.log(.debug, "\(kind) pass of \(count) input\(count == 1 ? "" : "s") in \(Int(milliseconds.rounded())) ms")
+    return embeddings
+  }
+
+  private func deliver<Input>(_ embeddings: [[Float]], to jobs: [Job<Input>]) {
+    precondition(
+      embeddings.count == jobs.count, "model returned \(embeddings.count) embeddings for \(jobs.count) inputs")
+    for (job, embedding) in zip(jobs, embeddings) { job.continuation.resume(returning: embedding) }
+  }
+}

@@ -1,0 +1,48 @@
+import JSONRPC
+
+/// `initialize`: optional; describes the server, the model (waiting for it to load), the methods and the
+/// limits. Its params (such as `clientInfo`) are accepted and not used.
+struct Initialize: Method {
+  static let name = "initialize"
+
+  struct Params: MethodParams {
+    init(params: JSONValue?) throws(RPCError) {
+      switch params {
+      case nil, .object?: break
+      case let .array(elements)? where elements.isEmpty: break
+      case let other?: throw .invalidParams("params must be an object, found \(other.typeName)")
+      }
+    }
+  }
+
+  static func run(_ params: Params, in context: WorkerContext) async throws -> JSONValue {
+    let loaded = try await context.modelState.model()
+    let info = loaded.info
+    let configuration = context.configuration
+    return [
+      "serverInfo": ["name": .string(WorkerVersion.name), "version": .string(WorkerVersion.current)],
+      "model": [
+        "id": .string(info.id), "path": .string(info.path),
+        "embeddingDim": JSONValue(info.properties.embeddingDimension),
+        "imageSize": JSONValue(info.properties.imageSize),
+        "contextLength": JSONValue(info.properties.contextLength),
+        "dtype": .string(info.properties.dtype),
+      ],
+      "methods": .array((Methods.all.map { $0.name } + [Server.exitMethod, Server.cancelMethod]).map { .string($0) }),
+      "limits": [
+        "maxMessageBytes": JSONValue(configuration.maxMessageBytes),
+        "maxNestingDepth": JSONValue(configuration.maxNestingDepth),
+        "maxImagePixels": JSONValue(configuration.imageLimits.maxPixels),
+        "maxBatchSize": JSONValue(configuration.maxBatchSize),
+        "cacheCapacityBytes": JSONValue(configuration.cacheCapacityBytes),
+        "threads": JSONValue(configuration.threads),
+      ],
+    ]
+  }
+}
+
+/// The server's name and version, as `initialize` and `--version` report them.
+public enum WorkerVersion {
+  public static let name = "clip-worker"
+  public static let current = "0.1.0"
+}

@@ -1,0 +1,48 @@
+import JSONRPC
+
+/// A method of the protocol: its wire name, how its params are read and what it returns. Dispatch finds a
+/// method by `name`; `run` may throw `RPCError` (sent as is), `CancellationError` (sent as
+/// requestCancelled), anything else is an internal error.
+protocol Method {
+  associatedtype Params: MethodParams
+  associatedtype Result: JSONRepresentable
+  static var name: String { get }
+  static func run(_ params: Params, in context: WorkerContext) async throws -> Result
+}
+
+/// A method's params, read from the request's `params` member (absent, an object, or an empty array).
+protocol MethodParams {
+  init(params: JSONValue?) throws(RPCError)
+}
+
+/// A value with a JSON form: a method's result.
+protocol JSONRepresentable {
+  var json: JSONValue { get }
+}
+
+/// Params of a method that takes none.
+struct NoParams: MethodParams {
+  init(params: JSONValue?) throws(RPCError) { _ = try ParamsReader(params, accepted: []) }
+}
+
+extension JSONValue: JSONRepresentable {
+  var json: JSONValue { self }
+}
+
+extension Method {
+  /// Reads the params and runs the method, giving its result as JSON.
+  static func call(params: JSONValue?, in context: WorkerContext) async throws -> JSONValue {
+    try await run(try Params(params: params), in: context).json
+  }
+}
+
+/// Every method dispatched by name (`exit` and `$/cancelRequest` are handled by the server itself, as they
+/// act on the connection rather than compute anything).
+enum Methods {
+  static let all: [any Method.Type] = [
+    Initialize.self, Shutdown.self, Discover.self, EncodeText.self, EncodeImage.self, Classify.self,
+    CacheStatsMethod.self, CacheClear.self,
+  ]
+
+  static let byName: [String: any Method.Type] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+}

@@ -1,0 +1,348 @@
+import Dispatch
+import Foundation
+import JSONRPC
+
+/// The JSON-RPC server: reads frames, answers every request exactly once, tracks the calls in flight for
+/// cancellation and for an orderly end, and decides the exit code.
+///
+/// Threads: `receive` is called by one reader thread, in input order, and never blocks on computation —
+/// each call runs in its own task, and the heavy work runs on the batcher's and the input queue's threads.
+/// So a burst of requests is all read and queued, responses go out as each finishes (in any order), and a
+/// slow request does not hold up `cacheStats` or `$/cancelRequest`.
+///
+/// Exactly once: a call is answered by whoever removes it from the table of active calls first — its own
+/// task, a cancellation, or `exit`.
+public final class Server: Sendable {
+  static let exitMethod = "exit"
+  static let cancelMethod = "$/cancelRequest"
+
+  private struct ActiveCall {
+    /// Nil for a notification, which is tracked (so the end of input waits for it) but not answered.
+    var id: RequestID?
+    var task: Task<Void, Never>?
+    var reply: @Sendable (Response) -> Void
+  }
+
+  private struct State {
+    var nextSerial = 0
+    var active: [Int: ActiveCall] = [:]
+    var serialByID: [RequestID: Int] = [:]
+    /// Responses removed from `active` and not yet written; the process may not end while any remain.
+    var repliesInProgress = 0
+    var shutdownRequested = false
+    /// Set once the process should end: immediately (exit) or once idle (end of input, failed load).
+    var endCode: Int32?
+    var endWhenIdle = false
+    var ended = false
+    var exitWaiters: [CheckedContinuation<Int32, Never>] = []
+  }
+
+  private let context: WorkerContext
+  private let source: ModelSource
+  private let load: @Sendable (ModelSource) throws -> any EmbeddingModel
+  private let output: @Sendable ([UInt8]) -> Bool
+  private let logger: Logger
+  private let state = Locked(State())
+  private let ended = DispatchSemaphore(value: 0)
+
+  /// - Parameters:
+  ///   - load: builds the model from its source; called once, on a thread of its own, by `start()`.
+  ///   - decode: decodes image files.
+  ///   - output: writes one message (a line without its terminator); returns false once output is gone.
+  public init(
+    configuration: WorkerConfiguration, source: ModelSource,
+    load: @escaping @Sendable (ModelSource) throws -> any EmbeddingModel,
+    decode: @escaping ImageDecoder, output: @escaping @Sendable ([UInt8]) -> Bool, logger: Logger
+  ) {
+    context = WorkerContext(configuration: configuration, decode: decode)
+    self.source = source
+    self.load = load
+    self.output = output
+    self.logger = logger
+  }
+
+  /// The embedding cache, for inspection.
+  public var store: EmbeddingStore { context.store }
+
+  /// Inputs waiting for a forward pass (0 before the model has loaded).
+  var queuedInputs: Int { context.modelState.loaded?.batcher.queuedCount ?? 0 }
+
+  /// Starts loading the model. Requests may be received before it has loaded; those that need it wait.
+  public func start() {
+    let source = self.source, load = self.load, configuration = context.configuration, logger = self.logger
+    let started = Date()
+    context.modelState.load(
+      {
+        let model = try load(source)
+        let info = ModelInfo(id: source.id, path: source.directory.path, properties: model.properties)
+        return LoadedModel(
+          info: info, model: model,
+          batcher: Batcher(model: model, maxBatchSize: configuration.maxBatchSize, logger: logger))
+      },
+      completion: { result in
+        switch result {
+        case let .success(loaded):
+          let milliseconds = Int(Date().timeIntervalSince(started) * 1000)
+          logger.log(
+            .info,
+            "model \(loaded.info.id) ready in \(milliseconds) ms (dim \(loaded.info.properties.embeddingDimension))")
+        case let .failure(error):
+          logger.log(.error, "cannot load model \(source.id): \(error)")
+          self.endWhenIdle(code: 1)
+        }
+      })
+  }
+
+  // MARK: - Input
+
+  /// Handles one frame of input. Returns false when no more input should be read (after `exit`).
+  @discardableResult
+  public func receive(_ frame: LineFramer.Frame) -> Bool {
+    // Answers written directly from here count as replies in progress, so that the process cannot end
+    // (after a failed load, say) in the middle of writing one.
+    let accepted = state.withLock { state in
+      guard state.endCode == nil || state.endWhenIdle else { return false }
+      state.repliesInProgress += 1
+      return true
+    }
+    guard accepted else { return false }
+    defer { replyWritten() }
+    switch frame {
+    case let .oversized(byteCount):
+      logger.log(.warning, "discarded a message of \(byteCount) bytes")
+      write(
+        Response(id: .null, error: .messageTooLarge(byteCount: byteCount, limit: context.configuration.maxMessageBytes))
+          .json)
+    case let .line(bytes):
+      switch Incoming(line: bytes, maxDepth: context.configuration.maxNestingDepth) {
+      case let .single(entry):
+        handle(entry) { self.write($0.json) }
+      case let .batch(entries):
+        let answered = entries.filter { if case .message(.notification) = $0 { false } else { true } }.count
+        let collector = BatchCollector(expected: answered) { self.write(.array($0.map(\.json))) }
+        for entry in entries { handle(entry) { collector.add($0) } }
+      }
+    }
+    return state.withLock { $0.endCode == nil || $0.endWhenIdle }
+  }
+
+  /// The input has ended: the calls in flight are finished and answered, then the process ends with 0.
+  public func endOfInput() {
+    logger.log(.debug, "end of input")
+    endWhenIdle(code: 0)
+  }
+
+  private func handle(_ entry: Incoming.Entry, reply: @escaping @Sendable (Response) -> Void) {
+    let message: Message
+    switch entry {
+    case let .invalid(response):
+      reply(response)
+      return
+    case let .message(valid): message = valid
+    }
+    let id: RequestID?
+    if case let .request(request) = message { id = request.id } else { id = nil }
+    let answer: @Sendable (Result<JSONValue, RPCError>) -> Void = { outcome in
+      if let id { reply(Response(id: id, outcome: outcome)) }
+    }
+
+    switch message.method {
+    case Server.exitMethod:
+      answer(.success(.null))
+      exit()
+      return
+    case Server.cancelMethod:
+      answer(Result { () throws(RPCError) in try cancel(params: message.params) }.map { .null })
+      return
+    default: break
+    }
+
+    guard let method = Methods.byName[message.method] else {
+      if id != nil || !message.method.hasPrefix("$/") { logger.log(.debug, "unknown method \(message.method)") }
+      answer(.failure(.methodNotFound(message.method)))
+      return
+    }
+    let refusal: RPCError? = state.withLock { state in
+      // Ending once idle (after a failed load) still answers what arrives: with modelUnavailable.
+      if state.shutdownRequested || (state.endCode != nil && !state.endWhenIdle) { return .shuttingDown }
+      if let id, state.serialByID[id] != nil {
+        return .invalidRequest("id \(id) is already used by a request in flight")
+      }
+      if method == Shutdown.self { state.shutdownRequested = true }
+      return nil
+    }
+    if let refusal {
+      answer(.failure(refusal))
+      return
+    }
+    start(method, params: message.params, id: id, reply: reply)
+  }
+
+  /// The tasks of every call in flight, for `shutdown` to wait on.
+  private func activeTasks() -> [Task<Void, Never>] { state.withLock { $0.active.values.compactMap(\.task) } }
+
+  /// Runs a call in its own task, tracked in the table of active calls.
+  private func start(
+    _ method: any Method.Type, params: JSONValue?, id: RequestID?, reply: @escaping @Sendable (Response) -> Void
+  ) {
+    let context = self.context
+    // `shutdown` answers once every call received before it has been answered, so that a client may
+    // send `exit` as soon as it has the answer without cancelling anything.
+    let predecessors = method == Shutdown.self ? activeTasks() : []
+    state.withLock { state in
+      let serial = state.nextSerial
+      state.nextSerial += 1
+      let task = Task {
+        for predecessor in predecessors { await predecessor.value }
+        let outcome: Result<JSONValue, RPCError>
+        do {
+          outcome = .success(try await method.call(params: params, in: context))
+        } catch let error as RPCError {
+          outcome = .failure(error)
+        } catch is CancellationError {
+          outcome = .failure(.requestCancelled)
+        } catch {
+          outcome = .failure(.internalError("\(error)"))
+        }
+        self.complete(serial, with: outcome)
+      }
+      state.active[serial] = ActiveCall(id: id, task: task, reply: reply)
+      if let id { state.serialByID[id] = serial }
+    }
+  }
+
+  // MARK: - Answers
+
+  /// Answers a call unless something else already did.
+  private func complete(_ serial: Int, with outcome: Result<JSONValue, RPCError>) {
+    guard let call = claim(serial) else { return }
+    if let id = call.id { call.reply(Response(id: id, outcome: outcome)) }
+    replyWritten()
+  }
+
+  /// Removes a call from the table; the caller must reply (if it has an id) and then call `replyWritten`.
+  private func claim(_ serial: Int) -> ActiveCall? {
+    state.withLock { state in
+      guard let call = state.active.removeValue(forKey: serial) else { return nil }
+      if let id = call.id { state.serialByID[id] = nil }
+      state.repliesInProgress += 1
+      return call
+    }
+  }
+
+  private func replyWritten() {
+    state.withLock { $0.repliesInProgress -= 1 }
+    finishIfDone()
+  }
+
+  /// `$/cancelRequest {id}`: the request (if still in flight) is answered with requestCancelled now and
+  /// its task is cancelled. Unknown or finished ids are ignored, as the race is normal.
+  private func cancel(params: JSONValue?) throws(RPCError) {
+    let reader = try ParamsReader(params, accepted: ["id"])
+    let idValue: JSONValue = try reader.required("id")
+    guard let id = RequestID(json: idValue) else { throw .invalidParams("id must be a string or a number") }
+    guard let serial = state.withLock({ $0.serialByID[id] }), let call = claim(serial) else {
+      logger.log(.debug, "cancel: no request \(id) in flight")
+      return
+    }
+    call.task?.cancel()
+    call.reply(Response(id: id, error: .requestCancelled))
+    replyWritten()
+  }
+
+  // MARK: - Ending
+
+  /// `exit`: every call still in flight is answered with requestCancelled, then the process ends — with 0
+  /// after `shutdown`, 1 without.
+  private func exit() {
+    let calls: [ActiveCall] = state.withLock { state in
+      if state.endCode == nil || state.endWhenIdle {
+        state.endCode = state.shutdownRequested ? 0 : 1
+        state.endWhenIdle = false
+      }
+      let calls = Array(state.active.values)
+      state.active = [:]
+      state.serialByID = [:]
+      state.repliesInProgress += calls.count
+      return calls
+    }
+    for call in calls {
+      call.task?.cancel()
+      if let id = call.id { call.reply(Response(id: id, error: .requestCancelled)) }
+      state.withLock { $0.repliesInProgress -= 1 }
+    }
+  }
+
+  private func endWhenIdle(code: Int32) {
+    state.withLock { state in
+      guard state.endCode == nil else { return }
+      state.endCode = code
+      state.endWhenIdle = true
+    }
+    finishIfDone()
+  }
+
+  private func finishIfDone() {
+    let (code, waiters): (Int32?, [CheckedContinuation<Int32, Never>]) = state.withLock { state in
+      guard !state.ended, let code = state.endCode, state.repliesInProgress == 0 else { return (nil, []) }
+      guard !state.endWhenIdle || state.active.isEmpty else { return (nil, []) }
+      state.ended = true
+      defer { state.exitWaiters = [] }
+      return (code, state.exitWaiters)
+    }
+    guard let code else { return }
+    logger.log(.debug, "ending with code \(code)")
+    for waiter in waiters { waiter.resume(returning: code) }
+    ended.signal()
+  }
+
+  private func write(_ message: JSONValue) {
+    guard output(message.serialized()) else {
+      logger.log(.debug, "output closed")
+      state.withLock { state in
+        if state.endCode == nil { state.endCode = 0 }
+        state.endWhenIdle = false
+      }
+      return
+    }
+  }
+
+  /// Blocks until the process should end; returns the exit code.
+  public func waitForExit() -> Int32 {
+    ended.wait()
+    ended.signal()
+    return state.withLock { $0.endCode ?? 0 }
+  }
+
+  /// Waits until the process should end; returns the exit code.
+  public func exitCode() async -> Int32 {
+    await withCheckedContinuation { continuation in
+      let code: Int32? = state.withLock { state in
+        if state.ended { return state.endCode }
+        state.exitWaiters.append(continuation)
+        return nil
+      }
+      if let code { continuation.resume(returning: code) }
+    }
+  }
+}
+
+/// Gathers the responses of one batch and writes them as one array when the last arrives.
+private final class BatchCollector: Sendable {
+  private let expected: Int
+  private let responses = Locked([Response]())
+  private let send: @Sendable ([Response]) -> Void
+
+  init(expected: Int, send: @escaping @Sendable ([Response]) -> Void) {
+    self.expected = expected
+    self.send = send
+  }
+
+  func add(_ response: Response) {
+    let complete: [Response]? = responses.withLock { responses in
+      responses.append(response)
+      return responses.count == expected ? responses : nil
+    }
+    if let complete { send(complete) }
+  }
+}

@@ -1,1 +1,0 @@
-/// The worker: methods, dispatch, cache, batching (issue 4).

@@ -1,0 +1,20 @@
+import ImageCodecs
+import JSONRPC
+
+/// Everything the executable's options decide. Defaults are the documented ones.
+public struct WorkerConfiguration: Sendable {
+  /// The bound on the embedding cache, in bytes (`--cache-mb` × 1 MiB). Default 256 MiB.
+  public var cacheCapacityBytes = 256 * 1024 * 1024
+  /// Threads for reading and decoding images; the executable gives the model's kernels as many.
+  public var threads = 2
+  /// Bounds checked before decoding an image.
+  public var imageLimits = ImageLimits()
+  /// The most inputs of one kind coalesced into one forward pass.
+  public var maxBatchSize = 32
+  /// The longest accepted line; longer ones are discarded and answered with `messageTooLarge`.
+  public var maxMessageBytes = LineFramer.defaultMaxLineBytes
+  /// The deepest accepted nesting of arrays and objects in a message.
+  public var maxNestingDepth = JSONParser.defaultMaxDepth
+
+  public init() {}
+}
