@@ -132,7 +132,7 @@ struct EmbedBenchmark {
   }
 
   /// Writes the ViT-B/32-shaped checkpoint with the fixture script when the default directory is missing it.
-  private func generateIfMissing() throws {
+  func generateIfMissing() throws {
     let weights = model.appendingPathComponent("model.safetensors")
     guard !FileManager.default.fileExists(atPath: weights.path) else { return }
     FileHandle.standardError.write(Data("clip-bench embed: writing \(model.path) (about 600 MB)\n".utf8))

@@ -4,6 +4,8 @@
 //   clip-bench attention [--runs N] [--threads N] [--quick] [--cpu-time]   attention against PyTorch SDPA
 //   clip-bench embed     [--model DIR] [--runs N] [--threads N]            embeddings against transformers' CLIPModel
 //   clip-bench images    [--runs N] [--python PATH] [--keep DIR]           decode + preprocess against Pillow
+//   clip-bench classify  [--model DIR] [--runs N] [--startup-runs N]       clip-worker end to end against the
+//                                                                          transformers zero-shot pipeline
 //
 // Each subcommand is a type built from its arguments with a `run()`; add new ones to `commands`.
 import Foundation
@@ -13,6 +15,7 @@ let commands: [String: ([String]) throws -> Void] = [
   "attention": { try AttentionBenchmark(arguments: $0).run() },
   "embed": { try EmbedBenchmark(arguments: $0).run() },
   "images": { try ImageBenchmark.run(arguments: $0) },
+  "classify": { try ClassifyBenchmark(arguments: $0).run() },
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
