@@ -81,6 +81,12 @@ func tableRow(_ cells: [String], width: Int = 8) -> String {
 
 func format(_ value: Double, digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
 
+/// The 1, 5 and 15 minute load averages, to print beside figures measured on a shared machine.
+func loadAverage() -> String {
+  var loads = [Double](repeating: 0, count: 3)
+  return getloadavg(&loads, 3) == 3 ? loads.map { format($0, digits: 2) }.joined(separator: " ") : "unknown"
+}
+
 func geometricMean(_ values: [Double]) -> Double { exp(values.map { log($0) }.reduce(0, +) / Double(values.count)) }
 
 /// A small deterministic generator for benchmark inputs (values in [-1, 1)).

@@ -168,11 +168,6 @@ struct EmbedBenchmark {
 
   private func megabytes(_ bytes: Int) -> String { format(Double(bytes) / 1e6, digits: 0) }
 
-  private func loadAverage() -> String {
-    var loads = [Double](repeating: 0, count: 3)
-    return getloadavg(&loads, 3) == 3 ? loads.map { format($0, digits: 2) }.joined(separator: " ") : "unknown"
-  }
-
   /// One JSON line from embed.py.
   private struct Reply: Decodable {
     var seconds: Double?
