@@ -6,7 +6,8 @@ import Foundation
 /// on the same 640x480 JPEG files and the same 8 labels per call, both on 2 threads.
 ///
 /// - "new labels": a fresh set of 8 label strings every call, so the worker embeds them every time;
-/// - "cached labels": the same 8 labels every call (already embedded by the warm-up call).
+/// - "cached labels": the same 8 labels every call (already embedded by the warm-up calls; the pipeline, having no
+///   cache, does the same work in both modes).
 /// Every call of both modes sends an image file the worker has not seen, so the image is always embedded (its cache
 /// is keyed by the file's SHA-256); `cacheStats` at the end shows it. Ours is timed from writing the request to
 /// reading the answer; the reference times `pipe(path, candidate_labels=labels)` in its own process.
@@ -78,8 +79,10 @@ struct ClassifyBenchmark {
 
     var rows: [[String]] = Array(repeating: [], count: photos + 1)
     var overall: [(ours: Double, theirs: Double)] = []
+    var cpuLine: [String] = []
     for mode in ["new labels", "cached labels"] {
       var ours: [[Double]] = Array(repeating: [], count: photos), theirs = ours
+      var ourCPU: Double? = 0, theirCPU = 0.0
       let first = 1 + (mode == "new labels" ? 0 : callsPerMode)
       for call in 0..<callsPerMode {
         let file = files[first + call]
@@ -88,11 +91,13 @@ struct ClassifyBenchmark {
         // odd calls put the reference first so that neither side always follows the other.
         let earlyAnswer = call % 2 == 1 ? try ask(reference, file, callLabels) : nil
         Thread.sleep(forTimeInterval: 0.3)
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds, startCPU = cpuSeconds(of: worker)
         let scores = try classify(worker, file, callLabels, id: &identifier)
         ours[call % photos].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        if let before = startCPU, let after = cpuSeconds(of: worker) { ourCPU? += after - before } else { ourCPU = nil }
         let answer = try earlyAnswer ?? ask(reference, file, callLabels)
         theirs[call % photos].append(answer.seconds)
+        theirCPU += answer.cpuSeconds
         maxDifference = max(maxDifference, difference(scores, answer.scores))
       }
       for photo in 0..<photos {
@@ -101,6 +106,10 @@ struct ClassifyBenchmark {
       let all = (ours: median(ours.flatMap { $0 }), theirs: median(theirs.flatMap { $0 }))
       rows[photos].append(contentsOf: cells(all.ours, all.theirs))
       overall.append(all)
+      let calls = Double(callsPerMode)
+      cpuLine.append("\(mode): ours " + (ourCPU.map { format($0 / calls * 1e3) + " ms" } ?? "n/a")
+                     + ", reference \(format(theirCPU / calls * 1e3)) ms"
+                     + (ourCPU.map { ", ratio \(format(theirCPU / $0, digits: 2))" } ?? ""))
     }
     print(tableRow(["photo"], width: 16) + tableRow(["new: ours ms", "ref ms", "ratio"], width: 13)
           + tableRow(["cached: ours ms", "ref ms", "ratio"], width: 16))
@@ -112,6 +121,8 @@ struct ClassifyBenchmark {
     print("ratio = reference / ours; targets: new labels >= 2.0 (got "
           + "\(format(overall[0].theirs / overall[0].ours, digits: 2))), cached labels >= 3.0 (got "
           + "\(format(overall[1].theirs / overall[1].ours, digits: 2)))")
+    print("CPU time per call (means, all threads of each process; steadier than wall clock on a loaded machine): "
+          + cpuLine.joined(separator: "; "))
     let stats = try decode(StatsReply.self, worker.ask(#"{"jsonrpc":"2.0","id":"stats","method":"cacheStats"}"#),
                            from: "clip-worker").result
     print("worker cache (timed calls all miss; the 2 hits are the warm-up's repeats): image hits "
@@ -179,6 +190,20 @@ struct ClassifyBenchmark {
     return Dictionary(result.map { ($0.label, $0.score) }, uniquingKeysWith: { first, _ in first })
   }
 
+  /// A child's CPU time so far (user + system, all threads, 10 ms ticks) from /proc; nil where there is none.
+  private func cpuSeconds(of child: PythonReference) -> Double? {
+    #if os(Linux)
+    guard let stat = try? String(contentsOfFile: "/proc/\(child.processIdentifier)/stat", encoding: .utf8),
+          let end = stat.lastIndex(of: ")") else { return nil }
+    // After the command name: field 3 (state) onwards; utime and stime are fields 14 and 15.
+    let fields = stat[stat.index(after: end)...].split(separator: " ")
+    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    #else
+    return nil
+    #endif
+  }
+
   private func ask(_ reference: PythonReference, _ path: String, _ labels: [String]) throws -> Answer {
     let request = String(decoding: try JSONEncoder().encode(Request(path: path, labels: labels)), as: UTF8.self)
     return try decode(Answer.self, reference.ask(request), from: reference.script)
@@ -216,7 +241,10 @@ struct ClassifyBenchmark {
 
   private struct Answer: Decodable {
     var seconds: Double
+    var cpuSeconds: Double
     var scores: [String: Double]
+
+    enum CodingKeys: String, CodingKey { case seconds, scores, cpuSeconds = "cpu_seconds" }
   }
 
   private struct Once: Decodable { var scores: [String: Double] }

@@ -8,6 +8,8 @@ final class PythonReference {
   private let output = Pipe()
   private var buffered = Data()
   let script: String
+  /// The child's process id (for reading its CPU time).
+  var processIdentifier: Int32 { process.processIdentifier }
 
   /// Starts `python3 <script> <arguments>` from `Sources/clip-bench/reference`, with `environment` changes
   /// applied (a nil value removes the variable) to this child only.

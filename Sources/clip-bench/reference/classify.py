@@ -9,6 +9,7 @@ Two modes, both started by the Swift benchmark:
       pipeline("zero-shot-image-classification", model=MODEL, dtype=torch.float32) and prints
       {"files": [names...], "versions": {...}, "threads": N}. Then answers one JSON line per request line:
         {"path": P, "labels": [...]}  -> {"seconds": wall time of pipe(P, candidate_labels=labels),
+                                           "cpu_seconds": its process CPU time (all threads),
                                            "scores": {label: score}}
         quit                          -> exits
   classify.py once MODEL IMAGE LABELS-JSON
@@ -77,9 +78,9 @@ def serve(model, directory, count):
     if line.strip() == "quit":
       break
     request = json.loads(line)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = scores(pipe, request["path"], request["labels"])
-    reply({"seconds": time.perf_counter() - start, "scores": result})
+    reply({"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu, "scores": result})
 
 
 def main():
