@@ -33,6 +33,8 @@ public final class Server: Sendable {
     /// Set once the process should end: immediately (exit) or once idle (end of input, failed load).
     var endCode: Int32?
     var endWhenIdle = false
+    /// Set by `terminate`: lines still arriving are not read.
+    var inputStopped = false
     var ended = false
     var exitWaiters: [CheckedContinuation<Int32, Never>] = []
   }
@@ -101,7 +103,7 @@ public final class Server: Sendable {
     // Answers written directly from here count as replies in progress, so that the process cannot end
     // (after a failed load, say) in the middle of writing one.
     let accepted = state.withLock { state in
-      guard state.endCode == nil || state.endWhenIdle else { return false }
+      guard state.endCode == nil || state.endWhenIdle, !state.inputStopped else { return false }
       state.repliesInProgress += 1
       return true
     }
@@ -123,7 +125,7 @@ public final class Server: Sendable {
         for entry in entries { handle(entry) { collector.add($0) } }
       }
     }
-    return state.withLock { $0.endCode == nil || $0.endWhenIdle }
+    return state.withLock { ($0.endCode == nil || $0.endWhenIdle) && !$0.inputStopped }
   }
 
   /// The input has ended: the calls in flight are finished and answered, then the process ends with 0.
@@ -255,11 +257,38 @@ public final class Server: Sendable {
   /// `exit`: every call still in flight is answered with requestCancelled, then the process ends — with 0
   /// after `shutdown`, 1 without.
   private func exit() {
-    let calls: [ActiveCall] = state.withLock { state in
+    cancelAll { state in
       if state.endCode == nil || state.endWhenIdle {
         state.endCode = state.shutdownRequested ? 0 : 1
         state.endWhenIdle = false
       }
+    }
+  }
+
+  /// A termination signal (SIGTERM, SIGINT): no more input is read; the calls in flight have `grace` seconds
+  /// to finish and be answered, then those left are answered with requestCancelled; the process ends with 0
+  /// (or 1 when the model had failed to load). It is an orderly end the client did not ask for, so what
+  /// was asked is either answered or cancelled, never dropped.
+  public func terminate(grace: Double) {
+    state.withLock { state in
+      state.inputStopped = true
+      // Already ending (exit, end of input, a failed load, output gone): that end and its code stand.
+      if state.endCode == nil {
+        state.endCode = 0
+        state.endWhenIdle = true
+      }
+    }
+    finishIfDone()
+    DispatchQueue.global().asyncAfter(deadline: .now() + grace) {
+      self.cancelAll { state in state.endWhenIdle = false }
+    }
+  }
+
+  /// Answers every call in flight with requestCancelled and cancels its task, after `update` has set how the
+  /// process ends (under the same lock, so no call can start in between).
+  private func cancelAll(_ update: (inout State) -> Void) {
+    let calls: [ActiveCall] = state.withLock { state in
+      update(&state)
       let calls = Array(state.active.values)
       state.active = [:]
       state.serialByID = [:]
@@ -271,6 +300,7 @@ public final class Server: Sendable {
       if let id = call.id { call.reply(Response(id: id, error: .requestCancelled)) }
       state.withLock { $0.repliesInProgress -= 1 }
     }
+    finishIfDone()
   }
 
   private func endWhenIdle(code: Int32) {

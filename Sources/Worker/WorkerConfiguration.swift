@@ -9,6 +9,9 @@ public struct WorkerConfiguration: Sendable {
   public var threads = 2
   /// Bounds checked before decoding an image.
   public var imageLimits = ImageLimits()
+  /// The largest image file read from a path (`--max-file-mb`). Default 64 MiB. Inline data is bounded
+  /// by `maxMessageBytes` instead.
+  public var maxImageFileBytes = 64 * 1024 * 1024
   /// The most inputs of one kind coalesced into one forward pass.
   public var maxBatchSize = 32
   /// The longest accepted line; longer ones are discarded and answered with `messageTooLarge`.

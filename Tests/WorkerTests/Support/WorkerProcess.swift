@@ -77,6 +77,11 @@ final class WorkerProcess: @unchecked Sendable {
     try? input.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
   }
 
+  /// Writes raw bytes (not necessarily UTF-8, not necessarily a whole line).
+  func send(bytes: [UInt8]) {
+    try? input.fileHandleForWriting.write(contentsOf: Data(bytes))
+  }
+
   func sendRequest(_ id: JSONValue, _ method: String, _ params: JSONValue? = nil) {
     var request: JSONObject = ["jsonrpc": "2.0", "id": id, "method": .string(method)]
     if let params { request["params"] = params }
