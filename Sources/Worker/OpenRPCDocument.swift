@@ -559,6 +559,9 @@ enum OpenRPCDocument {
               "maxImagePixels": {
                 "type": "integer"
               },
+              "maxFileBytes": {
+                "type": "integer"
+              },
               "maxBatchSize": {
                 "type": "integer"
               },

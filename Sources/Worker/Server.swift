@@ -46,6 +46,9 @@ public final class Server: Sendable {
   private let logger: Logger
   private let state = Locked(State())
   private let ended = DispatchSemaphore(value: 0)
+  /// One per call that may be in flight: taken by the reader before a call starts, given back when the call
+  /// leaves the table of active calls.
+  private let slots: DispatchSemaphore
 
   /// - Parameters:
   ///   - load: builds the model from its source; called once, on a thread of its own, by `start()`.
@@ -57,6 +60,7 @@ public final class Server: Sendable {
     decode: @escaping ImageDecoder, output: @escaping @Sendable ([UInt8]) -> Bool, logger: Logger
   ) {
     context = WorkerContext(configuration: configuration, decode: decode)
+    slots = DispatchSemaphore(value: max(1, configuration.maxCallsInFlight))
     self.source = source
     self.load = load
     self.output = output
@@ -164,7 +168,11 @@ public final class Server: Sendable {
       answer(.failure(.methodNotFound(message.method)))
       return
     }
+    // Backpressure: the reader waits here while `maxCallsInFlight` calls are computing.
+    slots.wait()
     let refusal: RPCError? = state.withLock { state in
+      // The input was stopped (a signal) while this call waited for a slot: it is not run.
+      if state.inputStopped { return .requestCancelled }
       // Ending once idle (after a failed load) still answers what arrives: with modelUnavailable.
       if state.shutdownRequested || (state.endCode != nil && !state.endWhenIdle) { return .shuttingDown }
       if let id, state.serialByID[id] != nil {
@@ -174,6 +182,7 @@ public final class Server: Sendable {
       return nil
     }
     if let refusal {
+      slots.signal()
       answer(.failure(refusal))
       return
     }
@@ -224,12 +233,14 @@ public final class Server: Sendable {
 
   /// Removes a call from the table; the caller must reply (if it has an id) and then call `replyWritten`.
   private func claim(_ serial: Int) -> ActiveCall? {
-    state.withLock { state in
+    let call: ActiveCall? = state.withLock { state in
       guard let call = state.active.removeValue(forKey: serial) else { return nil }
       if let id = call.id { state.serialByID[id] = nil }
       state.repliesInProgress += 1
       return call
     }
+    if call != nil { slots.signal() }
+    return call
   }
 
   private func replyWritten() {
@@ -295,6 +306,7 @@ public final class Server: Sendable {
       state.repliesInProgress += calls.count
       return calls
     }
+    for _ in calls { slots.signal() }
     for call in calls {
       call.task?.cancel()
       if let id = call.id { call.reply(Response(id: id, error: .requestCancelled)) }

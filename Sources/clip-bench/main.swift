@@ -3,6 +3,7 @@
 //   clip-bench matmul    [--runs N] [--threads N] [--quick] [--cpu-time]   linear layers against NumPy/OpenBLAS
 //   clip-bench attention [--runs N] [--threads N] [--quick] [--cpu-time]   attention against PyTorch SDPA
 //   clip-bench images    [--runs N] [--python PATH] [--keep DIR]           decode + preprocess against Pillow
+//   clip-bench soak      [--requests N] [--model DIR] [--images DIR] [--cache-mb N]   100k pipelined requests
 //
 // Each subcommand is a type built from its arguments with a `run()`; add new ones to `commands`.
 import Foundation
@@ -11,6 +12,7 @@ let commands: [String: ([String]) throws -> Void] = [
   "matmul": { try MatmulBenchmark(arguments: $0).run() },
   "attention": { try AttentionBenchmark(arguments: $0).run() },
   "images": { try ImageBenchmark.run(arguments: $0) },
+  "soak": { try SoakBenchmark(arguments: $0).run() },
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
