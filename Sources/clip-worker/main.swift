@@ -59,15 +59,6 @@ let server = Server(
   decode: defaultImageDecoder, output: { writer.write($0) }, logger: logger)
 server.start()
 
-let maxLineBytes = options.configuration.maxMessageBytes
-let reader = Thread {
-  var lines = LineReader(fileDescriptor: STDIN_FILENO, maxLineBytes: maxLineBytes)
-  lines.run { server.receive($0) }
-  server.endOfInput()
-}
-reader.stackSize = 8 << 20
-reader.start()
-
 // SIGTERM and SIGINT end the worker in order: input stops, calls in flight get a second to be answered,
 // the rest are answered with requestCancelled, then exit 0. The default actions are ignored so that the
 // dispatch sources receive the signals instead.
@@ -81,6 +72,15 @@ let terminationSources = [SIGTERM, SIGINT].map { number in
   source.resume()
   return source
 }
+
+let maxLineBytes = options.configuration.maxMessageBytes
+let reader = Thread {
+  var lines = LineReader(fileDescriptor: STDIN_FILENO, maxLineBytes: maxLineBytes)
+  lines.run { server.receive($0) }
+  server.endOfInput()
+}
+reader.stackSize = 8 << 20
+reader.start()
 
 let code = server.waitForExit()
 withExtendedLifetime(terminationSources) {}
