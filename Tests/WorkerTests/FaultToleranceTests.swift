@@ -17,9 +17,9 @@ import Testing
   private func expectEachAnsweredOnce(
     _ worker: WorkerProcess, ids: [JSONValue], allowing errorCode: Int, sourceLocation: SourceLocation = #_sourceLocation
   ) {
-    let messages = worker.messages
+    let answersByID = Dictionary(grouping: worker.messages) { $0["id"]?.description ?? "" }
     for id in ids {
-      let answers = messages.filter { $0["id"] == id }
+      let answers = answersByID[id.description] ?? []
       #expect(answers.count == 1, "id \(id): \(answers.count) answers", sourceLocation: sourceLocation)
       if let answer = answers.first {
         #expect(answer["result"] != nil || answer.errorCode == errorCode, "\(answer)", sourceLocation: sourceLocation)
