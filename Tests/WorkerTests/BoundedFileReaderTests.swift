@@ -21,7 +21,9 @@ struct BoundedFileReaderTests {
   @Test func refusesDevicesDirectoriesAndMissingFiles() throws {
     #expect(throws: InputError.notRegularFile("/dev/zero")) { try BoundedFileReader.read("/dev/zero", maxBytes: 10) }
     #expect(throws: InputError.isDirectory("/")) { try BoundedFileReader.read("/", maxBytes: 10) }
-    #expect(throws: InputError.noSuchFile("/no/such/file")) { try BoundedFileReader.read("/no/such/file", maxBytes: 10) }
+    #expect(throws: InputError.noSuchFile("/no/such/file")) {
+      try BoundedFileReader.read("/no/such/file", maxBytes: 10)
+    }
   }
 
   @Test func refusesAFIFOWithoutWaitingForAWriter() throws {

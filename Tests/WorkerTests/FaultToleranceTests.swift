@@ -15,7 +15,8 @@ import Testing
 
   /// Every response id exactly once, each a result or the given error.
   private func expectEachAnsweredOnce(
-    _ worker: WorkerProcess, ids: [JSONValue], allowing errorCode: Int, sourceLocation: SourceLocation = #_sourceLocation
+    _ worker: WorkerProcess, ids: [JSONValue], allowing errorCode: Int,
+    sourceLocation: SourceLocation = #_sourceLocation
   ) {
     let answersByID = Dictionary(grouping: worker.messages) { $0["id"]?.description ?? "" }
     for id in ids {

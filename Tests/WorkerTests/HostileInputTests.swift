@@ -57,11 +57,12 @@ import Testing
   @Test func oversizedLineIsDiscardedAndAnswered() async throws {
     let worker = try start(["--max-message-mb", "1"])
     let block = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
-    worker.send(bytes: Array(#"{"jsonrpc":"2.0","id":1,"method":"encodeText","params":{"texts":[""#.utf8))
+    let head = Array(#"{"jsonrpc":"2.0","id":1,"method":"encodeText","params":{"texts":[""#.utf8)
+    worker.send(bytes: head)
     for _ in 0..<100 { worker.send(bytes: block) }
     worker.send(bytes: Array("\"]}}\n".utf8))
     let errors = try await waitForNullIDErrors(worker, count: 1)
-    let expectedLength = 100_000_000 + #"{"jsonrpc":"2.0","id":1,"method":"encodeText","params":{"texts":[""#.utf8.count + 4
+    let expectedLength = head.count + 100_000_000 + 4
     #expect(errors.first?.errorCode == -32004)
     #expect(errors.first?["error"]?["data"] == ["byteCount": JSONValue(expectedLength), "limit": 1_048_576])
     try await expectServing(worker, "after-oversized")
@@ -241,7 +242,8 @@ import Testing
     #expect(created >= 0)
     close(created)
     let worker = try start(["--max-file-mb", "2"])
-    try await expectInputFailed(worker, "vanished", ["path": .string(directory.path + "/gone.png")], reason: "no such file")
+    try await expectInputFailed(
+      worker, "vanished", ["path": .string(directory.path + "/gone.png")], reason: "no such file")
     try await expectInputFailed(worker, "directory", ["path": .string(directory.path)], reason: "is a directory")
     try await expectInputFailed(worker, "dev-zero", ["path": "/dev/zero"], reason: "not a regular file")
     try await expectInputFailed(worker, "fifo", ["path": .string(fifo)], reason: "not a regular file")
@@ -249,8 +251,9 @@ import Testing
     try await expectInputFailed(worker, "too-big", ["path": .string(big.path)], reason: "over the limit of 2097152")
     try await expectInputFailed(
       worker, "under-a-file", ["path": .string(big.path + "/y.png")], reason: "no such file")
+    let surrogatePath = #""\#(directory.path)/x\udc80""#
     worker.send(
-      #"{"jsonrpc":"2.0","id":"surrogate","method":"encodeImage","params":{"images":[{"path":"\#(directory.path)/x\udc80"}]}}"#)
+      #"{"jsonrpc":"2.0","id":"surrogate","method":"encodeImage","params":{"images":[{"path":\#(surrogatePath)}]}}"#)
     let surrogate = try await worker.response(id: "surrogate")
     #expect(surrogate.errorCode == -32001)
     #expect(surrogate["error"]?["data"]?["input"]?["path"] == .string(directory.path + "/x\u{FFFD}"))
@@ -273,9 +276,9 @@ import Testing
   @Test func hostileTexts() async throws {
     let worker = try start()
     let long = String(repeating: "word ", count: 400_000)
-    worker.send(
-      #"{"jsonrpc":"2.0","id":"odd","method":"encodeText","params":{"texts":["\u0000\u0007\u001b[2J\r\n\t","\ud800","\udfff\ud800x","\ud83d\ude00"]}}"#
-    )
+    // Control characters, a lone high and a lone low surrogate, a reversed pair, a valid pair (all escaped).
+    let texts = #"["\u0000\u0007\u001b[2J\r\n\t","\ud800","\udfff\ud800x","\ud83d\ude00"]"#
+    worker.send(#"{"jsonrpc":"2.0","id":"odd","method":"encodeText","params":{"texts":\#(texts)}}"#)
     let odd = try await worker.response(id: "odd")
     #expect(odd["result"]?["embeddings"]?.arrayValue?.count == 4, "\(odd)")
     let longResponse = try await worker.call("long", "encodeText", ["texts": [.string(long)]])

@@ -42,7 +42,8 @@ enum HostileImages {
   /// A 24-bit BMP whose info header declares `width`×`height` and holds no pixels.
   static func bmp(width: Int32, height: Int32) -> [UInt8] {
     var file = Array("BM".utf8) + littleEndian(UInt32(54)) + [0, 0, 0, 0] + littleEndian(UInt32(54))
-    file += littleEndian(UInt32(40)) + littleEndian(UInt32(bitPattern: width)) + littleEndian(UInt32(bitPattern: height))
+    file += littleEndian(UInt32(40)) + littleEndian(UInt32(bitPattern: width))
+    file += littleEndian(UInt32(bitPattern: height))
     file += littleEndian(UInt16(1)) + littleEndian(UInt16(24)) + [UInt8](repeating: 0, count: 24)
     return file
   }
