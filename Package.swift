@@ -29,14 +29,15 @@ let package = Package(
   ],
   targets: [
     // MARK: Kernels: the only module with unsafe pointers and SIMD. Dense matrices, the packed matrix
-    // multiply, layer norm, softmax, activations, attention.
+    // multiply, layer norm, softmax, activations, attention; and the checked byte/fixed-point loops the
+    // codecs and preprocessing call (float widening, resampling, PNG unfiltering, JPEG IDCT/upsampling/colour).
     // Debug builds compile it with -O too: unoptimized SIMD code runs ~250x slower, which would make every debug
     // test that runs the model (here and in the modules above) take minutes.
     .target(name: "Kernels", swiftSettings: engineSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels"], exclude: ["Fixtures"]),
 
     // MARK: SafeTensors: memory-mapped safetensors files (F32/F16/BF16), strict header validation.
-    .target(name: "SafeTensors", swiftSettings: cpuFlags),
+    .target(name: "SafeTensors", dependencies: ["Kernels"], swiftSettings: cpuFlags),
     .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"], exclude: ["Fixtures"]),
 
     // MARK: Tokenizer: byte-level BPE identical to Hugging Face CLIPTokenizerFast.
@@ -48,11 +49,11 @@ let package = Package(
     .testTarget(name: "InflateTests", dependencies: ["Inflate"], exclude: ["Fixtures"]),
 
     // MARK: ImageCodecs: PNG, JPEG, GIF and BMP decoders to 8-bit RGB, EXIF orientation.
-    .target(name: "ImageCodecs", dependencies: ["Inflate"], swiftSettings: cpuFlags),
+    .target(name: "ImageCodecs", dependencies: ["Inflate", "Kernels"], swiftSettings: cpuFlags),
     .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], exclude: ["Fixtures"]),
 
     // MARK: ImageProcessing: CLIPImageProcessor (Pillow resampling, crop, rescale, normalize).
-    .target(name: "ImageProcessing", dependencies: ["ImageCodecs"], swiftSettings: cpuFlags),
+    .target(name: "ImageProcessing", dependencies: ["ImageCodecs", "Kernels"], swiftSettings: cpuFlags),
     .testTarget(name: "ImageProcessingTests", dependencies: ["ImageProcessing"], exclude: ["Fixtures"]),
 
     // MARK: CLIP: config, checkpoint loading, text and vision encoders, similarity, the engine facade.
@@ -65,20 +66,24 @@ let package = Package(
     // MARK: Hub: Hugging Face Hub ids resolved to checkpoint directories: the HF cache layout, offline mode,
     // downloads (FoundationNetworking on Linux) written atomically and resumably.
     .target(name: "Hub"),
-    .testTarget(name: "HubTests", dependencies: ["Hub"], exclude: ["Fixtures"]),
+    .testTarget(name: "HubTests", dependencies: ["Hub", "HubTestSupport"], exclude: ["Fixtures"]),
+    // A Hub stand-in on loopback (HTTP server with the Hub's headers), for the Hub tests and the worker's
+    // end-to-end download tests; a library target because test targets cannot import each other.
+    .target(name: "HubTestSupport", path: "Tests/HubTestSupport"),
 
     // MARK: JSONRPC: JSON values, the line framing, JSON-RPC 2.0 envelopes and errors. No CLIP knowledge.
     .target(name: "JSONRPC"),
     .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"], exclude: ["Fixtures"]),
 
     // MARK: Worker: the methods, dispatch, embedding cache, batching, cancellation, model lifecycle.
-    .target(name: "Worker", dependencies: ["JSONRPC", "CLIP"]),
+    .target(name: "Worker", dependencies: ["JSONRPC", "CLIP", "Hub"]),
     // The end-to-end tests run the clip-worker executable, so `swift test` must build it.
     .testTarget(
-      name: "WorkerTests", dependencies: ["Worker", "JSONRPC", "ImageCodecs", "clip-worker"], exclude: ["Fixtures"]),
+      name: "WorkerTests", dependencies: ["Worker", "JSONRPC", "ImageCodecs", "Hub", "HubTestSupport", "clip-worker"],
+      exclude: ["Fixtures"]),
 
-    // MARK: clip-worker: the executable; argument handling only.
-    .executableTarget(name: "clip-worker", dependencies: ["Worker", "CLIP", "JSONRPC", "Kernels"]),
+    // MARK: clip-worker: the executable; argument handling, the one-shot commands' output, the progress bar.
+    .executableTarget(name: "clip-worker", dependencies: ["Worker", "CLIP", "JSONRPC", "Kernels", "Hub"]),
 
     // MARK: clip-bench: benchmarks against the Python reference (not tests); its reference scripts sit in
     // Sources/clip-bench/reference.

@@ -1,3 +1,5 @@
+import Kernels
+
 /// The fixed-point convolution weights of one resampling pass along one axis, as Pillow computes them
 /// (`precompute_coeffs` then `normalize_coeffs_8bpc` in libImaging/Resample.c), for a contiguous range of
 /// output positions only.
@@ -6,22 +8,11 @@
 /// exactly the weights Pillow computes for those positions over the whole axis. That is what lets the
 /// image processor resample only the pixels that survive the center crop.
 struct AxisCoefficients {
-  /// Fixed-point fraction bits: 8 bits of result plus 2 bits of headroom in a 32-bit accumulator, because
-  /// negative lobes make partial sums leave [0, 1].
-  static let precisionBits: Int32 = 22
-  /// The rounding bias every accumulator starts from (one half in fixed point).
-  static let half: Int32 = 1 << (precisionBits - 1)
-
   /// Output positions covered, in the coordinates of the full output axis.
   let outputs: Range<Int>
-  /// Row stride of `weights`: Pillow's `ksize`, the most taps any position can have.
-  let stride: Int
-  /// First input index for each covered output position.
-  private(set) var firstInput: [Int]
-  /// Number of taps for each covered output position (at most `stride`).
-  private(set) var tapCount: [Int]
-  /// `outputs.count * stride` weights scaled by 2^22 and rounded away from zero, unused taps zero.
-  private(set) var weights: [Int32]
+  /// The taps of the covered positions, first inputs in the coordinates of the full input axis; the stride is
+  /// Pillow's `ksize`, weights are scaled by 2^22 and rounded away from zero, unused taps zero.
+  let taps: FixedPointTaps
 
   /// - Precondition: `inputSize`, `outputSize` > 0; `outputs` within `0..<outputSize`; `filter` is not
   ///   `.nearest`.
@@ -37,12 +28,11 @@ struct AxisCoefficients {
     let inverseFilterScale = 1 / filterScale
 
     self.outputs = outputs
-    self.stride = stride
-    firstInput = [Int](repeating: 0, count: outputs.count)
-    tapCount = [Int](repeating: 0, count: outputs.count)
-    weights = [Int32](repeating: 0, count: outputs.count * stride)
+    var firstInput = [Int](repeating: 0, count: outputs.count)
+    var tapCount = [Int](repeating: 0, count: outputs.count)
+    var weights = [Int32](repeating: 0, count: outputs.count * stride)
     var taps = [Double](repeating: 0, count: stride)
-    let fixedOne = Double(1 << Self.precisionBits)
+    let fixedOne = Double(1 << FixedPointTaps.precisionBits)
 
     for (slot, position) in outputs.enumerated() {
       let center = (Double(position) + 0.5) * scale
@@ -63,22 +53,11 @@ struct AxisCoefficients {
       firstInput[slot] = first
       tapCount[slot] = count
     }
+    self.taps = FixedPointTaps(firstInput: firstInput, tapCount: tapCount, weights: weights, stride: stride)
   }
 
   /// The input positions read by the covered outputs (Pillow's `ybox_first ..< ybox_last` for the window).
   var inputSpan: Range<Int> {
-    var low = Int.max, high = Int.min
-    for slot in firstInput.indices {
-      low = min(low, firstInput[slot])
-      high = max(high, firstInput[slot] + tapCount[slot])
-    }
-    return low..<high
+    (taps.firstInput.min() ?? 0)..<taps.inputEnd
   }
-}
-
-/// Pillow's `clip8`: drop the fraction bits of a fixed-point sum and saturate to a byte.
-@inline(__always)
-func clip8(_ sum: Int32) -> UInt8 {
-  let value = sum >> AxisCoefficients.precisionBits
-  return value < 0 ? 0 : value > 255 ? 255 : UInt8(truncatingIfNeeded: value)
 }

@@ -1,5 +1,6 @@
 import Foundation
 import ImageCodecs
+import Kernels
 
 /// transformers' `CLIPImageProcessor` with the Pillow backend (`CLIPImageProcessorPil`, what
 /// `AutoImageProcessor` and the zero-shot pipeline use when torchvision is absent), reproduced step for step
@@ -91,31 +92,9 @@ public struct CLIPImageProcessor: Sendable {
         for i in channel * plane..<(channel + 1) * plane { output[i] = padding }
       }
     }
-    // Buffer pointers over one row at a time, as in the resampling passes, so that the loop compiles without
-    // per-element bounds and overflow checks.
-    let width = columns.count
-    output.withUnsafeMutableBufferPointer { output in
-      window.withUnsafeBufferPointer { window in
-        valueTable.withUnsafeBufferPointer { table in
-          let red = UnsafeBufferPointer(rebasing: table[0..<256])
-          let green = UnsafeBufferPointer(rebasing: table[256..<512])
-          let blue = UnsafeBufferPointer(rebasing: table[512..<768])
-          for (index, row) in rows.enumerated() {
-            let pixels = UnsafeBufferPointer(rebasing: window[index * width * 3..<(index + 1) * width * 3])
-            let start = (row - top) * outputWidth + (columns.lowerBound - left)
-            let redRow = UnsafeMutableBufferPointer(rebasing: output[start..<start + width])
-            let greenRow = UnsafeMutableBufferPointer(rebasing: output[plane + start..<plane + start + width])
-            let blueRow = UnsafeMutableBufferPointer(rebasing: output[2 * plane + start..<2 * plane + start + width])
-            for column in 0..<width {
-              let p = column &* 3
-              redRow[column] = red[Int(pixels[p])]
-              greenRow[column] = green[Int(pixels[p &+ 1])]
-              blueRow[column] = blue[Int(pixels[p &+ 2])]
-            }
-          }
-        }
-      }
-    }
+    deinterleaveRGB8(window, width: columns.count, rows: rows.count, tables: valueTable, into: &output,
+                     outputStart: (rows.lowerBound - top) * outputWidth + (columns.lowerBound - left),
+                     outputRowStride: outputWidth, planeStride: plane)
     return output
   }
 }

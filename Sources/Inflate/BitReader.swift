@@ -2,9 +2,8 @@
 ///
 /// Bytes past the end of the input read as zero so that the hot loop needs no per-byte end test; consuming one
 /// of those padding bits is what `checkNotPastEnd` reports as truncation.
-/// Holds a pointer into the input, so it lives only inside the decoder's `withUnsafeBytes` scope.
 struct BitReader {
-  let input: UnsafeRawBufferPointer
+  let input: [UInt8]
   /// Bits not yet consumed, the next one in bit 0.
   var buffer: UInt64 = 0
   /// How many bits of `buffer` are valid.
@@ -12,7 +11,7 @@ struct BitReader {
   /// The next input byte to load; may run past `input.count` by the zero bytes loaded as padding.
   var position: Int
 
-  init(_ input: UnsafeRawBufferPointer, position: Int) {
+  init(_ input: [UInt8], position: Int) {
     self.input = input
     self.position = position
   }
@@ -24,8 +23,13 @@ struct BitReader {
   @inline(__always)
   mutating func refill() {
     if position &+ 8 <= input.count {
-      // Branch-free refill: load 8 bytes, keep the whole bytes that fit.
-      buffer |= input.loadUnaligned(fromByteOffset: position, as: UInt64.self).littleEndian &<< UInt64(count)
+      // Branch-free refill: load 8 bytes, keep the whole bytes that fit. The eight subscripts are
+      // bounds-checked once per refill, not per bit.
+      let p = position
+      var word = UInt64(input[p]) | UInt64(input[p &+ 1]) &<< 8 | UInt64(input[p &+ 2]) &<< 16
+      word |= UInt64(input[p &+ 3]) &<< 24 | UInt64(input[p &+ 4]) &<< 32 | UInt64(input[p &+ 5]) &<< 40
+      word |= UInt64(input[p &+ 6]) &<< 48 | UInt64(input[p &+ 7]) &<< 56
+      buffer |= word &<< UInt64(count)
       position &+= (63 &- count) &>> 3
       count |= 56
     } else {

@@ -1,16 +1,15 @@
 extension Deflate {
   /// The hot loop: decodes literal/length and distance symbols straight into `out` until the end-of-block code.
   ///
-  /// Runs on buffer pointers because this loop is where decompression spends its time; every index is checked
-  /// explicitly instead (table entries index within their table by construction, output writes against `cap`,
-  /// back-references against `produced`). One refill per iteration suffices: a length (15 + 5 bits) and a
+  /// Every index is checked explicitly (table entries index within their table by construction, output writes
+  /// against `cap`, back-references against `produced`) and again by the array subscripts; wrapping arithmetic
+  /// where those checks make overflow impossible. One refill per iteration suffices: a length (15 + 5 bits) and a
   /// distance (15 + 13 bits) take at most 48 of the ≥ 56 buffered bits.
   /// - Returns: 0 at the end of the block, otherwise how many bytes the next symbol needs beyond `produced`
   ///   (its bits are left unconsumed so the caller can grow `out` and call again).
   @inline(__always)
-  static func decodeSymbols(_ reader: inout BitReader, _ out: UnsafeMutableBufferPointer<UInt8>,
-                            _ produced: inout Int, _ lit: UnsafeBufferPointer<UInt32>, _ litRoot: Int,
-                            _ dist: UnsafeBufferPointer<UInt32>, _ distRoot: Int) throws -> Int {
+  static func decodeSymbols(_ reader: inout BitReader, _ out: inout [UInt8], _ produced: inout Int,
+                            _ lit: [UInt32], _ litRoot: Int, _ dist: [UInt32], _ distRoot: Int) throws -> Int {
     let litMask = 1 &<< litRoot &- 1, distMask = 1 &<< distRoot &- 1
     let cap = out.count
     var op = produced
@@ -73,14 +72,14 @@ extension Deflate {
         return length
       }
       (reader.buffer, reader.count) = (bb, bc)
-      copyMatch(out, to: op, distance: distance, length: length)
+      copyMatch(&out, to: op, distance: distance, length: length)
       op &+= length
     }
   }
 
   /// Decodes one symbol from the bits in `bb` (root table, then subtable if linked) and consumes its code.
   @inline(__always)
-  static func lookup(_ table: UnsafeBufferPointer<UInt32>, _ root: Int, _ mask: Int, _ bb: inout UInt64,
+  static func lookup(_ table: [UInt32], _ root: Int, _ mask: Int, _ bb: inout UInt64,
                      _ bc: inout Int) -> UInt32 {
     var e = table[Int(truncatingIfNeeded: bb) & mask]
     if e & HuffmanTable.kindMask == HuffmanTable.link {
@@ -93,24 +92,14 @@ extension Deflate {
     return e
   }
 
-  /// Copies `length` bytes from `distance` bytes back, overlapping as LZ77 requires.
+  /// Copies `length` bytes from `distance` bytes back, overlapping as LZ77 requires: byte by byte in order, so
+  /// a short distance repeats the bytes just written.
   @inline(__always)
-  static func copyMatch(_ out: UnsafeMutableBufferPointer<UInt8>, to op: Int, distance: Int, length: Int) {
-    let base = out.baseAddress!
-    if distance >= 8 && op &+ length &+ 8 <= out.count {
-      // Eight bytes at a time: each load lies wholly before the store it feeds, so overlap is harmless; the
-      // last store may spill up to 7 bytes past the match, into space not yet produced.
-      var from = UnsafeMutableRawPointer(base + (op &- distance)), to = UnsafeMutableRawPointer(base + op)
-      let stop = to + length
-      repeat {
-        to.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
-        from += 8
-        to += 8
-      } while to < stop
-    } else if distance == 1 {
-      (base + op).update(repeating: base[op &- 1], count: length)
-    } else {
-      for i in 0..<length { base[op &+ i] = base[op &- distance &+ i] }
+  static func copyMatch(_ out: inout [UInt8], to op: Int, distance: Int, length: Int) {
+    var from = op &- distance
+    for to in op..<op &+ length {
+      out[to] = out[from]
+      from &+= 1
     }
   }
 }

@@ -13,12 +13,10 @@ public enum Deflate {
     let initial = min(maxOutput, expectedSize ?? max(64 * 1024, bytes.count * 4))
     var output = [UInt8](repeating: 0, count: initial)
     var produced = 0
-    let end = try bytes.withUnsafeBytes { raw in
-      var reader = BitReader(raw, position: start)
-      try inflateBlocks(&reader, into: &output, produced: &produced, limit: maxOutput)
-      reader.alignToByte()
-      return reader.position
-    }
+    var reader = BitReader(bytes, position: start)
+    try inflateBlocks(&reader, into: &output, produced: &produced, limit: maxOutput)
+    reader.alignToByte()
+    let end = reader.position
     output.removeSubrange(produced...)
     return (output, end)
   }
@@ -67,14 +65,7 @@ public enum Deflate {
       throw InflateError.unexpectedEnd(inputLength: reader.input.count)
     }
     try reserve(length, in: &output, produced: produced, limit: limit)
-    let input = reader.input
-    // An empty block copies nothing (and an empty output may have no base address).
-    if length > 0 {
-      output.withUnsafeMutableBytes { out in
-        out.baseAddress!.advanced(by: produced).copyMemory(from: input.baseAddress!.advanced(by: from),
-                                                           byteCount: length)
-      }
-    }
+    output[produced..<produced + length] = reader.input[from..<from + length]
     produced += length
     reader.position = from + length
   }
@@ -130,13 +121,8 @@ public enum Deflate {
   static func decodeHuffman(_ reader: inout BitReader, _ literalLength: HuffmanTable, _ distance: HuffmanTable,
                             into output: inout [UInt8], produced: inout Int, limit: Int) throws {
     while true {
-      let needed = try output.withUnsafeMutableBufferPointer { out in
-        try literalLength.entries.withUnsafeBufferPointer { lit in
-          try distance.entries.withUnsafeBufferPointer { dist in
-            try decodeSymbols(&reader, out, &produced, lit, literalLength.rootBits, dist, distance.rootBits)
-          }
-        }
-      }
+      let needed = try decodeSymbols(&reader, &output, &produced, literalLength.entries, literalLength.rootBits,
+                                     distance.entries, distance.rootBits)
       if needed == 0 { return }
       try reserve(needed, in: &output, produced: produced, limit: limit)
     }

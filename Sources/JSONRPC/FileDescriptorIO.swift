@@ -17,14 +17,22 @@ public struct LineReader {
   public mutating func run(_ onFrame: (LineFramer.Frame) -> Bool) {
     var chunk = [UInt8](repeating: 0, count: chunkSize)
     while true {
-      // read(2) directly: it returns whatever has arrived, where FileHandle.read(upToCount:) waits until
-      // the count is reached, which would hold a short request back until more input comes.
-      let count = chunk.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress, $0.count) }
+      let count = Self.readAvailable(fileDescriptor, into: &chunk)
       if count < 0 && errno == EINTR { continue }
       guard count > 0 else { break }
       for frame in framer.push(chunk[..<count]) where !onFrame(frame) { return }
     }
     if let frame = framer.finish() { _ = onFrame(frame) }
+  }
+
+  /// One read(2) into `buffer`: the byte count, 0 at end of file, or -1 with `errno` set.
+  ///
+  /// read(2) directly, because it returns whatever has arrived, where FileHandle.read(upToCount:) waits until the
+  /// count is reached, which would hold a short request back until more input comes. The system call needs a
+  /// raw buffer pointer; this is the one place outside the Kernels module that takes one (system-call interop,
+  /// not numeric code), and the pointer does not outlive the call.
+  private static func readAvailable(_ fileDescriptor: Int32, into buffer: inout [UInt8]) -> Int {
+    buffer.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress, $0.count) }
   }
 }
 

@@ -4,8 +4,9 @@ import Foundation
 /// How many threads the kernels may use.
 ///
 /// The matrix multiply, batched attention and layer norm split their work into pieces run on at most `count`
-/// threads with `DispatchQueue.concurrentPerform`. Results do not depend on the thread count: every output
-/// element is computed by the same instructions in the same order whichever thread computes it.
+/// threads: the caller's and `WorkerPool`'s (or Dispatch's when the pool is busy with another call). Results
+/// do not depend on the thread count: every output element is computed by the same instructions in the same
+/// order whichever thread computes it.
 public enum KernelThreads {
   private static let lock = NSLock()
   nonisolated(unsafe) private static var storedCount = ProcessInfo.processInfo.activeProcessorCount
@@ -44,6 +45,8 @@ func parallelFor(items: Int, threads: Int, _ body: (Int) -> Void) {
     for item in 0..<items { body(item) }
     return
   }
+  if WorkerPool.shared.run(items: items, helpers: threads - 1, body) { return }
+  // The pool is serving another call (concurrent embeddings, or a job calling back in): Dispatch's threads.
   let queue = WorkQueue(items: items)
   DispatchQueue.concurrentPerform(iterations: threads) { _ in
     while let item = queue.next() { body(item) }

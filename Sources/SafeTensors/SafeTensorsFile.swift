@@ -9,7 +9,9 @@ import Foundation
 /// reading a tensor afterwards cannot run off the mapping.
 ///
 /// The file is mapped, not read: opening costs the header only, and each tensor's pages are touched when
-/// `floats(_:)` converts it.
+/// `floats(_:)` converts it. Once converted, those pages are handed back to the kernel (`MADV_DONTNEED`; they
+/// stay in the page cache and a second read faults them in again), so loading a model holds its converted
+/// weights plus one tensor of the file at a time, not the converted weights plus the whole file.
 public struct SafeTensorsFile: Sendable {
   /// The tensors by name.
   public let tensors: [String: TensorInfo]
@@ -19,19 +21,16 @@ public struct SafeTensorsFile: Sendable {
   private let bytes: Data
   /// Where the data section starts in `bytes`: 8 + header length.
   private let dataStart: Int
+  /// Whether `bytes` is our read-only file mapping, whose pages may be dropped after reading.
+  private var releasesPages = false
 
   /// The reference implementation's cap on the header length.
   public static let headerLimit: UInt64 = 100_000_000
 
   /// Maps and validates the file at `url`.
   public init(contentsOf url: URL) throws {
-    let data: Data
-    do {
-      data = try Data(contentsOf: url, options: .alwaysMapped)
-    } catch {
-      throw SafeTensorsError.unreadable(path: url.path, reason: "\(error.localizedDescription)")
-    }
-    try self.init(data: data)
+    try self.init(data: MappedFile.map(url))
+    releasesPages = true
   }
 
   /// Validates a file already in memory (tests build corrupt files this way).
@@ -110,6 +109,8 @@ public struct SafeTensorsFile: Sendable {
     guard let info = tensors[name] else { throw SafeTensorsError.missingTensor(name) }
     guard info.dtype.isReadableAsFloat else { throw SafeTensorsError.unsupportedDType(tensor: name, dtype: info.dtype) }
     let range = dataStart + info.dataRange.lowerBound ..< dataStart + info.dataRange.upperBound
-    return FloatDecoding.decode(bytes, range: range, dtype: info.dtype, count: info.elementCount)
+    let floats = FloatDecoding.decode(bytes, range: range, dtype: info.dtype, count: info.elementCount)
+    if releasesPages { bytes.withUnsafeBytes { MappedFile.release($0, range: range) } }
+    return floats
   }
 }

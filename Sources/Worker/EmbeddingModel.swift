@@ -38,10 +38,10 @@ public struct ModelProperties: Equatable, Sendable {
 
 /// A loaded model and where it came from.
 public struct ModelInfo: Equatable, Sendable {
-  /// The identity used in results and cache keys: the checkpoint directory's absolute path (a Hub id,
-  /// once those are resolved).
+  /// The identity used in results and cache keys: the checkpoint directory's absolute path, or the Hub id
+  /// as `--model` gave it (`org/name`, `org/name@revision`).
   public var id: String
-  /// The checkpoint directory.
+  /// The checkpoint directory (for a Hub id, its snapshot in the Hub cache).
   public var path: String
   public var properties: ModelProperties
 

@@ -1,4 +1,5 @@
 import Foundation
+import Hub
 import JSONRPC
 
 /// The model once loaded, with the batcher that runs its forward passes.
@@ -8,9 +9,14 @@ struct LoadedModel: Sendable {
   let batcher: Batcher
 }
 
-/// The model's lifecycle: loading starts when the server starts, on its own thread; requests that need the
-/// model wait for it (the worker reads and queues them meanwhile), and fail with `modelUnavailable` if
-/// loading failed.
+/// Finds a model's checkpoint directory: `ModelSource.resolve` in the worker, a stand-in in tests. Progress
+/// reports go to the closure it is given.
+public typealias ModelResolving = @Sendable (ModelSource, _ progress: @escaping @Sendable (DownloadProgress) -> Void)
+  throws -> URL
+
+/// The model's lifecycle: resolving (a Hub id: from the cache or by downloading) and loading start when the
+/// server starts, on their own thread; requests that need the model wait for it (the worker reads and
+/// queues them meanwhile), and fail with `modelUnavailable` if either step failed.
 final class ModelState: Sendable {
   private enum State {
     case loading([CheckedContinuation<LoadedModel, Error>])
@@ -40,6 +46,39 @@ final class ModelState: Sendable {
     }
     thread.stackSize = 8 << 20
     thread.start()
+  }
+
+  /// Resolves `source`, loads the model from the directory found and starts its batcher, on a thread of its
+  /// own; logs the outcome. Download progress goes to `progress`.
+  func start(
+    source: ModelSource, configuration: WorkerConfiguration, logger: Logger, resolve: @escaping ModelResolving,
+    load: @escaping @Sendable (ModelSource) throws -> any EmbeddingModel,
+    progress: @escaping @Sendable (DownloadProgress) -> Void, failed: @escaping @Sendable () -> Void
+  ) {
+    let started = Date()
+    self.load(
+      {
+        if case .hub = source { logger.log(.info, "resolving model \(source.id)") }
+        let directory = try resolve(source, progress)
+        if case .hub = source { logger.log(.info, "model \(source.id) is at \(directory.path)") }
+        let model = try load(.directory(directory))
+        let info = ModelInfo(id: source.id, path: directory.path, properties: model.properties)
+        return LoadedModel(
+          info: info, model: model,
+          batcher: Batcher(model: model, maxBatchSize: configuration.maxBatchSize, logger: logger))
+      },
+      completion: { result in
+        switch result {
+        case let .success(loaded):
+          let milliseconds = Int(Date().timeIntervalSince(started) * 1000)
+          logger.log(
+            .info,
+            "model \(loaded.info.id) ready in \(milliseconds) ms (dim \(loaded.info.properties.embeddingDimension))")
+        case let .failure(error):
+          logger.log(.error, "cannot load model \(source.id): \(error)")
+          failed()
+        }
+      })
   }
 
   /// The model, waiting while it loads.

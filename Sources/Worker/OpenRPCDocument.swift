@@ -20,13 +20,27 @@ enum OpenRPCDocument {
     {
       "name": "initialize",
       "paramStructure": "by-name",
-      "summary": "Describe the server, the model, the methods and the limits (optional; waits for the model).",
+      "summary": "Describe the server, the model, the methods and the limits (optional; waits for the model to be resolved and loaded).",
       "params": [
         {
           "name": "clientInfo",
           "required": false,
           "description": "Accepted and not used.",
           "schema": {}
+        },
+        {
+          "name": "capabilities",
+          "required": false,
+          "description": "What the client accepts. progress: true asks for $/progress notifications of the model's download (see x-notifications); they are all sent before this result, starting with the latest report of each file downloaded before the request was read.",
+          "schema": {
+            "type": "object",
+            "properties": {
+              "progress": {
+                "type": "boolean",
+                "default": false
+              }
+            }
+          }
         }
       ],
       "result": {
@@ -607,7 +621,7 @@ enum OpenRPCDocument {
       },
       "ModelUnavailable": {
         "code": -32002,
-        "message": "The model failed to load; data.reason says why."
+        "message": "The model could not be resolved (Hub id: offline and not cached, not found, refused, no safetensors weights) or loaded; data.reason says why."
       },
       "ShuttingDown": {
         "code": -32003,
@@ -618,7 +632,43 @@ enum OpenRPCDocument {
         "message": "A line exceeded the message limit and was discarded; id null; data = {byteCount, limit}."
       }
     }
-  }
+  },
+  "x-notifications": [
+    {
+      "name": "$/progress",
+      "direction": "server to client",
+      "summary": "Download progress of the model (a Hub id not yet in the cache), sent only to a client whose initialize had capabilities.progress true. At most one per file per 100 ms, plus each file's first and last (bytesDone == bytesTotal).",
+      "params": {
+        "type": "object",
+        "required": [
+          "token",
+          "file",
+          "bytesDone",
+          "bytesTotal"
+        ],
+        "properties": {
+          "token": {
+            "const": "download"
+          },
+          "file": {
+            "type": "string",
+            "description": "The file's path in the repository, e.g. model.safetensors."
+          },
+          "bytesDone": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "bytesTotal": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "description": "null when the server did not announce the size."
+          }
+        }
+      }
+    }
+  ]
 }
 """#
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Hub
 import JSONRPC
 
 /// The JSON-RPC server: reads frames, answers every request exactly once, tracks the calls in flight for
@@ -41,7 +42,9 @@ public final class Server: Sendable {
 
   private let context: WorkerContext
   private let source: ModelSource
+  private let resolve: ModelResolving
   private let load: @Sendable (ModelSource) throws -> any EmbeddingModel
+  private let progress: @Sendable (DownloadProgress) -> Void
   private let output: @Sendable ([UInt8]) -> Bool
   private let logger: Logger
   private let state = Locked(State())
@@ -51,18 +54,28 @@ public final class Server: Sendable {
   private let slots: DispatchSemaphore
 
   /// - Parameters:
-  ///   - load: builds the model from its source; called once, on a thread of its own, by `start()`.
+  ///   - resolve: finds the checkpoint directory (for a Hub id: the cache, or a download); called once by
+  ///     `start()`, on the loading thread.
+  ///   - load: builds the model from the resolved `.directory`; called once, after `resolve`.
   ///   - decode: decodes image files.
   ///   - output: writes one message (a line without its terminator); returns false once output is gone.
+  ///   - progress: shows download progress to the operator (the executable draws a bar on stderr); clients
+  ///     that ask for it get `$/progress` notifications besides.
   public init(
     configuration: WorkerConfiguration, source: ModelSource,
+    resolve: @escaping ModelResolving = { source, progress in try source.resolve(progress: progress) },
     load: @escaping @Sendable (ModelSource) throws -> any EmbeddingModel,
-    decode: @escaping ImageDecoder, output: @escaping @Sendable ([UInt8]) -> Bool, logger: Logger
+    decode: @escaping ImageDecoder, output: @escaping @Sendable ([UInt8]) -> Bool, logger: Logger,
+    progress: @escaping @Sendable (DownloadProgress) -> Void = { _ in }
   ) {
-    context = WorkerContext(configuration: configuration, decode: decode)
+    context = WorkerContext(
+      configuration: configuration, decode: decode,
+      progress: ProgressNotifier { notification in _ = output(notification.serialized()) })
     slots = DispatchSemaphore(value: max(1, configuration.maxCallsInFlight))
     self.source = source
+    self.resolve = resolve
     self.load = load
+    self.progress = progress
     self.output = output
     self.logger = logger
   }
@@ -73,30 +86,16 @@ public final class Server: Sendable {
   /// Inputs waiting for a forward pass (0 before the model has loaded).
   var queuedInputs: Int { context.modelState.loaded?.batcher.queuedCount ?? 0 }
 
-  /// Starts loading the model. Requests may be received before it has loaded; those that need it wait.
+  /// Starts resolving and loading the model. Requests may be received before it has loaded; those that need
+  /// it wait.
   public func start() {
-    let source = self.source, load = self.load, configuration = context.configuration, logger = self.logger
-    let started = Date()
-    context.modelState.load(
-      {
-        let model = try load(source)
-        let info = ModelInfo(id: source.id, path: source.directory.path, properties: model.properties)
-        return LoadedModel(
-          info: info, model: model,
-          batcher: Batcher(model: model, maxBatchSize: configuration.maxBatchSize, logger: logger))
+    context.modelState.start(
+      source: source, configuration: context.configuration, logger: logger, resolve: resolve, load: load,
+      progress: { [context, progress] report in
+        progress(report)
+        context.progress.report(report)
       },
-      completion: { result in
-        switch result {
-        case let .success(loaded):
-          let milliseconds = Int(Date().timeIntervalSince(started) * 1000)
-          logger.log(
-            .info,
-            "model \(loaded.info.id) ready in \(milliseconds) ms (dim \(loaded.info.properties.embeddingDimension))")
-        case let .failure(error):
-          logger.log(.error, "cannot load model \(source.id): \(error)")
-          self.endWhenIdle(code: 1)
-        }
-      })
+      failed: { self.endWhenIdle(code: 1) })
   }
 
   // MARK: - Input

@@ -8,12 +8,15 @@ final class WorkerContext: Sendable {
   let configuration: WorkerConfiguration
   let modelState = ModelState()
   let store: EmbeddingStore
+  /// `$/progress` notifications of the model's download, once `initialize` asked for them.
+  let progress: ProgressNotifier
   private let decode: ImageDecoder
   /// Reading, hashing and decoding image files: CPU and I/O work kept off Swift concurrency's threads.
   private let inputQueue: OperationQueue
 
-  init(configuration: WorkerConfiguration, decode: @escaping ImageDecoder) {
+  init(configuration: WorkerConfiguration, decode: @escaping ImageDecoder, progress: ProgressNotifier) {
     self.configuration = configuration
+    self.progress = progress
     self.decode = decode
     store = EmbeddingStore(capacityBytes: configuration.cacheCapacityBytes)
     inputQueue = OperationQueue()

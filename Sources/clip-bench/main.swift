@@ -2,6 +2,7 @@
 //
 //   clip-bench matmul    [--runs N] [--threads N] [--quick] [--cpu-time]   linear layers against NumPy/OpenBLAS
 //   clip-bench attention [--runs N] [--threads N] [--quick] [--cpu-time]   attention against PyTorch SDPA
+//   clip-bench embed     [--model DIR] [--runs N] [--threads N]            embeddings against transformers' CLIPModel
 //   clip-bench images    [--runs N] [--python PATH] [--keep DIR]           decode + preprocess against Pillow
 //   clip-bench soak      [--requests N] [--model DIR] [--images DIR] [--cache-mb N]   100k pipelined requests
 //
@@ -11,6 +12,7 @@ import Foundation
 let commands: [String: ([String]) throws -> Void] = [
   "matmul": { try MatmulBenchmark(arguments: $0).run() },
   "attention": { try AttentionBenchmark(arguments: $0).run() },
+  "embed": { try EmbedBenchmark(arguments: $0).run() },
   "images": { try ImageBenchmark.run(arguments: $0) },
   "soak": { try SoakBenchmark(arguments: $0).run() },
 ]

@@ -2,14 +2,20 @@ import Foundation
 import ImageCodecs
 import Worker
 
-/// The command line: options, each also settable by an environment variable (the command line wins).
+/// The command line: options, each also settable by an environment variable (the command line wins), and
+/// the one-shot commands `classify` and `embed` with their own flags.
 struct Options {
   var model: String?
   var configuration = WorkerConfiguration()
   var logLevel = Logger.Level.info
   var action = Action.serve
 
-  enum Action { case serve, help, version }
+  enum Action: Equatable {
+    case serve, version
+    /// Help for the server, or for one command.
+    case help(OneShotCommand.Kind?)
+    case oneShot(OneShotCommand)
+  }
 
   /// One option: its flag, its environment variable, what it sets.
   private struct Spec {
@@ -22,8 +28,8 @@ struct Options {
 
   private static let specs: [Spec] = [
     Spec(
-      flag: "--model", variable: "CLIP_WORKER_MODEL", value: "DIR",
-      help: "checkpoint directory (config.json, model.safetensors, tokenizer files); required"
+      flag: "--model", variable: "CLIP_WORKER_MODEL", value: "MODEL",
+      help: "checkpoint directory, or Hugging Face Hub id org/name[@revision] (default \(defaultModel))"
     ) { options, value in
       options.model = value
     },
@@ -68,76 +74,121 @@ struct Options {
     },
   ]
 
-  /// Reads the environment, then the arguments (without the program name).
+  static let defaultModel = ModelSource.defaultModel.id
+
+  /// Reads the environment, then the arguments (without the program name). A first argument `classify` or
+  /// `embed` selects that one-shot command.
   init(arguments: [String], environment: [String: String]) throws {
     configuration.threads = ProcessInfo.processInfo.activeProcessorCount
     for spec in Options.specs {
-      if let value = environment[spec.variable], !value.isEmpty { try spec.apply(&self, value) }
+      if let value = environment[spec.variable], !value.isEmpty {
+        try spec.apply(&self, value)
+      }
     }
     var rest = arguments[...]
+    var command: OneShotCommand?
+    if let first = rest.first, let kind = OneShotCommand.Kind(rawValue: first) {
+      rest.removeFirst()
+      command = OneShotCommand(kind: kind)
+    }
     while let argument = rest.popFirst() {
       switch argument {
-      case "-h", "--help": action = .help; return
+      case "-h", "--help": action = .help(command?.kind); return
       case "--version": action = .version; return
       default: break
       }
+      if command != nil, !argument.hasPrefix("-") {
+        command!.images.append(argument)
+        continue
+      }
       let (flag, inlineValue) = Options.split(argument)
-      guard let spec = Options.specs.first(where: { $0.flag == flag }) else {
+      if let spec = Options.specs.first(where: { $0.flag == flag }) {
+        guard let value = inlineValue ?? rest.popFirst() else { throw OptionsError.missingValue(flag: flag) }
+        try spec.apply(&self, value)
+      } else if command != nil, try command!.accept(flag: flag, inlineValue: inlineValue, rest: &rest) {
+        continue
+      } else {
         throw OptionsError.unknownOption(argument)
       }
-      guard let value = inlineValue ?? rest.popFirst() else { throw OptionsError.missingValue(flag: flag) }
-      try spec.apply(&self, value)
     }
-    guard model != nil else { throw OptionsError.missingModel }
+    if var command {
+      try command.validate()
+      action = .oneShot(command)
+    }
+  }
+
+  /// The model to serve: `--model`, else the default Hub model.
+  func source() throws(ModelSourceError) -> ModelSource {
+    guard let model else { return ModelSource.defaultModel }
+    return try ModelSource(parsing: model)
   }
 
   /// `--flag=value` into its parts.
-  private static func split(_ argument: String) -> (String, String?) {
+  static func split(_ argument: String) -> (String, String?) {
     guard argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") else { return (argument, nil) }
     return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
   }
 
-  private static func integer(_ text: String, flag: String, minimum: Int) throws(OptionsError) -> Int {
+  static func integer(_ text: String, flag: String, minimum: Int) throws(OptionsError) -> Int {
     guard let value = Int(text), value >= minimum else { throw .invalidValue(flag: flag, value: text) }
     return value
   }
 
-  static var usage: String {
+  /// The common options, as lines of help.
+  private static var optionLines: [String] {
+    var lines: [String] = []
+    for spec in specs {
+      lines.append(helpLine("  \(spec.flag) \(spec.value)", spec.help))
+      lines.append(String(repeating: " ", count: 30) + "env: \(spec.variable)")
+    }
+    lines.append(helpLine("  -h, --help", "show this help and exit"))
+    lines.append(helpLine("  --version", "show the version and exit"))
+    return lines
+  }
+
+  static func helpLine(_ flag: String, _ help: String) -> String {
+    flag.padding(toLength: max(30, flag.count + 2), withPad: " ", startingAt: 0) + help
+  }
+
+  static func usage(_ kind: OneShotCommand.Kind?) -> String {
+    if let kind { return (OneShotCommand.usage(kind) + ["", "options:"] + optionLines).joined(separator: "\n") }
     var lines = [
-      "usage: clip-worker --model DIR [options]",
+      "usage: clip-worker [--model MODEL] [options]",
+      "       clip-worker classify IMAGE... --labels \"a,b\" [options]   (see clip-worker classify --help)",
+      "       clip-worker embed IMAGE... | --text T... [options]     (see clip-worker embed --help)",
       "",
       "Serves a CLIP model over JSON-RPC 2.0 on stdin/stdout, one JSON message per line, until the exit",
       "notification or the end of input. The protocol is described in protocol/README.md; rpc.discover",
       "returns its OpenRPC document.",
       "",
+      "A Hub id is looked up in the Hugging Face cache (HF_HUB_CACHE, HF_HOME) and downloaded into it when",
+      "missing (HF_ENDPOINT, HF_TOKEN); with HF_HUB_OFFLINE=1 the network is never used. Download progress is",
+      "shown on stderr.",
+      "",
       "options (each may also be set by the environment variable shown; the command line wins):",
     ]
-    for spec in specs {
-      lines.append("  \(spec.flag) \(spec.value)".padding(toLength: 30, withPad: " ", startingAt: 0) + spec.help)
-      lines.append(String(repeating: " ", count: 30) + "env: \(spec.variable)")
-    }
-    lines.append("  -h, --help".padding(toLength: 30, withPad: " ", startingAt: 0) + "show this help and exit")
-    lines.append("  --version".padding(toLength: 30, withPad: " ", startingAt: 0) + "show the version and exit")
+    lines += optionLines
     lines.append("")
     lines.append("exit codes: 0 after shutdown+exit or end of input, 1 on exit without shutdown or a model that")
-    lines.append("fails to load, 2 on bad options.")
+    lines.append("cannot be resolved or loaded, 2 on bad options.")
     return lines.joined(separator: "\n")
   }
 }
 
-/// A command line that cannot be served; reported on stderr with exit code 2.
+/// A command line that cannot be run; reported on stderr with exit code 2.
 enum OptionsError: Error, Equatable, CustomStringConvertible {
   case unknownOption(String)
   case missingValue(flag: String)
   case invalidValue(flag: String, value: String)
-  case missingModel
+  /// A one-shot command's arguments that do not make a request; the payload says why.
+  case badCommand(String)
 
   var description: String {
     switch self {
     case let .unknownOption(option): return "unknown option \(option)"
     case let .missingValue(flag): return "\(flag) needs a value"
     case let .invalidValue(flag, value): return "invalid value for \(flag): \(value)"
-    case .missingModel: return "no model: pass --model DIR or set CLIP_WORKER_MODEL"
+    case let .badCommand(why): return why
     }
   }
 }

@@ -1,6 +1,8 @@
-// clip-worker: serves a CLIP model over newline-delimited JSON-RPC 2.0 on stdin/stdout.
+// clip-worker: serves a CLIP model over newline-delimited JSON-RPC 2.0 on stdin/stdout, or runs one
+// classify/embed request from the command line.
 import CLIP
 import Foundation
+import ImageCodecs
 import JSONRPC
 import Kernels
 import Worker
@@ -12,35 +14,44 @@ func standardError(_ text: String) {
 }
 
 let options: Options
+let source: ModelSource
 do {
   options = try Options(
     arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
+  source = try options.source()
 } catch {
-  standardError("clip-worker: \(error)\nTry 'clip-worker --help'.")
+  let command = CommandLine.arguments.dropFirst().first.flatMap(OneShotCommand.Kind.init(rawValue:))
+  standardError("clip-worker: \(error)\nTry 'clip-worker \(command.map { "\($0.rawValue) " } ?? "")--help'.")
   exit(2)
 }
 
 switch options.action {
-case .help:
-  print(Options.usage)
+case let .help(command):
+  print(Options.usage(command))
   exit(0)
 case .version:
   print("\(WorkerVersion.name) \(WorkerVersion.current)")
   exit(0)
-case .serve:
+case .serve, .oneShot:
   break
-}
-
-let source: ModelSource
-do {
-  source = try ModelSource(parsing: options.model!)
-} catch {
-  standardError("clip-worker: \(error)")
-  exit(2)
 }
 
 // A reader that goes away must not kill us with SIGPIPE; the failed write is handled instead.
 signal(SIGPIPE, SIG_IGN)
+KernelThreads.count = options.configuration.threads
+let logger = Logger(level: options.logLevel) { standardError($0) }
+let display = ProgressDisplay(terminal: isatty(STDERR_FILENO) == 1, logger: logger) { text in
+  FileHandle.standardError.write(Data(text.utf8))
+}
+// The model is loaded from the directory the source resolved to (`load` is always given a `.directory`).
+let loadEngine: @Sendable (ModelSource) throws -> any EmbeddingModel = { source in
+  try CLIPEngine(directory: source.directory!)
+}
+
+if case let .oneShot(command) = options.action {
+  exit(runOneShot(command, source: source, options: options, logger: logger, display: display))
+}
+
 // Protocol messages go to a private copy of stdout; fd 1 then points at stderr, so a stray `print` from
 // any library lands in the log instead of corrupting the stream.
 let protocolOutput = dup(STDOUT_FILENO)
@@ -49,14 +60,10 @@ guard protocolOutput >= 0, dup2(STDERR_FILENO, STDOUT_FILENO) >= 0 else {
   exit(1)
 }
 
-KernelThreads.count = options.configuration.threads
-
 let writer = LineWriter(fileDescriptor: protocolOutput)
-let logger = Logger(level: options.logLevel) { standardError($0) }
 let server = Server(
-  configuration: options.configuration, source: source,
-  load: { source in try CLIPEngine(directory: source.directory) },
-  decode: defaultImageDecoder, output: { writer.write($0) }, logger: logger)
+  configuration: options.configuration, source: source, load: loadEngine, decode: defaultImageDecoder,
+  output: { writer.write($0) }, logger: logger, progress: { display.show($0) })
 server.start()
 
 // SIGTERM and SIGINT end the worker in order: input stops, calls in flight get a second to be answered,

@@ -32,6 +32,23 @@ import Kernels
             == KernelThreads.withCount(2) { layerNorm(x, weight: weight, bias: bias, epsilon: 1e-5) })
   }
 
+  /// One caller at a time gets the worker pool; calls made meanwhile from other threads go to Dispatch. Both
+  /// paths, racing, must give the single-thread result.
+  @Test func concurrentCallersGetTheSingleThreadResult() async {
+    var random = Random(42)
+    let x = random.matrix(50, 256), w = random.matrix(512, 256)
+    let layer = LinearWeights(weight: w.scalars, bias: random.floats(512), outFeatures: 512, inFeatures: 256)
+    let expected = KernelThreads.withCount(1) { linear(x, layer, activation: .gelu) }
+    let results = await withTaskGroup(of: [Matrix].self) { group in
+      for _ in 0..<6 {
+        group.addTask { KernelThreads.withCount(2) { (0..<20).map { _ in linear(x, layer, activation: .gelu) } } }
+      }
+      return await group.reduce(into: []) { $0 += $1 }
+    }
+    #expect(results.count == 120)
+    #expect(results.allSatisfy { $0 == expected })
+  }
+
   @Test func scopedCountOverridesOnlyInside() {
     let outside = KernelThreads.count
     KernelThreads.withCount(outside + 3) { #expect(KernelThreads.count == outside + 3) }

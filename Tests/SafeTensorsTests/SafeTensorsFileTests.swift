@@ -180,4 +180,19 @@ private func entry(_ name: String = "t", dtype: String = "F32", shape: [Int], of
       return path == missing.path
     }
   }
+
+  /// Reading a tensor hands its whole pages back to the kernel; reading it again (and its neighbours, which may
+  /// share a page at either end) must fault the same bytes in from the file.
+  @Test func tensorsReadAgainAfterTheirPagesAreDropped() throws {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("st-\(UUID().uuidString).safetensors")
+    // 3 × 5000 floats: each tensor spans several 4 KB (or 16 KB) pages and shares pages with its neighbours.
+    let values = (0..<3).map { t in (0..<5000).map { Float(t * 5000 + $0) * 0.25 - 7 } }
+    try SafeTensorsEncoder.encode((0..<3).map { .init(name: "t\($0)", shape: [5000], floats: values[$0]) })
+      .write(to: url)
+    defer { try? FileManager.default.removeItem(at: url) }
+    let file = try SafeTensorsFile(contentsOf: url)
+    for _ in 0..<2 {
+      for t in [1, 0, 2] { #expect(try file.floats("t\(t)") == values[t], "t\(t)") }
+    }
+  }
 }

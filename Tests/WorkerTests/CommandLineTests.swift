@@ -8,7 +8,8 @@ struct CommandLineTests {
     let (code, output, _) = try await WorkerProcess.run(["--help"])
     #expect(code == 0)
     for text in [
-      "usage: clip-worker --model DIR", "--cache-mb", "CLIP_WORKER_CACHE_MB", "--threads", "CLIP_WORKER_THREADS",
+      "usage: clip-worker [--model MODEL]", "openai/clip-vit-base-patch32", "HF_HUB_OFFLINE",
+      "--cache-mb", "CLIP_WORKER_CACHE_MB", "--threads", "CLIP_WORKER_THREADS",
       "--max-image-pixels", "CLIP_WORKER_MAX_IMAGE_PIXELS", "--log-level", "CLIP_WORKER_LOG_LEVEL",
       "CLIP_WORKER_MODEL", "--version",
     ] {
@@ -25,9 +26,9 @@ struct CommandLineTests {
   @Test(arguments: [
     (["--bogus"], [String: String](), "unknown option --bogus"),
     (["--model"], [:], "--model needs a value"),
-    ([], [:], "no model: pass --model DIR or set CLIP_WORKER_MODEL"),
     (["--model", "/no/such/dir"], [:], "model directory not found: /no/such/dir"),
-    (["--model", "openai/clip-vit-base-patch32"], [:], "Hugging Face Hub ids are not resolved yet"),
+    (["--model", "bad id!"], [:], "'bad id!' is neither an existing directory nor a Hugging Face Hub id"),
+    (["--model", "/dev/null"], [:], "model path is not a directory: /dev/null"),
     (["--model", "/tmp", "--cache-mb", "lots"], [:], "invalid value for --cache-mb: lots"),
     (["--model", "/tmp", "--threads=0"], [:], "invalid value for --threads: 0"),
     (["--model", "/tmp", "--log-level", "loud"], [:], "invalid value for --log-level: loud"),

@@ -14,7 +14,7 @@ struct ServerProtocolTests {
     _ = try await connection.call(0, "initialize")
     connection.model.close()
     connection.sendRequest(id, "encodeText", ["texts": [.string(text)]])
-    try await connection.waitFor("the pass to start") { _ in connection.model.batchSizes(.text).isEmpty ? nil : true }
+    _ = try await connection.waitFor("the pass to start") { _ in connection.model.batchSizes(.text).isEmpty ? nil : true }
     return connection
   }
 

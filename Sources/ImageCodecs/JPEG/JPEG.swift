@@ -1,3 +1,5 @@
+import Kernels
+
 /// A JPEG decoder whose pixels are those Pillow gives for `Image.open(f).convert("RGB")`: libjpeg-turbo's
 /// default decoding (accurate integer IDCT, fancy upsampling, fixed-point YCbCr→RGB) followed by Pillow's
 /// own conversions (grayscale replicated, 4-component images read as Adobe-inverted CMYK and converted with
@@ -40,7 +42,7 @@ public enum JPEG {
     frame: JPEGFrame, coefficients: [Int16], quantTables: [[Int]?], space: JPEGColorSpace,
     smoothing: BlockSmoothing?
   ) -> RGBImage {
-    var upsamplers: [Upsampler] = []
+    var upsamplers: [ChromaUpsampler] = []
     for (index, component) in frame.components.enumerated() {
       // Only the blocks that hold image samples are transformed; upsampling never reads past them.
       let blocksX = component.usedBlocksPerLine, blocksY = component.usedBlocksPerColumn
@@ -48,26 +50,22 @@ public enum JPEG {
       var samples = [UInt8](repeating: 0, count: stride * blocksY * 8)
       let quant = quantTables[index] ?? [Int](repeating: 0, count: 64)
       let smoothed = smoothing?.smooth(coefficients, component: component, index: index, frame: frame, quant: quant)
-      InverseDCT.transformComponent(
+      integerInverseDCT(
         smoothed ?? coefficients, start: component.coefficientOffset, blocksPerLine: component.blocksPerLine,
-        blocksX: blocksX, blocksY: blocksY, quant: quant, output: &samples)
-      upsamplers.append(Upsampler(samples: samples, stride: stride, component: component, frame: frame))
+        blocksX: blocksX, blocksY: blocksY, quantization: quant, into: &samples)
+      upsamplers.append(ChromaUpsampler(
+        samples: samples, stride: stride, width: component.width, height: component.height,
+        h: component.h, v: component.v, maxH: frame.maxH, maxV: frame.maxV))
     }
-    // One row buffer holds the current output row of every component, `rowStride` apart. The row loops run
-    // over buffer pointers: with array subscripts the bounds checks made upsampling and colour conversion
-    // about twice as slow (callgrind, 2-megapixel photo). Indices are checked by the preconditions of
-    // `Upsampler.row` and `ColorConverter.convert`.
+    // One row buffer holds the current output row of every component, `rowStride` apart.
     let rowStride = upsamplers.map(\.outputWidth).reduce(frame.width, max)
     var rowBuffer = [UInt8](repeating: 0, count: rowStride * upsamplers.count)
     var pixels = [UInt8](repeating: 0, count: frame.width * frame.height * 3)
-    rowBuffer.withUnsafeMutableBufferPointer { rows in
-      pixels.withUnsafeMutableBufferPointer { out in
-        for y in 0..<frame.height {
-          for i in upsamplers.indices { upsamplers[i].row(y, into: rows, at: i * rowStride) }
-          ColorConverter.convert(space, rows: rows, rowStride: rowStride, width: frame.width, into: out,
-                                 offset: y * frame.width * 3)
-        }
-      }
+    let conversion = space.rowConversion
+    for y in 0..<frame.height {
+      for i in upsamplers.indices { upsamplers[i].row(y, into: &rowBuffer, at: i * rowStride) }
+      convertRowToRGB(conversion, rows: rowBuffer, rowStride: rowStride, width: frame.width, into: &pixels,
+                      at: y * frame.width * 3)
     }
     return RGBImage(width: frame.width, height: frame.height, pixels: pixels)
   }

@@ -1,21 +1,37 @@
 import JSONRPC
 
-/// `initialize`: optional; describes the server, the model (waiting for it to load), the methods and the
-/// limits. Its params (such as `clientInfo`) are accepted and not used.
+/// `initialize`: optional; describes the server, the model (waiting for it to be resolved and loaded), the
+/// methods and the limits. `capabilities.progress: true` asks for `$/progress` notifications of the model's
+/// download (all sent before this result); other params (such as `clientInfo`) are accepted and not used.
 struct Initialize: Method {
   static let name = "initialize"
 
   struct Params: MethodParams {
+    /// Whether the client asked for `$/progress` notifications.
+    var progress = false
+
     init(params: JSONValue?) throws(RPCError) {
       switch params {
-      case nil, .object?: break
+      case nil: break
       case let .array(elements)? where elements.isEmpty: break
+      case let .object(object)?:
+        switch object["capabilities"] {
+        case nil, .null?: break
+        case let .object(capabilities)?:
+          switch capabilities["progress"] {
+          case nil, .null?: break
+          case let .bool(asked)?: progress = asked
+          case let other?: throw .invalidParams("capabilities.progress must be a boolean, found \(other.typeName)")
+          }
+        case let other?: throw .invalidParams("capabilities must be an object, found \(other.typeName)")
+        }
       case let other?: throw .invalidParams("params must be an object, found \(other.typeName)")
       }
     }
   }
 
   static func run(_ params: Params, in context: WorkerContext) async throws -> JSONValue {
+    if params.progress { context.progress.subscribe() }
     let loaded = try await context.modelState.model()
     let info = loaded.info
     let configuration = context.configuration

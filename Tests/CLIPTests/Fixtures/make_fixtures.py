@@ -23,7 +23,11 @@ Default mode (committed output, about 1 MB, beside this script):
 checkpoint with openai/clip-vit-base-patch32's shapes and full 49408-token vocabulary, with DIR/reference.json.
 Check the Swift engine against it with
 
-  CLIP_VITB32_DIR=.bench/vit-b32 swift test -c release --filter CLIPTests.ViTB32Tests
+  CLIP_PARITY_DIR=.bench/vit-b32 swift test -c release --filter CLIPTests.FullSizeParityTests
+
+`--shape vit-b16|vit-l14|vit-l14-336 [--out DIR]` (default DIR .bench/SHAPE): the same for the other OpenAI
+shapes: ViT-B/16 (patch 16), ViT-L/14 (text 768 wide, vision 1024 wide x 24 layers, patch 14, projection 768;
+about 1.7 GB) and ViT-L/14-336 (the same at 336 pixels). Check each with CLIP_PARITY_DIR=DIR.
 
 Every reference is computed by loading the written directory with `from_pretrained(..., dtype=torch.float32)`,
 so the files themselves are what is tested. Seeds are fixed; versions are recorded in every JSON written.
@@ -291,23 +295,43 @@ def make_config_variants(base, configs_dir, inputs):
         write_json(os.path.join(HERE, "references", name + ".json"), refs)
 
 
+# The other OpenAI checkpoints' shapes, as their Hub config.json files give them (text / vision towers).
+LARGE_TEXT = dict(hidden_size=768, intermediate_size=3072, num_attention_heads=12)
+LARGE_VISION = dict(hidden_size=1024, intermediate_size=4096, num_attention_heads=16, num_hidden_layers=24,
+                    patch_size=14)
+SHAPES = {
+    "vit-b32": dict(text={}, vision={}, projection_dim=512),
+    "vit-b16": dict(text={}, vision=dict(patch_size=16), projection_dim=512),
+    "vit-l14": dict(text=LARGE_TEXT, vision=LARGE_VISION, projection_dim=768),
+    "vit-l14-336": dict(text=LARGE_TEXT, vision=dict(LARGE_VISION, image_size=336), projection_dim=768),
+}
+
+
 def make_vit_b32(d):
     """openai/clip-vit-base-patch32's shapes (CLIPConfig's defaults) with random weights."""
+    make_shape(d, "vit-b32")
+
+
+def make_shape(d, name):
+    """A random-weight checkpoint with one of `SHAPES` and the full vocabulary, with d/reference.json."""
+    shape = SHAPES[name]
     torch.manual_seed(0)
-    # The Hub config keeps the pre-2023 eos_token_id 2 (argmax pooling) and bos 0.
-    config = CLIPConfig(text_config=dict(bos_token_id=0, eos_token_id=2, pad_token_id=1), vision_config={},
-                        projection_dim=512)
+    # The Hub configs keep the pre-2023 eos_token_id 2 (argmax pooling) and bos 0.
+    config = CLIPConfig(text_config=dict(shape["text"], bos_token_id=0, eos_token_id=2, pad_token_id=1),
+                        vision_config=dict(shape["vision"]), projection_dim=shape["projection_dim"])
+    size = config.vision_config.image_size
     model = randomize(CLIPModel(config), seed=4321).eval()
     shutil.rmtree(d, ignore_errors=True)
     model.save_pretrained(d)
+    del model
     write_hub_tokenizer(d)
-    pre = dict(PREPROCESSOR, crop_size={"height": 224, "width": 224}, size={"shortest_edge": 224})
+    pre = dict(PREPROCESSOR, crop_size={"height": size, "width": size}, size={"shortest_edge": size})
     write_json(os.path.join(d, "preprocessor_config.json"), pre)
     tokenizer = CLIPTokenizerFast.from_pretrained(d)
     ids = [tokenizer(t, truncation=True, max_length=77)["input_ids"] for t in TEXTS]
     batch = tokenizer(TEXTS, padding=True, truncation=True, max_length=77, return_tensors="pt")
     g = torch.Generator().manual_seed(7)
-    pixels = torch.randn((3, 3, 224, 224), generator=g)
+    pixels = torch.randn((3, 3, size, size), generator=g)
     model = load(d)
     with torch.no_grad():
         text = features(model.get_text_features(**batch))
@@ -324,9 +348,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--vit-b32", nargs="?", const=os.path.join(ROOT, ".bench", "vit-b32"), metavar="DIR",
                         help="write the ViT-B/32-shaped checkpoint and references to DIR instead")
+    parser.add_argument("--shape", choices=sorted(SHAPES), metavar="SHAPE",
+                        help="write a random checkpoint of this shape (%(choices)s) and references to --out, "
+                             "default .bench/SHAPE")
+    parser.add_argument("--out", metavar="DIR", help="the directory for --shape")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    if args.vit_b32:
+    if args.shape:
+        make_shape(args.out or os.path.join(ROOT, ".bench", args.shape), args.shape)
+    elif args.vit_b32:
         make_vit_b32(args.vit_b32)
     else:
         make_tiny()

@@ -1,4 +1,5 @@
 import Foundation
+import HubTestSupport
 @testable import Hub
 
 /// Scratch directories and checkpoint contents shared by the Hub tests.

@@ -62,12 +62,15 @@ final class TestConnection: Sendable {
   func responses(id: JSONValue) -> [JSONValue] { output.filter { $0["id"] == id } }
 
   /// Waits until a response with this id has been written.
-  func response(id: JSONValue, seconds: Double = 10) async throws -> JSONValue {
+  ///
+  /// The limit only detects hangs. It is generous because `swift test` runs every suite in parallel and long
+  /// synchronous tests elsewhere can hold the cooperative pool's threads (2 on a 2-core machine) for a minute.
+  func response(id: JSONValue, seconds: Double = 180) async throws -> JSONValue {
     try await waitFor("response \(id)", seconds: seconds) { $0.first { $0["id"] == id } }
   }
 
   /// Waits until `find` finds something in the output.
-  func waitFor<T>(_ what: String, seconds: Double = 10, _ find: ([JSONValue]) -> T?) async throws -> T {
+  func waitFor<T>(_ what: String, seconds: Double = 180, _ find: ([JSONValue]) -> T?) async throws -> T {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
       if let found = find(output) { return found }

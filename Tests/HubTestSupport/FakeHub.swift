@@ -1,31 +1,32 @@
 import Foundation
 
-/// A Hugging Face Hub stand-in on loopback: a "hub" server answering `/{repo}/resolve/{revision}/{file}` with
-/// the headers huggingface_hub relies on, and a "cdn" server on another port holding the LFS files the hub
-/// redirects to, as huggingface.co does (`302` + `X-Linked-Etag`/`X-Linked-Size` to cdn-lfs).
+/// A Hugging Face Hub stand-in on loopback, shared by the Hub and Worker tests: a "hub" server answering
+/// `/{repo}/resolve/{revision}/{file}` with the headers huggingface_hub relies on, and a "cdn" server on another
+/// port holding the LFS files the hub redirects to, as huggingface.co does (`302` + `X-Linked-Etag`/`X-Linked-Size`
+/// to cdn-lfs).
 ///
 /// Small files get `ETag: "<git sha1>"` and `200`; LFS files get `302` with `X-Linked-Etag: "<sha256>"`.
 /// Both servers honour `Range: bytes=N-` with `206`. Unknown repos answer `401 RepoNotFound`, unknown
 /// revisions `404 RevisionNotFound`, absent files `404 EntryNotFound`, like the real Hub.
-final class FakeHub: @unchecked Sendable {
-  struct File {
-    var bytes: [UInt8]
-    var lfs: Bool
+public final class FakeHub: @unchecked Sendable {
+  public struct File {
+    public var bytes: [UInt8]
+    public var lfs: Bool
     /// The ETag the hub announces: 40 hex digits for a small file, 64 for an LFS file.
-    var etag: String
+    public var etag: String
   }
 
-  let repo: String
-  let commit: String
+  public let repo: String
+  public let commit: String
   private let lock = NSLock()
   private var files: [String: File] = [:]
   private var cuts: [String: (bytes: Int, times: Int)] = [:]
   private var etagHeaders = true
   private var formerNames: [String] = []
-  private(set) var hub: LoopbackServer!
-  private(set) var cdn: LoopbackServer!
+  public private(set) var hub: LoopbackServer!
+  public private(set) var cdn: LoopbackServer!
 
-  init(repo: String, commit: String = "0123456789abcdef0123456789abcdef01234567") throws {
+  public init(repo: String, commit: String = "0123456789abcdef0123456789abcdef01234567") throws {
     self.repo = repo
     self.commit = commit
     cdn = try LoopbackServer { [unowned self] request in self.answerCDN(request) }
@@ -37,32 +38,32 @@ final class FakeHub: @unchecked Sendable {
     cdn.stop()
   }
 
-  var endpoint: URL { hub.baseURL }
+  public var endpoint: URL { hub.baseURL }
 
   /// Adds a file; files of 1 MiB and more, and `.safetensors`/`.bin` files, are served as LFS files.
-  func add(_ name: String, _ bytes: [UInt8]) {
+  public func add(_ name: String, _ bytes: [UInt8]) {
     let lfs = bytes.count >= 1 << 20 || name.hasSuffix(".safetensors") || name.hasSuffix(".bin")
     let etag = FakeHub.digest(bytes, name: name, hexDigits: lfs ? 64 : 40)
     lock.withLock { files[name] = File(bytes: bytes, lfs: lfs, etag: etag) }
   }
 
-  func add(_ name: String, _ text: String) { add(name, Array(text.utf8)) }
+  public func add(_ name: String, _ text: String) { add(name, Array(text.utf8)) }
 
-  func file(_ name: String) -> File? { lock.withLock { files[name] } }
+  public func file(_ name: String) -> File? { lock.withLock { files[name] } }
 
   /// The next `times` GETs of `name`'s body stop after `bytes` bytes each (the connection closes mid-transfer).
-  func cutDownloads(of name: String, after bytes: Int, times: Int = 1) {
+  public func cutDownloads(of name: String, after bytes: Int, times: Int = 1) {
     lock.withLock { cuts[name] = (bytes, times) }
   }
 
   /// Requests under `/{name}/resolve/` get a relative `307` to this repo, as the Hub answers for a renamed repo.
-  func rename(from name: String) { lock.withLock { formerNames.append(name) } }
+  public func rename(from name: String) { lock.withLock { formerNames.append(name) } }
 
   /// Answers without `ETag`/`X-Linked-Etag` (a server that is not a Hub).
-  func omitETags() { lock.withLock { etagHeaders = false } }
+  public func omitETags() { lock.withLock { etagHeaders = false } }
 
   /// All requests both servers saw, hub first.
-  var requests: [LoopbackServer.Request] { hub.requests + cdn.requests }
+  public var requests: [LoopbackServer.Request] { hub.requests + cdn.requests }
 
   private func answerHub(_ request: LoopbackServer.Request) -> LoopbackServer.Response {
     let prefix = "/\(repo)/resolve/"
@@ -127,7 +128,7 @@ final class FakeHub: @unchecked Sendable {
 
   /// A stable hex name for a file's contents (FNV-1a, repeated to the length asked). Not a real sha; the
   /// resolver treats ETags as opaque names, exactly as huggingface_hub does.
-  static func digest(_ bytes: [UInt8], name: String, hexDigits: Int) -> String {
+  public static func digest(_ bytes: [UInt8], name: String, hexDigits: Int) -> String {
     var hex = ""
     var seed: UInt64 = 0xcbf2_9ce4_8422_2325
     while hex.count < hexDigits {

@@ -1,8 +1,22 @@
+/// The 8×8 integer inverse DCT of every block of a component, dequantizing on the way: libjpeg-turbo's accurate
+/// integer inverse DCT (see `IntegerIDCT`). The blocks form a `blocksX`×`blocksY` grid, rows of `blocksPerLine`
+/// blocks of 64 coefficients in natural order starting at `coefficients[start]`; `quantization` holds 64
+/// multipliers in natural order. Writes the 8×8 samples of each block into `output`, a plane of `blocksX * 8`
+/// samples per row.
+///
+/// - Precondition: `quantization.count == 64`, the grid lies in `coefficients` and the plane in `output`.
+/// - Complexity: O(blocksX × blocksY).
+public func integerInverseDCT(_ coefficients: [Int16], start: Int, blocksPerLine: Int, blocksX: Int, blocksY: Int,
+                              quantization: [Int], into output: inout [UInt8]) {
+  IntegerIDCT.transformComponent(coefficients, start: start, blocksPerLine: blocksPerLine, blocksX: blocksX,
+                                 blocksY: blocksY, quant: quantization, output: &output)
+}
+
 /// libjpeg-turbo's accurate integer inverse DCT (`jidctint.c`, "islow", the default `JDCT_ISLOW`), which its
 /// SIMD versions reproduce bit for bit: the Loeffler–Ligtenberg–Moschytz algorithm with 13-bit constants,
 /// two extra bits kept between the column and the row pass, and the output clamped through libjpeg's
 /// wrapping range-limit table.
-enum InverseDCT {
+enum IntegerIDCT {
   private static let constBits = 13
   private static let pass1Bits = 2
   private static let fix_0_298631336 = 2446
@@ -39,8 +53,12 @@ enum InverseDCT {
     _ coefficients: [Int16], start: Int, blocksPerLine: Int, blocksX: Int, blocksY: Int, quant: [Int],
     output: inout [UInt8]
   ) {
-    precondition(quant.count == 64 && output.count >= blocksX * blocksY * 64)
-    precondition(start + ((blocksY - 1) * blocksPerLine + blocksX) * 64 <= coefficients.count)
+    precondition(quant.count == 64 && blocksX >= 0 && blocksY >= 0 && blocksPerLine >= blocksX && start >= 0,
+                 "integerInverseDCT: \(blocksX)×\(blocksY) blocks, \(blocksPerLine) a line, \(quant.count) factors")
+    precondition(output.count >= blocksX * blocksY * 64, "integerInverseDCT: output of \(output.count)")
+    guard blocksX > 0 && blocksY > 0 else { return }
+    precondition(start + ((blocksY - 1) * blocksPerLine + blocksX) * 64 <= coefficients.count,
+                 "integerInverseDCT: grid exceeds \(coefficients.count) coefficients")
     let stride = blocksX * 8
     var workspace = [Int](repeating: 0, count: 64)
     coefficients.withUnsafeBufferPointer { coefficients in

@@ -2,15 +2,22 @@ import Foundation
 import Testing
 import CLIP
 
-/// The engine against `transformers` at full size: a random checkpoint with openai/clip-vit-base-patch32's
-/// shapes, written on demand (about 600 MB, never committed) by
+/// The checkpoint to check, from CLIP_PARITY_DIR (or its older name CLIP_VITB32_DIR).
+private let parityDirectory: URL? = {
+  let environment = ProcessInfo.processInfo.environment
+  return (environment["CLIP_PARITY_DIR"] ?? environment["CLIP_VITB32_DIR"]).map { URL(fileURLWithPath: $0) }
+}()
+
+/// The engine against `transformers` at full size: a random checkpoint with the shapes of an OpenAI CLIP
+/// (ViT-B/32, ViT-B/16, ViT-L/14, ViT-L/14-336), written on demand (0.6 to 1.7 GB, never committed) by
 ///
-///     python3 Tests/CLIPTests/Fixtures/make_fixtures.py --vit-b32     # -> .bench/vit-b32
-///     CLIP_VITB32_DIR=.bench/vit-b32 swift test -c release --filter CLIPTests.ViTB32Tests
+///     python3 Tests/CLIPTests/Fixtures/make_fixtures.py --shape vit-b16     # -> .bench/vit-b16
+///     CLIP_PARITY_DIR=.bench/vit-b16 swift test -c release --filter CLIPTests.FullSizeParityTests
 ///
-/// Every embedding must have cosine similarity >= 0.99999 with the reference. Skipped without the variable.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["CLIP_VITB32_DIR"] != nil, "set CLIP_VITB32_DIR"))
-struct ViTB32Tests {
+/// (`--vit-b32` and `CLIP_VITB32_DIR` are the older names for the ViT-B/32 case.) Every embedding must have
+/// cosine similarity >= 0.99999 with the reference. Skipped without either variable.
+@Suite(.enabled(if: parityDirectory != nil, "set CLIP_PARITY_DIR"))
+struct FullSizeParityTests {
   struct Reference: Decodable {
     let texts: [String]
     let tokenIDs: [[Int]]
@@ -35,14 +42,16 @@ struct ViTB32Tests {
   }
 
   @Test func embeddingsMatchTransformers() throws {
-    let directory = URL(fileURLWithPath: ProcessInfo.processInfo.environment["CLIP_VITB32_DIR"]!)
+    let directory = try #require(parityDirectory)
     let reference = try JSONDecoder().decode(
       Reference.self, from: Data(contentsOf: directory.appendingPathComponent("reference.json")))
     let clock = ContinuousClock()
     var engine: CLIPEngine?
     let load = try clock.measure { engine = try CLIPEngine(directory: directory) }
     let clip = try #require(engine)
-    #expect(clip.info.embeddingDimension == 512 && clip.info.imageSize == 224)
+    // The shape comes from the reference: the projection's width, and the side of the square pixel tensors.
+    let side = Int((Double(reference.pixelTensors[0].count / 3)).squareRoot())
+    #expect(clip.info.embeddingDimension == reference.textEmbeds[0].count && clip.info.imageSize == side)
     #expect(abs(clip.info.logitScale - reference.logitScale) <= 1e-5 * reference.logitScale)
     // The full 49408-token vocabulary gives CLIPTokenizerFast's ids.
     #expect(reference.texts.map(clip.tokenizer.encode) == reference.tokenIDs)
@@ -61,7 +70,7 @@ struct ViTB32Tests {
     let worst = pairs.map { Self.cosine($0, $1) }.min() ?? 0
     let maxAbs = pairs.flatMap { zip($0, $1).map { abs($0 - $1) } }.max() ?? 0
     // Figures for the README; test output is not protocol output.
-    print("ViT-B/32: load \(load), \(text.count) texts \(textTime), \(images.count) images \(imageTime), "
+    print("\(directory.lastPathComponent): load \(load), \(text.count) texts \(textTime), \(images.count) images \(imageTime), "
       + "min cosine \(worst), max abs error \(maxAbs)")
   }
 }

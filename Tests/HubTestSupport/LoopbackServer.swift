@@ -8,34 +8,41 @@ import Darwin
 /// A minimal HTTP/1.1 server for tests: listens on 127.0.0.1 only (an ephemeral port), answers one request per
 /// connection (`Connection: close`) on one background thread, and stops by itself after `lifetime` seconds
 /// if a test forgets to stop it. Requests are recorded so tests can check what the client sent.
-final class LoopbackServer: @unchecked Sendable {
-  struct Request {
-    var method: String
-    var path: String
+public final class LoopbackServer: @unchecked Sendable {
+  public struct Request {
+    public var method: String
+    public var path: String
     /// Header names lowercased.
-    var headers: [String: String]
+    public var headers: [String: String]
   }
 
-  struct Response {
-    var status: Int
-    var headers: [(String, String)] = []
-    var body: [UInt8] = []
+  public struct Response {
+    public var status: Int
+    public var headers: [(String, String)] = []
+    public var body: [UInt8] = []
     /// Close the connection after this many body bytes although `Content-Length` announced them all
     /// (a download killed mid-way, as seen by the client).
-    var cutAfter: Int?
+    public var cutAfter: Int?
+
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = [], cutAfter: Int? = nil) {
+      self.status = status
+      self.headers = headers
+      self.body = body
+      self.cutAfter = cutAfter
+    }
   }
 
-  let port: UInt16
-  var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+  public let port: UInt16
+  public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
   private let listener: Int32
   private let handler: (Request) -> Response
   private let lock = NSLock()
   private var recorded: [Request] = []
   private var stopped = false
 
-  var requests: [Request] { lock.withLock { recorded } }
+  public var requests: [Request] { lock.withLock { recorded } }
 
-  init(lifetime: TimeInterval = 60, handler: @escaping (Request) -> Response) throws {
+  public init(lifetime: TimeInterval = 60, handler: @escaping (Request) -> Response) throws {
     self.handler = handler
     #if canImport(Glibc)
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -68,7 +75,7 @@ final class LoopbackServer: @unchecked Sendable {
   }
 
   /// Stops accepting; the listening socket is closed by the accept loop within 50 ms.
-  func stop() {
+  public func stop() {
     lock.withLock { stopped = true }
   }
 

@@ -1,26 +1,33 @@
-/// Brings one component's samples to full image resolution, one output row at a time, choosing the method
+/// Brings one image component's samples (chroma, typically) to full image resolution, one output row at a time,
+/// choosing the method
 /// libjpeg-turbo's `jinit_upsampler` chooses with its default fancy upsampling: triangle filters for 2:1
 /// horizontal (h2v1), 2:1 vertical (h1v2) and 2:1 both ways (h2v2), box replication for other integral
 /// ratios and for components at most 2 samples wide.
-struct Upsampler {
+public struct ChromaUpsampler: Sendable {
   private enum Method { case fullSize, h2v1Fancy, h1v2Fancy, h2v2Fancy, box(h: Int, v: Int) }
 
   /// The component's samples after the inverse DCT, rows `stride` apart.
-  let samples: [UInt8]
-  let stride: Int
+  public let samples: [UInt8]
+  public let stride: Int
   /// The component's own size in samples (libjpeg's `downsampled_width/height`).
-  let width: Int, height: Int
+  public let width: Int, height: Int
   private let method: Method
   /// Output rows per input row.
   private let verticalFactor: Int
 
-  init(samples: [UInt8], stride: Int, component: JPEGComponent, frame: JPEGFrame) {
-    precondition(stride >= component.width && samples.count >= stride * component.height)
+  /// A component of `width`×`height` samples, rows `stride` apart, with sampling factors `h`×`v` in an image
+  /// whose largest factors are `maxH`×`maxV`.
+  ///
+  /// - Precondition: sizes >= 1, `samples` holds the rows, every factor >= 1 and divides the largest.
+  public init(samples: [UInt8], stride: Int, width: Int, height: Int, h: Int, v: Int, maxH: Int, maxV: Int) {
+    precondition(width >= 1 && height >= 1 && stride >= width && samples.count >= stride * height,
+                 "ChromaUpsampler: \(width)×\(height), stride \(stride), \(samples.count) samples")
+    precondition(h >= 1 && v >= 1 && maxH % h == 0 && maxV % v == 0,
+                 "ChromaUpsampler: factors \(h)×\(v) of \(maxH)×\(maxV)")
     self.samples = samples
     self.stride = stride
-    width = component.width
-    height = component.height
-    let (h, v, maxH, maxV) = (component.h, component.v, frame.maxH, frame.maxV)
+    self.width = width
+    self.height = height
     if h == maxH && v == maxV {
       method = .fullSize
     } else if h * 2 == maxH && v == maxV && width > 2 {
@@ -37,7 +44,7 @@ struct Upsampler {
 
   /// How many samples `row(_:into:)` writes: the component width times its horizontal expansion, which may
   /// exceed the image width by up to one MCU.
-  var outputWidth: Int {
+  public var outputWidth: Int {
     switch method {
     case .fullSize, .h1v2Fancy: return width
     case .h2v1Fancy, .h2v2Fancy: return width * 2
@@ -46,10 +53,15 @@ struct Upsampler {
   }
 
   /// Writes output row `y` (in image rows) to `buffer[offset ..< offset + outputWidth]`.
-  func row(_ y: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
-    precondition(offset >= 0 && offset + outputWidth <= buffer.count && y >= 0 && y / verticalFactor < height)
-    let out = UnsafeMutableBufferPointer(rebasing: buffer[offset...])
-    samples.withUnsafeBufferPointer { samples in row(y, samples: samples, into: out) }
+  ///
+  /// - Precondition: the output lies in `buffer` and `y / (maxV / v)` is a row of the component.
+  public func row(_ y: Int, into buffer: inout [UInt8], at offset: Int) {
+    precondition(offset >= 0 && offset + outputWidth <= buffer.count && y >= 0 && y / verticalFactor < height,
+                 "ChromaUpsampler: row \(y) at \(offset) of \(buffer.count)")
+    buffer.withUnsafeMutableBufferPointer { buffer in
+      let out = UnsafeMutableBufferPointer(rebasing: buffer[offset...])
+      samples.withUnsafeBufferPointer { samples in row(y, samples: samples, into: out) }
+    }
   }
 
   // The filters below use Int32 with wrapping operators: sums of a few samples times at most 16 cannot

@@ -1,0 +1,47 @@
+import Dispatch
+import Foundation
+import ImageCodecs
+import JSONRPC
+import Worker
+
+/// Runs a one-shot command: loads the model as the server would, calls the method once, prints the result on
+/// stdout. Returns the exit code: 0, 1 when the model or an input could not be used (the reason on stderr),
+/// 2 when the method refused the arguments (invalid params, such as a template without `{}`).
+func runOneShot(
+  _ command: OneShotCommand, source: ModelSource, options: Options, logger: Logger, display: ProgressDisplay
+) -> Int32 {
+  let session = LocalSession(
+    configuration: options.configuration, source: source, load: loadEngine, decode: defaultImageDecoder,
+    logger: logger, progress: { display.show($0) })
+  let (method, params) = command.request
+  let outcome = Locked<Result<JSONValue, RPCError>?>(nil)
+  let done = DispatchSemaphore(value: 0)
+  Task {
+    do throws(RPCError) {
+      outcome.value = .success(try await session.call(method, params))
+    } catch {
+      outcome.value = .failure(error)
+    }
+    done.signal()
+  }
+  done.wait()
+  switch outcome.value! {
+  case let .success(result):
+    print(command.render(result))
+    return 0
+  case let .failure(error):
+    standardError("clip-worker: \(error.message)")
+    return error.code == RPCError.Code.invalidParams ? 2 : 1
+  }
+}
+
+/// A value shared between the task that computes it and the thread that waits for it.
+private final class Locked<Value>: @unchecked Sendable {
+  private let lock = NSLock()
+  private var stored: Value
+  init(_ value: Value) { stored = value }
+  var value: Value {
+    get { lock.withLock { stored } }
+    set { lock.withLock { stored = newValue } }
+  }
+}
