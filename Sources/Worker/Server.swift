@@ -9,7 +9,9 @@ import JSONRPC
 /// Threads: `receive` is called by one reader thread, in input order, and never blocks on computation —
 /// each call runs in its own task, and the heavy work runs on the batcher's and the input queue's threads.
 /// So a burst of requests is all read and queued, responses go out as each finishes (in any order), and a
-/// slow request does not hold up `cacheStats` or `$/cancelRequest`.
+/// slow request does not hold up `cacheStats` or `$/cancelRequest`. The one wait: once
+/// `maxCallsInFlight` calls are running, `receive` waits for one to finish (backpressure, so that a client
+/// pipelining without bound fills the pipe rather than the worker's memory).
 ///
 /// Exactly once: a call is answered by whoever removes it from the table of active calls first — its own
 /// task, a cancellation, or `exit`.
