@@ -88,7 +88,7 @@ let package = Package(
     // MARK: clip-bench: benchmarks against the Python reference (not tests); its reference scripts sit in
     // Sources/clip-bench/reference.
     .executableTarget(
-      name: "clip-bench", dependencies: ["CLIP", "Kernels", "ImageCodecs", "ImageProcessing"],
+      name: "clip-bench", dependencies: ["CLIP", "Kernels", "ImageCodecs", "ImageProcessing", "JSONRPC"],
       exclude: ["reference"], swiftSettings: cpuFlags),
   ],
   swiftLanguageModes: [.v5]

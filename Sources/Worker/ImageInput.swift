@@ -31,21 +31,15 @@ public enum ImageInput: Equatable, Sendable, JSONDecodable {
     }
   }
 
-  /// The file's bytes. Throws a human-readable reason.
-  public func bytes() throws(InputError) -> [UInt8] {
+  /// The file's bytes, at most `maxFileBytes` of them (inline data is already bounded by the message size).
+  /// Throws a human-readable reason.
+  public func bytes(maxFileBytes: Int) throws(InputError) -> [UInt8] {
     switch self {
     case let .data(base64):
       guard let data = Data(base64Encoded: base64) else { throw .invalidBase64 }
       return [UInt8](data)
     case let .path(path):
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .noSuchFile(path) }
-      guard !isDirectory.boolValue else { throw .isDirectory(path) }
-      do {
-        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe))
-      } catch {
-        throw .unreadable(path, "\(error.localizedDescription)")
-      }
+      return try BoundedFileReader.read(path, maxBytes: maxFileBytes)
     }
   }
 }
@@ -56,6 +50,9 @@ public enum InputError: Error, Equatable, CustomStringConvertible {
   case noSuchFile(String)
   case isDirectory(String)
   case unreadable(String, String)
+  /// A device, FIFO or socket: reading one could block or never end (`/dev/zero`).
+  case notRegularFile(String)
+  case fileTooLarge(String, byteCount: Int, limit: Int)
   /// The decoder refused the bytes; the payload is its description.
   case undecodable(String)
 
@@ -65,6 +62,9 @@ public enum InputError: Error, Equatable, CustomStringConvertible {
     case let .noSuchFile(path): return "no such file: \(path)"
     case let .isDirectory(path): return "is a directory: \(path)"
     case let .unreadable(path, why): return "cannot read \(path): \(why)"
+    case let .notRegularFile(path): return "not a regular file: \(path)"
+    case let .fileTooLarge(path, byteCount, limit):
+      return "file \(path) has \(byteCount) bytes or more, over the limit of \(limit) bytes"
     case let .undecodable(why): return "cannot decode image: \(why)"
     }
   }

@@ -573,6 +573,9 @@ enum OpenRPCDocument {
               "maxImagePixels": {
                 "type": "integer"
               },
+              "maxFileBytes": {
+                "type": "integer"
+              },
               "maxBatchSize": {
                 "type": "integer"
               },

@@ -9,7 +9,9 @@ import JSONRPC
 /// Threads: `receive` is called by one reader thread, in input order, and never blocks on computation —
 /// each call runs in its own task, and the heavy work runs on the batcher's and the input queue's threads.
 /// So a burst of requests is all read and queued, responses go out as each finishes (in any order), and a
-/// slow request does not hold up `cacheStats` or `$/cancelRequest`.
+/// slow request does not hold up `cacheStats` or `$/cancelRequest`. The one wait: once
+/// `maxCallsInFlight` calls are running, `receive` waits for one to finish (backpressure, so that a client
+/// pipelining without bound fills the pipe rather than the worker's memory).
 ///
 /// Exactly once: a call is answered by whoever removes it from the table of active calls first — its own
 /// task, a cancellation, or `exit`.
@@ -34,6 +36,8 @@ public final class Server: Sendable {
     /// Set once the process should end: immediately (exit) or once idle (end of input, failed load).
     var endCode: Int32?
     var endWhenIdle = false
+    /// Set by `terminate`: lines still arriving are not read.
+    var inputStopped = false
     var ended = false
     var exitWaiters: [CheckedContinuation<Int32, Never>] = []
   }
@@ -47,6 +51,9 @@ public final class Server: Sendable {
   private let logger: Logger
   private let state = Locked(State())
   private let ended = DispatchSemaphore(value: 0)
+  /// One per call that may be in flight: taken by the reader before a call starts, given back when the call
+  /// leaves the table of active calls.
+  private let slots: DispatchSemaphore
 
   /// - Parameters:
   ///   - resolve: finds the checkpoint directory (for a Hub id: the cache, or a download); called once by
@@ -66,6 +73,7 @@ public final class Server: Sendable {
     context = WorkerContext(
       configuration: configuration, decode: decode,
       progress: ProgressNotifier { notification in _ = output(notification.serialized()) })
+    slots = DispatchSemaphore(value: max(1, configuration.maxCallsInFlight))
     self.source = source
     self.resolve = resolve
     self.load = load
@@ -100,7 +108,7 @@ public final class Server: Sendable {
     // Answers written directly from here count as replies in progress, so that the process cannot end
     // (after a failed load, say) in the middle of writing one.
     let accepted = state.withLock { state in
-      guard state.endCode == nil || state.endWhenIdle else { return false }
+      guard state.endCode == nil || state.endWhenIdle, !state.inputStopped else { return false }
       state.repliesInProgress += 1
       return true
     }
@@ -122,7 +130,7 @@ public final class Server: Sendable {
         for entry in entries { handle(entry) { collector.add($0) } }
       }
     }
-    return state.withLock { $0.endCode == nil || $0.endWhenIdle }
+    return state.withLock { ($0.endCode == nil || $0.endWhenIdle) && !$0.inputStopped }
   }
 
   /// The input has ended: the calls in flight are finished and answered, then the process ends with 0.
@@ -161,7 +169,11 @@ public final class Server: Sendable {
       answer(.failure(.methodNotFound(message.method)))
       return
     }
+    // Backpressure: the reader waits here while `maxCallsInFlight` calls are computing.
+    slots.wait()
     let refusal: RPCError? = state.withLock { state in
+      // The input was stopped (a signal) while this call waited for a slot: it is not run.
+      if state.inputStopped { return .requestCancelled }
       // Ending once idle (after a failed load) still answers what arrives: with modelUnavailable.
       if state.shutdownRequested || (state.endCode != nil && !state.endWhenIdle) { return .shuttingDown }
       if let id, state.serialByID[id] != nil {
@@ -171,6 +183,7 @@ public final class Server: Sendable {
       return nil
     }
     if let refusal {
+      slots.signal()
       answer(.failure(refusal))
       return
     }
@@ -221,12 +234,14 @@ public final class Server: Sendable {
 
   /// Removes a call from the table; the caller must reply (if it has an id) and then call `replyWritten`.
   private func claim(_ serial: Int) -> ActiveCall? {
-    state.withLock { state in
+    let call: ActiveCall? = state.withLock { state in
       guard let call = state.active.removeValue(forKey: serial) else { return nil }
       if let id = call.id { state.serialByID[id] = nil }
       state.repliesInProgress += 1
       return call
     }
+    if call != nil { slots.signal() }
+    return call
   }
 
   private func replyWritten() {
@@ -254,22 +269,51 @@ public final class Server: Sendable {
   /// `exit`: every call still in flight is answered with requestCancelled, then the process ends — with 0
   /// after `shutdown`, 1 without.
   private func exit() {
-    let calls: [ActiveCall] = state.withLock { state in
+    cancelAll { state in
       if state.endCode == nil || state.endWhenIdle {
         state.endCode = state.shutdownRequested ? 0 : 1
         state.endWhenIdle = false
       }
+    }
+  }
+
+  /// A termination signal (SIGTERM, SIGINT): no more input is read; the calls in flight have `grace` seconds
+  /// to finish and be answered, then those left are answered with requestCancelled; the process ends with 0
+  /// (or 1 when the model had failed to load). It is an orderly end the client did not ask for, so what
+  /// was asked is either answered or cancelled, never dropped.
+  public func terminate(grace: Double) {
+    state.withLock { state in
+      state.inputStopped = true
+      // Already ending (exit, end of input, a failed load, output gone): that end and its code stand.
+      if state.endCode == nil {
+        state.endCode = 0
+        state.endWhenIdle = true
+      }
+    }
+    finishIfDone()
+    DispatchQueue.global().asyncAfter(deadline: .now() + grace) {
+      self.cancelAll { state in state.endWhenIdle = false }
+    }
+  }
+
+  /// Answers every call in flight with requestCancelled and cancels its task, after `update` has set how the
+  /// process ends (under the same lock, so no call can start in between).
+  private func cancelAll(_ update: (inout State) -> Void) {
+    let calls: [ActiveCall] = state.withLock { state in
+      update(&state)
       let calls = Array(state.active.values)
       state.active = [:]
       state.serialByID = [:]
       state.repliesInProgress += calls.count
       return calls
     }
+    for _ in calls { slots.signal() }
     for call in calls {
       call.task?.cancel()
       if let id = call.id { call.reply(Response(id: id, error: .requestCancelled)) }
       state.withLock { $0.repliesInProgress -= 1 }
     }
+    finishIfDone()
   }
 
   private func endWhenIdle(code: Int32) {

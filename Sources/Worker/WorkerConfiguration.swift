@@ -9,8 +9,15 @@ public struct WorkerConfiguration: Sendable {
   public var threads = 2
   /// Bounds checked before decoding an image.
   public var imageLimits = ImageLimits()
+  /// The largest image file read from a path (`--max-file-mb`). Default 64 MiB. Inline data is bounded
+  /// by `maxMessageBytes` instead.
+  public var maxImageFileBytes = 64 * 1024 * 1024
   /// The most inputs of one kind coalesced into one forward pass.
   public var maxBatchSize = 32
+  /// The most calls computing at once. When as many are in flight, the reader stops reading until one
+  /// finishes: the pipe fills and a client writing faster than the worker answers waits, instead of the
+  /// worker queueing without bound (memory stays flat however many requests are pipelined).
+  public var maxCallsInFlight = 256
   /// The longest accepted line; longer ones are discarded and answered with `messageTooLarge`.
   public var maxMessageBytes = LineFramer.defaultMaxLineBytes
   /// The deepest accepted nesting of arrays and objects in a message.

@@ -52,11 +52,12 @@ final class WorkerContext: Sendable {
     let batcher = loaded.batcher
     let limits = configuration.imageLimits
     let decode = self.decode
+    let maxFileBytes = configuration.maxImageFileBytes
     let outcomes = await withTaskGroup(of: (Int, Result<([Float], Bool), Error>).self) { group in
       for (index, input) in images.enumerated() {
         group.addTask {
           do {
-            let bytes = try await self.offload { try input.bytes() }
+            let bytes = try await self.offload { try input.bytes(maxFileBytes: maxFileBytes) }
             let key = try await self.offload { CacheKey.image(bytes: bytes, model: modelID) }
             let result = try await self.store.embedding(for: key) {
               let image = try await self.offload {

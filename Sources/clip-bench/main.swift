@@ -6,6 +6,7 @@
 //   clip-bench images    [--runs N] [--python PATH] [--keep DIR]           decode + preprocess against Pillow
 //   clip-bench classify  [--model DIR] [--runs N] [--startup-runs N]       clip-worker end to end against the
 //                                                                          transformers zero-shot pipeline
+//   clip-bench soak      [--requests N] [--model DIR] [--images DIR] [--cache-mb N]   100k pipelined requests
 //
 // Each subcommand is a type built from its arguments with a `run()`; add new ones to `commands`.
 import Foundation
@@ -16,6 +17,7 @@ let commands: [String: ([String]) throws -> Void] = [
   "embed": { try EmbedBenchmark(arguments: $0).run() },
   "images": { try ImageBenchmark.run(arguments: $0) },
   "classify": { try ClassifyBenchmark(arguments: $0).run() },
+  "soak": { try SoakBenchmark(arguments: $0).run() },
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -52,6 +52,18 @@ struct Options {
       options.configuration.imageLimits.maxPixels = try integer(value, flag: "--max-image-pixels", minimum: 1)
     },
     Spec(
+      flag: "--max-message-mb", variable: "CLIP_WORKER_MAX_MESSAGE_MB", value: "N",
+      help: "longest accepted message (one line) in MiB; longer ones are discarded and refused (default 100)"
+    ) { options, value in
+      options.configuration.maxMessageBytes = try integer(value, flag: "--max-message-mb", minimum: 1) * 1024 * 1024
+    },
+    Spec(
+      flag: "--max-file-mb", variable: "CLIP_WORKER_MAX_FILE_MB", value: "N",
+      help: "largest image file read from a path, in MiB (default 64)"
+    ) { options, value in
+      options.configuration.maxImageFileBytes = try integer(value, flag: "--max-file-mb", minimum: 1) * 1024 * 1024
+    },
+    Spec(
       flag: "--log-level", variable: "CLIP_WORKER_LOG_LEVEL", value: "LEVEL",
       help: "error, warning, info or debug; logs go to stderr (default info)"
     ) { options, value in

@@ -9,7 +9,8 @@ import Worker
 
 /// Writes a line to stderr (never stdout, which carries protocol messages only).
 func standardError(_ text: String) {
-  FileHandle.standardError.write(Data((text + "\n").utf8))
+  // The throwing write: a closed stderr must not end the worker (the non-throwing one traps on EPIPE).
+  try? FileHandle.standardError.write(contentsOf: Data((text + "\n").utf8))
 }
 
 let options: Options
@@ -65,6 +66,20 @@ let server = Server(
   output: { writer.write($0) }, logger: logger, progress: { display.show($0) })
 server.start()
 
+// SIGTERM and SIGINT end the worker in order: input stops, calls in flight get a second to be answered,
+// the rest are answered with requestCancelled, then exit 0. The default actions are ignored so that the
+// dispatch sources receive the signals instead.
+let terminationSources = [SIGTERM, SIGINT].map { number in
+  signal(number, SIG_IGN)
+  let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+  source.setEventHandler {
+    logger.log(.info, "signal \(number): finishing the calls in flight")
+    server.terminate(grace: 1)
+  }
+  source.resume()
+  return source
+}
+
 let maxLineBytes = options.configuration.maxMessageBytes
 let reader = Thread {
   var lines = LineReader(fileDescriptor: STDIN_FILENO, maxLineBytes: maxLineBytes)
@@ -74,4 +89,6 @@ let reader = Thread {
 reader.stackSize = 8 << 20
 reader.start()
 
-exit(server.waitForExit())
+let code = server.waitForExit()
+withExtendedLifetime(terminationSources) {}
+exit(code)

@@ -49,6 +49,7 @@ struct Initialize: Method {
         "maxMessageBytes": JSONValue(configuration.maxMessageBytes),
         "maxNestingDepth": JSONValue(configuration.maxNestingDepth),
         "maxImagePixels": JSONValue(configuration.imageLimits.maxPixels),
+        "maxFileBytes": JSONValue(configuration.maxImageFileBytes),
         "maxBatchSize": JSONValue(configuration.maxBatchSize),
         "cacheCapacityBytes": JSONValue(configuration.cacheCapacityBytes),
         "threads": JSONValue(configuration.threads),

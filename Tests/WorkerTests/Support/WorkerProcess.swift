@@ -37,6 +37,9 @@ final class WorkerProcess: @unchecked Sendable {
   let process = Process()
   private let input = Pipe()
   private let stdoutLines = Locked<[String]>([])
+  /// stdout parsed once, as each line arrives: tests poll `messages` every few milliseconds, and parsing the
+  /// whole output on every poll (megabytes in the load tests) starved the other tests' tasks of threads.
+  private let stdoutMessages = Locked<[JSONValue]>([])
   private let stderrText = Locked<String>("")
   private let readersDone = DispatchGroup()
 
@@ -52,7 +55,10 @@ final class WorkerProcess: @unchecked Sendable {
     process.standardError = errors
     try process.run()
     read(output.fileHandleForReading) { bytes in
-      self.stdoutLines.withLock { $0.append(String(decoding: bytes, as: UTF8.self)) }
+      let text = String(decoding: bytes, as: UTF8.self)
+      let message = (try? JSONParser.parse(bytes)) ?? .string(text)
+      self.stdoutLines.withLock { $0.append(text) }
+      self.stdoutMessages.withLock { $0.append(message) }
     }
     read(errors.fileHandleForReading) { bytes in
       self.stderrText.withLock { $0 += String(decoding: bytes, as: UTF8.self) + "\n" }
@@ -75,6 +81,11 @@ final class WorkerProcess: @unchecked Sendable {
 
   func send(_ line: String) {
     try? input.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
+  }
+
+  /// Writes raw bytes (not necessarily UTF-8, not necessarily a whole line).
+  func send(bytes: [UInt8]) {
+    try? input.fileHandleForWriting.write(contentsOf: Data(bytes))
   }
 
   func sendRequest(_ id: JSONValue, _ method: String, _ params: JSONValue? = nil) {
@@ -100,7 +111,7 @@ final class WorkerProcess: @unchecked Sendable {
   var lines: [String] { stdoutLines.withLock { $0 } }
 
   /// stdout parsed (a line that is not JSON fails the caller's expectations as a string value).
-  var messages: [JSONValue] { lines.map { (try? JSONParser.parse($0)) ?? .string($0) } }
+  var messages: [JSONValue] { stdoutMessages.withLock { $0 } }
 
   var standardError: String { stderrText.withLock { $0 } }
 
