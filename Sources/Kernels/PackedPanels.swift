@@ -23,19 +23,28 @@ final class PackedPanels: @unchecked Sendable {
   ///
   /// With `kStride = width, jStride = 1` this reads a row-major `B`; with `kStride = 1, jStride = depth` it
   /// reads a row-major `Bᵀ` (PyTorch's `[out, in]` weight).
-  init(depth: Int, width: Int, source: UnsafeBufferPointer<Float>, kStride: Int, jStride: Int) {
+  convenience init(depth: Int, width: Int, source: UnsafeBufferPointer<Float>, kStride: Int, jStride: Int) {
     precondition(depth >= 0 && width >= 0, "PackedPanels: negative shape \(depth)×\(width)")
     precondition(depth == 0 || width == 0 || (depth - 1) * kStride + (width - 1) * jStride < source.count,
                  "PackedPanels: \(source.count) floats cannot hold \(depth)×\(width)")
+    self.init(depth: depth, width: width) { storage in
+      if let base = source.baseAddress {
+        Self.pack(depth: depth, width: width, from: base, kStride: kStride, jStride: jStride, into: storage)
+      }
+    }
+  }
+
+  /// Allocates the panels and lets `fill` write every one of their `panelCount(width) * depth * 16` floats,
+  /// padding included. The storage is not zeroed first: at load time that would be a second pass over
+  /// hundreds of megabytes that `fill` overwrites anyway.
+  init(depth: Int, width: Int, fill: (UnsafeMutablePointer<Float>) -> Void) {
     self.depth = depth
     self.width = width
-    let total = max(1, Self.panelCount(width) * depth * Self.panelWidth)
-    storage = UnsafeMutableRawPointer.allocate(byteCount: total * MemoryLayout<Float>.stride, alignment: 64)
-      .bindMemory(to: Float.self, capacity: total)
-    storage.initialize(repeating: 0, count: total)
-    if let base = source.baseAddress {
-      Self.pack(depth: depth, width: width, from: base, kStride: kStride, jStride: jStride, into: storage)
-    }
+    let total = Self.panelCount(width) * depth * Self.panelWidth
+    // One float when empty, so that the pointer is valid; nothing reads it.
+    storage = UnsafeMutableRawPointer.allocate(byteCount: max(1, total) * MemoryLayout<Float>.stride, alignment: 64)
+      .bindMemory(to: Float.self, capacity: max(1, total))
+    if total == 0 { storage.initialize(to: 0) } else { fill(storage) }
   }
 
   deinit { storage.deallocate() }
