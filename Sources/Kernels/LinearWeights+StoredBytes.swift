@@ -48,22 +48,28 @@ private func withRawBuffers<R>(_ rest: ArraySlice<Data>, _ buffers: [UnsafeRawBu
   return first.withUnsafeBytes { withRawBuffers(rest.dropFirst(), buffers + [$0], body) }
 }
 
-/// Writes panel `panel` of `Wᵀ` from the little-endian rows of `W`. Each row is read front to back (one
-/// stream the prefetcher follows) and written down one column of the panel, which stays in cache.
+/// Writes panel `panel` of `Wᵀ` from the little-endian rows of `W`, in tiles of 16 rows × 16 inputs: each
+/// row contributes one 64-byte line per tile and each tile's output is 16 contiguous lines, so the transpose
+/// happens in L1 while both the rows and the panel are walked front to back.
 private func packFloat32Panel(_ panel: Int, rows: UnsafeBufferPointer<UnsafeRawPointer>, depth: Int,
                               into storage: UnsafeMutablePointer<Float>) {
   let w = PackedPanels.panelWidth
   let first = panel * w
   let columns = min(w, rows.count - first)
   let out = storage + panel * depth * w
-  for c in 0..<columns {
-    let row = rows[first + c]
-    for k in 0..<depth {
-      out[k &* w &+ c] = Float(bitPattern: UInt32(littleEndian: row.loadUnaligned(fromByteOffset: k &* 4,
-                                                                                     as: UInt32.self)))
+  var k0 = 0
+  while k0 < depth {
+    let tile = min(w, depth - k0)
+    for c in 0..<columns {
+      let row = rows[first + c] + k0 &* 4
+      for k in 0..<tile {
+        out[(k0 &+ k) &* w &+ c] = Float(bitPattern: UInt32(littleEndian: row.loadUnaligned(fromByteOffset: k &* 4,
+                                                                                              as: UInt32.self)))
+      }
     }
-  }
-  for c in columns..<w {
-    for k in 0..<depth { out[k &* w &+ c] = 0 }
+    for c in columns..<w {
+      for k in 0..<tile { out[(k0 &+ k) &* w &+ c] = 0 }
+    }
+    k0 += tile
   }
 }
