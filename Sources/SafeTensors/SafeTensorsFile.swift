@@ -9,7 +9,8 @@ import Foundation
 /// reading a tensor afterwards cannot run off the mapping.
 ///
 /// The file is mapped, not read: opening costs the header only, and each tensor's pages are touched when
-/// `floats(_:)` converts it. Once converted, those pages are handed back to the kernel (`MADV_DONTNEED`; they
+/// `floats(_:)` converts it (or `withStoredBytes(_:_:)` lends it to a reader that converts in place). Once
+/// converted, those pages are handed back to the kernel (`MADV_DONTNEED`; they
 /// stay in the page cache and a second read faults them in again), so loading a model holds its converted
 /// weights plus one tensor of the file at a time, not the converted weights plus the whole file.
 public struct SafeTensorsFile: Sendable {
