@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import ImageCodecs
 import ImageProcessing
@@ -24,9 +25,17 @@ public final class CLIPEngine: Sendable {
   ///   model), `SafeTensorsError`, `TokenizerError`, `ImageProcessorConfigurationError` or the
   ///   `DecodingError` of a malformed `preprocessor_config.json`.
   public init(directory: URL) throws {
-    let model = try CLIPModel(directory: directory)
+    // The tokenizer's vocabulary and merges take a tenth of a second to parse: on another thread, meanwhile.
+    let tokenizerLoad = TokenizerLoad()
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) {
+      tokenizerLoad.result = Result { try CLIPTokenizer(directory: directory) }
+    }
+    let loadedModel = Result { try CLIPModel(directory: directory) }
+    group.wait()
+    let model = try loadedModel.get()
     let text = model.config.text, vision = model.config.vision
-    var tokenizer = try CLIPTokenizer(directory: directory)
+    var tokenizer = try tokenizerLoad.result!.get()
     if tokenizer.maxLength > text.maxPositionEmbeddings {
       // transformers would fail on such a text in the model; truncating to what the model can take is the
       // useful reading of a tokenizer_config.json without (or with a larger) model_max_length.
@@ -71,4 +80,10 @@ public final class CLIPEngine: Sendable {
   public static func zeroShotProbabilities(image: [Float], texts: [[Float]], logitScale: Float) -> [Float] {
     CLIPSimilarity.zeroShotProbabilities(image: image, texts: texts, logitScale: logitScale)
   }
+}
+
+/// The outcome of the tokenizer's load on another thread: written there once, read after `DispatchGroup.wait()`,
+/// which orders the two.
+private final class TokenizerLoad: @unchecked Sendable {
+  var result: Result<CLIPTokenizer, Error>?
 }

@@ -24,10 +24,9 @@ public struct CLIPVisionEncoder: Sendable {
     self.config = config
     // A Conv2d weight [out, channels, patch, patch] is, row by row, a linear weight over patches flattened
     // channel-major, then row, then column: the order `patches(_:)` writes.
-    let conv = try store.tensor("vision_model.embeddings.patch_embedding.weight",
-                                shape: [width, config.numChannels, patch, patch])
-    patchEmbedding = LinearWeights(weight: conv, bias: nil, outFeatures: width,
-                                   inFeatures: config.numChannels * patch * patch)
+    patchEmbedding = try store.linear("vision_model.embeddings.patch_embedding", out: width,
+                                      in: config.numChannels * patch * patch, bias: false,
+                                      weightShape: [width, config.numChannels, patch, patch])
     classEmbedding = try store.tensor("vision_model.embeddings.class_embedding", shape: [width])
     positionEmbedding = try store.tensor("vision_model.embeddings.position_embedding.weight",
                                          shape: [config.tokenCount, width])

@@ -12,14 +12,7 @@ struct SelfAttention: Sendable {
   let heads: Int
 
   init(_ store: inout WeightStore, _ prefix: String, width: Int, heads: Int) throws {
-    var weight: [Float] = [], bias: [Float] = []
-    weight.reserveCapacity(3 * width * width)
-    bias.reserveCapacity(3 * width)
-    for projection in ["q_proj", "k_proj", "v_proj"] {
-      weight += try store.tensor("\(prefix).\(projection).weight", shape: [width, width])
-      bias += try store.tensor("\(prefix).\(projection).bias", shape: [width])
-    }
-    qkv = LinearWeights(weight: weight, bias: bias, outFeatures: 3 * width, inFeatures: width)
+    qkv = try store.fusedLinear(["q_proj", "k_proj", "v_proj"].map { "\(prefix).\($0)" }, out: width, in: width)
     output = try store.linear(prefix + ".out_proj", out: width, in: width)
     self.heads = heads
   }

@@ -1,3 +1,4 @@
+import Foundation
 import Kernels
 import SafeTensors
 
@@ -21,20 +22,61 @@ struct WeightStore {
 
   /// The tensor `name`, which must have `shape`, as `Float`.
   mutating func tensor(_ name: String, shape: [Int]) throws -> [Float] {
+    try take(name, shape: shape)
+    return try checkpoint.floats(name)
+  }
+
+  /// The linear layer `prefix.weight` (`[out, in]`, or `weightShape` when the checkpoint stores it otherwise,
+  /// as a convolution's `[out, channels, height, width]`) and, when `bias`, `prefix.bias`.
+  mutating func linear(_ prefix: String, out: Int, in inFeatures: Int, bias: Bool = true,
+                       weightShape: [Int]? = nil) throws -> LinearWeights {
+    try fusedLinear([prefix], out: out, in: inFeatures, bias: bias, weightShape: weightShape)
+  }
+
+  /// One linear layer computing the layers `prefixes` (each `[out, in]`, reading the same input) side by side:
+  /// their weights and biases stacked in order.
+  ///
+  /// F32 weights are packed straight from the checkpoint's bytes; other types are widened first.
+  mutating func fusedLinear(_ prefixes: [String], out: Int, in inFeatures: Int, bias: Bool = true,
+                            weightShape: [Int]? = nil) throws -> LinearWeights {
+    let names = prefixes.map { $0 + ".weight" }
+    var allFloat32 = true
+    for name in names {
+      allFloat32 = try take(name, shape: weightShape ?? [out, inFeatures]) == .f32 && allFloat32
+    }
+    var biasValues: [Float]?
+    if bias {
+      biasValues = []
+      for prefix in prefixes { biasValues! += try tensor(prefix + ".bias", shape: [out]) }
+    }
+    if allFloat32 {
+      return try withStoredBytes(names[...], []) { blocks in
+        LinearWeights(float32Blocks: blocks, bias: biasValues, inFeatures: inFeatures)
+      }
+    }
+    var weight: [Float] = []
+    weight.reserveCapacity(prefixes.count * out * inFeatures)
+    for name in names { weight += try checkpoint.floats(name) }
+    return LinearWeights(weight: weight, bias: biasValues, outFeatures: prefixes.count * out, inFeatures: inFeatures)
+  }
+
+  /// Checks that `name` exists with `shape` and marks it used; returns its storage type.
+  @discardableResult
+  private mutating func take(_ name: String, shape: [Int]) throws -> DType {
     guard let info = checkpoint.tensors[name] else { throw CheckpointError.missingTensor(name) }
     guard info.shape == shape else {
       throw CheckpointError.shapeMismatch(tensor: name, expected: shape, found: info.shape)
     }
     taken.insert(name)
     dtypes.insert(info.dtype)
-    return try checkpoint.floats(name)
+    return info.dtype
   }
 
-  /// The linear layer `prefix.weight` (`[out, in]`) and, when `bias`, `prefix.bias`.
-  mutating func linear(_ prefix: String, out: Int, in inFeatures: Int, bias: Bool = true) throws -> LinearWeights {
-    let weight = try tensor(prefix + ".weight", shape: [out, inFeatures])
-    let bias = bias ? try tensor(prefix + ".bias", shape: [out]) : nil
-    return LinearWeights(weight: weight, bias: bias, outFeatures: out, inFeatures: inFeatures)
+  /// Runs `body` with the stored bytes of every tensor in `rest` appended to `blocks`, all lent at once.
+  private func withStoredBytes<R>(_ rest: ArraySlice<String>, _ blocks: [Data],
+                                  _ body: ([Data]) throws -> R) throws -> R {
+    guard let name = rest.first else { return try body(blocks) }
+    return try checkpoint.withStoredBytes(name) { try withStoredBytes(rest.dropFirst(), blocks + [$0], body) }
   }
 
   /// Fails on the first tensor (in name order) that no layer took.

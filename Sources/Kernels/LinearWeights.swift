@@ -32,6 +32,14 @@ public struct LinearWeights: Sendable {
     }
   }
 
+  /// Wraps panels already packed (`packed.depth` inputs, `packed.width` outputs).
+  init(packed: PackedPanels, bias: [Float]?) {
+    inFeatures = packed.depth
+    outFeatures = packed.width
+    self.bias = bias
+    self.packed = packed
+  }
+
   /// `W[output, input]`, read back from the packed panels (for the reference loops and tests).
   package func weight(output: Int, input: Int) -> Float { packed.element(input, output) }
 }

@@ -66,6 +66,12 @@ public struct SafeTensorsCheckpoint: Sendable {
     return try file.floats(name)
   }
 
+  /// The stored bytes of tensor `name`, lent to `body`; see `SafeTensorsFile.withStoredBytes(_:_:)`.
+  public func withStoredBytes<R>(_ name: String, _ body: (Data) throws -> R) throws -> R {
+    guard let shard = location[name], let file = files[shard] else { throw SafeTensorsError.missingTensor(name) }
+    return try file.withStoredBytes(name, body)
+  }
+
   private struct Index: Decodable {
     let weightMap: [String: String]
     enum CodingKeys: String, CodingKey { case weightMap = "weight_map" }

@@ -9,7 +9,8 @@ import Foundation
 /// reading a tensor afterwards cannot run off the mapping.
 ///
 /// The file is mapped, not read: opening costs the header only, and each tensor's pages are touched when
-/// `floats(_:)` converts it. Once converted, those pages are handed back to the kernel (`MADV_DONTNEED`; they
+/// `floats(_:)` converts it (or `withStoredBytes(_:_:)` lends it to a reader that converts in place). Once
+/// converted, those pages are handed back to the kernel (`MADV_DONTNEED`; they
 /// stay in the page cache and a second read faults them in again), so loading a model holds its converted
 /// weights plus one tensor of the file at a time, not the converted weights plus the whole file.
 public struct SafeTensorsFile: Sendable {
@@ -110,7 +111,22 @@ public struct SafeTensorsFile: Sendable {
     guard info.dtype.isReadableAsFloat else { throw SafeTensorsError.unsupportedDType(tensor: name, dtype: info.dtype) }
     let range = dataStart + info.dataRange.lowerBound ..< dataStart + info.dataRange.upperBound
     let floats = FloatDecoding.decode(bytes, range: range, dtype: info.dtype, count: info.elementCount)
-    if releasesPages { bytes.withUnsafeBytes { MappedFile.release($0, range: range) } }
+    releasePages(range)
     return floats
+  }
+
+  /// Runs `body` with the stored bytes of tensor `name` (a slice sharing the mapping, not a copy), then hands
+  /// their pages back to the kernel as `floats(_:)` does: for readers that convert the bytes in place.
+  ///
+  /// - Throws: `SafeTensorsError.missingTensor`, or what `body` throws.
+  public func withStoredBytes<R>(_ name: String, _ body: (Data) throws -> R) throws -> R {
+    guard let info = tensors[name] else { throw SafeTensorsError.missingTensor(name) }
+    let range = dataStart + info.dataRange.lowerBound ..< dataStart + info.dataRange.upperBound
+    defer { releasePages(range) }
+    return try body(bytes[range])
+  }
+
+  private func releasePages(_ range: Range<Int>) {
+    if releasesPages { bytes.withUnsafeBytes { MappedFile.release($0, range: range) } }
   }
 }

@@ -195,4 +195,24 @@ private func entry(_ name: String = "t", dtype: String = "F32", shape: [Int], of
       for t in [1, 0, 2] { #expect(try file.floats("t\(t)") == values[t], "t\(t)") }
     }
   }
+
+  /// `withStoredBytes` lends exactly a tensor's stored bytes from the mapping (then drops their pages like
+  /// `floats`), refuses unknown names, and the bytes read back after the drop.
+  @Test func lendsStoredBytesInPlace() throws {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("st-\(UUID().uuidString).safetensors")
+    let values = (0..<3).map { t in (0..<5000).map { Float(t * 5000 + $0) * 0.5 - 3 } }
+    try SafeTensorsEncoder.encode((0..<3).map { .init(name: "t\($0)", shape: [5000], floats: values[$0]) })
+      .write(to: url)
+    defer { try? FileManager.default.removeItem(at: url) }
+    let file = try SafeTensorsFile(contentsOf: url)
+    let littleEndian = { (floats: [Float]) in
+      floats.flatMap { f in withUnsafeBytes(of: f.bitPattern.littleEndian, Array.init) }
+    }
+    for _ in 0..<2 {
+      for t in [1, 0, 2] {
+        #expect(try file.withStoredBytes("t\(t)") { Array($0) } == littleEndian(values[t]), "t\(t)")
+      }
+    }
+    #expect(throws: SafeTensorsError.missingTensor("nope")) { try file.withStoredBytes("nope") { $0.count } }
+  }
 }

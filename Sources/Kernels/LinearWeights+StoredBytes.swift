@@ -1,0 +1,75 @@
+import Foundation
+
+extension LinearWeights {
+  /// Packs a weight stored as little-endian binary32 bytes, read in place — a memory-mapped checkpoint's
+  /// tensors, with no `[Float]` copy of them in between. `blocks` are `[rows, inFeatures]` PyTorch-layout
+  /// matrices stacked along the output dimension (one block for a plain layer; query, key and value for a
+  /// fused projection), so `outFeatures` is their total row count.
+  ///
+  /// The panels are packed on `KernelThreads.count` threads; the values are the same as
+  /// `init(weight:bias:outFeatures:inFeatures:)` gives for the widened floats.
+  ///
+  /// - Precondition: each block holds a whole number of `inFeatures * 4`-byte rows; `bias` has one value per
+  ///   row.
+  /// - Complexity: O(`outFeatures * inFeatures`); call once per layer at load time.
+  public init(float32Blocks blocks: [Data], bias: [Float]?, inFeatures: Int) {
+    precondition(inFeatures > 0, "LinearWeights: \(inFeatures) input features")
+    let rowBytes = inFeatures * 4
+    for block in blocks {
+      precondition(block.count % rowBytes == 0, "LinearWeights: \(block.count) bytes for rows of \(inFeatures) floats")
+    }
+    let outFeatures = blocks.reduce(0) { $0 + $1.count / rowBytes }
+    precondition(bias == nil || bias!.count == outFeatures,
+                 "LinearWeights: bias of \(bias!.count) for \(outFeatures) outputs")
+    let threads = KernelThreads.count
+    let packed = withRawBuffers(blocks[...], []) { buffers in
+      // The start of every weight row, i.e. of every column of Wᵀ, across the blocks.
+      var rows: [UnsafeRawPointer] = []
+      rows.reserveCapacity(outFeatures)
+      for buffer in buffers where buffer.count > 0 {
+        for row in 0..<buffer.count / rowBytes { rows.append(buffer.baseAddress! + row * rowBytes) }
+      }
+      return PackedPanels(depth: inFeatures, width: outFeatures) { storage in
+        rows.withUnsafeBufferPointer { rows in
+          parallelFor(items: PackedPanels.panelCount(outFeatures), threads: threads) { panel in
+            packFloat32Panel(panel, rows: rows, depth: inFeatures, into: storage)
+          }
+        }
+      }
+    }
+    self.init(packed: packed, bias: bias)
+  }
+}
+
+/// Runs `body` with the bytes of every `Data` in `rest` appended to `buffers`, all valid at once.
+private func withRawBuffers<R>(_ rest: ArraySlice<Data>, _ buffers: [UnsafeRawBufferPointer],
+                               _ body: ([UnsafeRawBufferPointer]) -> R) -> R {
+  guard let first = rest.first else { return body(buffers) }
+  return first.withUnsafeBytes { withRawBuffers(rest.dropFirst(), buffers + [$0], body) }
+}
+
+/// Writes panel `panel` of `Wᵀ` from the little-endian rows of `W`, in tiles of 16 rows × 16 inputs: each
+/// row contributes one 64-byte line per tile and each tile's output is 16 contiguous lines, so the transpose
+/// happens in L1 while both the rows and the panel are walked front to back.
+private func packFloat32Panel(_ panel: Int, rows: UnsafeBufferPointer<UnsafeRawPointer>, depth: Int,
+                              into storage: UnsafeMutablePointer<Float>) {
+  let w = PackedPanels.panelWidth
+  let first = panel * w
+  let columns = min(w, rows.count - first)
+  let out = storage + panel * depth * w
+  var k0 = 0
+  while k0 < depth {
+    let tile = min(w, depth - k0)
+    for c in 0..<columns {
+      let row = rows[first + c] + k0 &* 4
+      for k in 0..<tile {
+        out[(k0 &+ k) &* w &+ c] = Float(bitPattern: UInt32(littleEndian: row.loadUnaligned(fromByteOffset: k &* 4,
+                                                                                              as: UInt32.self)))
+      }
+    }
+    for c in columns..<w {
+      for k in 0..<tile { out[(k0 &+ k) &* w &+ c] = 0 }
+    }
+    k0 += tile
+  }
+}
