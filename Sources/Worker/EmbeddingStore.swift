@@ -68,7 +68,8 @@ public final class EmbeddingStore: Sendable {
       if !missing.isEmpty {
         let computation = Task { [missing] in
           let results = await compute(missing)
-          precondition(results.count == missing.count, "compute gave \(results.count) results for \(missing.count) keys")
+          precondition(
+            results.count == missing.count, "compute gave \(results.count) results for \(missing.count) keys")
           return results
         }
         let generation = state.generation
