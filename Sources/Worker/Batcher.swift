@@ -8,7 +8,28 @@ import ImageCodecs
 final class Batcher: Sendable {
   private struct Job<Input> {
     var input: Input
-    var continuation: CheckedContinuation<[Float], Never>
+    var deliver: @Sendable ([Float]) -> Void
+  }
+
+  /// Gathers the embeddings of one submission, which may be split over several passes, and resumes its
+  /// caller once the last one arrives.
+  private final class Submission: Sendable {
+    private let state: Locked<(embeddings: [[Float]], remaining: Int)>
+    private let continuation: CheckedContinuation<[[Float]], Never>
+
+    init(count: Int, continuation: CheckedContinuation<[[Float]], Never>) {
+      state = Locked((Array(repeating: [], count: count), count))
+      self.continuation = continuation
+    }
+
+    func deliver(_ embedding: [Float], at index: Int) {
+      let finished: [[Float]]? = state.withLock { state in
+        state.embeddings[index] = embedding
+        state.remaining -= 1
+        return state.remaining == 0 ? state.embeddings : nil
+      }
+      if let finished { continuation.resume(returning: finished) }
+    }
   }
 
   private struct Queue {
@@ -38,25 +59,30 @@ final class Batcher: Sendable {
   /// The inputs waiting for a pass.
   var queuedCount: Int { queue.withLock { $0.texts.count + $0.images.count } }
 
-  func embed(text: String) async -> [Float] {
-    await withCheckedContinuation { continuation in
-      submit { $0.texts.append(Job(input: text, continuation: continuation)) }
-    }
-  }
+  func embed(text: String) async -> [Float] { await embed(texts: [text])[0] }
 
-  func embed(image: RGBImage) async -> [Float] {
-    await withCheckedContinuation { continuation in
-      submit { $0.images.append(Job(input: image, continuation: continuation)) }
-    }
-  }
+  func embed(image: RGBImage) async -> [Float] { await embed(images: [image])[0] }
 
-  private func submit(_ enqueue: (inout Queue) -> Void) {
-    let start = queue.withLock { queue in
-      enqueue(&queue)
-      defer { queue.running = true }
-      return !queue.running
+  /// The embeddings of `texts`, in order. All are queued before the pass is started, so that they go
+  /// into one pass (with whatever else is queued, up to `maxBatchSize`) rather than the first alone.
+  func embed(texts: [String]) async -> [[Float]] { await submit(texts, to: \.texts) }
+
+  /// The embeddings of `images`, in order, queued together like `embed(texts:)`.
+  func embed(images: [RGBImage]) async -> [[Float]] { await submit(images, to: \.images) }
+
+  private func submit<Input>(_ inputs: [Input], to jobs: WritableKeyPath<Queue, [Job<Input>]>) async -> [[Float]] {
+    if inputs.isEmpty { return [] }
+    return await withCheckedContinuation { continuation in
+      let submission = Submission(count: inputs.count, continuation: continuation)
+      let start = queue.withLock { queue in
+        for (index, input) in inputs.enumerated() {
+          queue[keyPath: jobs].append(Job(input: input) { submission.deliver($0, at: index) })
+        }
+        defer { queue.running = true }
+        return !queue.running
+      }
+      if start { thread.async { self.drain() } }
     }
-    if start { thread.async { self.drain() } }
   }
 
   private func drain() {
@@ -89,6 +115,6 @@ final class Batcher: Sendable {
   private func deliver<Input>(_ embeddings: [[Float]], to jobs: [Job<Input>]) {
     precondition(
       embeddings.count == jobs.count, "model returned \(embeddings.count) embeddings for \(jobs.count) inputs")
-    for (job, embedding) in zip(jobs, embeddings) { job.continuation.resume(returning: embedding) }
+    for (job, embedding) in zip(jobs, embeddings) { job.deliver(embedding) }
   }
 }

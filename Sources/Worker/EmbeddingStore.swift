@@ -26,36 +26,82 @@ public final class EmbeddingStore: Sendable {
   public func embedding(
     for key: CacheKey, compute: @escaping @Sendable () async throws -> [Float]
   ) async throws -> (vector: [Float], cached: Bool) {
+    let results = await embeddings(for: [key]) { _ in
+      do { return [.success(try await compute())] } catch { return [.failure(error)] }
+    }
+    return try results[0].get()
+  }
+
+  /// The embeddings for `keys`, in order, each as `embedding(for:compute:)` would give it, except that the
+  /// keys missing from the cache and not being computed are computed together by one call of `compute`,
+  /// given their indices in `keys` (each distinct key once) and answering one result per index, in order —
+  /// so that the model can embed them in one pass. While that call runs, each of its keys is in flight on
+  /// its own: a concurrent lookup of one of them waits for it, and a key repeated in `keys` is computed
+  /// once (its repeats are `cached`, as a concurrent lookup's would be). A failed result is not stored.
+  public func embeddings(
+    for keys: [CacheKey], compute: @escaping @Sendable ([Int]) async -> [Result<[Float], Error>]
+  ) async -> [Result<(vector: [Float], cached: Bool), Error>] {
+    enum Plan { case found([Float]), joined(Task<[Float], Error>), missing(position: Int), repeated(position: Int) }
     enum Lookup { case found([Float]), joined(Task<[Float], Error>), started(Task<[Float], Error>) }
-    let lookup: Lookup = state.withLock { state in
-      if let vector = state.entries.value(for: key) {
-        state.statistics[key.kind].hits += 1
-        return .found(vector)
+    let lookups: [Lookup] = state.withLock { state in
+      var missing: [Int] = []
+      var positions: [CacheKey: Int] = [:]
+      let plans: [Plan] = keys.enumerated().map { index, key in
+        if let vector = state.entries.value(for: key) {
+          state.statistics[key.kind].hits += 1
+          return .found(vector)
+        }
+        if let task = state.inFlight[key] {
+          state.statistics[key.kind].hits += 1
+          return .joined(task)
+        }
+        if let position = positions[key] {
+          state.statistics[key.kind].hits += 1
+          return .repeated(position: position)
+        }
+        state.statistics[key.kind].misses += 1
+        positions[key] = missing.count
+        missing.append(index)
+        return .missing(position: missing.count - 1)
       }
-      if let task = state.inFlight[key] {
-        state.statistics[key.kind].hits += 1
-        return .joined(task)
-      }
-      state.statistics[key.kind].misses += 1
-      let generation = state.generation
-      let task = Task<[Float], Error> {
-        do {
-          let vector = try await compute()
-          self.finish(key, with: vector, generation: generation)
-          return vector
-        } catch {
-          self.finish(key, with: nil, generation: generation)
-          throw error
+      var tasks: [Task<[Float], Error>] = []
+      if !missing.isEmpty {
+        let computation = Task { [missing] in
+          let results = await compute(missing)
+          precondition(
+            results.count == missing.count, "compute gave \(results.count) results for \(missing.count) keys")
+          return results
+        }
+        let generation = state.generation
+        tasks = missing.enumerated().map { position, index in
+          let key = keys[index]
+          let task = Task<[Float], Error> {
+            let result = await computation.value[position]
+            self.finish(key, with: try? result.get(), generation: generation)
+            return try result.get()
+          }
+          state.inFlight[key] = task
+          return task
         }
       }
-      state.inFlight[key] = task
-      return .started(task)
+      return plans.map { plan in
+        switch plan {
+        case let .found(vector): return .found(vector)
+        case let .joined(task): return .joined(task)
+        case let .missing(position): return .started(tasks[position])
+        case let .repeated(position): return .joined(tasks[position])
+        }
+      }
     }
-    switch lookup {
-    case let .found(vector): return (vector, true)
-    case let .joined(task): return (try await task.value, true)
-    case let .started(task): return (try await task.value, false)
+    var results: [Result<(vector: [Float], cached: Bool), Error>] = []
+    for lookup in lookups {
+      switch lookup {
+      case let .found(vector): results.append(.success((vector, true)))
+      case let .joined(task): results.append(await task.result.map { ($0, true) })
+      case let .started(task): results.append(await task.result.map { ($0, false) })
+      }
     }
+    return results
   }
 
   private func finish(_ key: CacheKey, with vector: [Float]?, generation: Int) {

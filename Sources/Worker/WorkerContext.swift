@@ -24,65 +24,78 @@ final class WorkerContext: Sendable {
     inputQueue.maxConcurrentOperationCount = max(1, configuration.threads)
   }
 
-  /// Embeddings for `texts`, all submitted at once so that the batcher can put them in one pass.
+  /// Embeddings for `texts`. The ones neither cached nor being computed go to the batcher together, so
+  /// that they run in one pass (a text submitted alone would start a pass of one, the rest queued behind it).
   func textEmbeddings(_ texts: [String], loaded: LoadedModel) async throws -> [(vector: [Float], cached: Bool)] {
-    let modelID = loaded.info.id
     let batcher = loaded.batcher
-    return try await withThrowingTaskGroup(of: (Int, [Float], Bool).self) { group in
-      for (index, text) in texts.enumerated() {
-        group.addTask {
-          let result = try await self.store.embedding(for: .text(text, model: modelID)) {
-            await batcher.embed(text: text)
-          }
-          return (index, result.vector, result.cached)
-        }
-      }
-      var results = [(vector: [Float], cached: Bool)](repeating: ([], false), count: texts.count)
-      for try await (index, vector, cached) in group { results[index] = (vector, cached) }
-      return results
+    let keys = texts.map { CacheKey.text($0, model: loaded.info.id) }
+    let results = await store.embeddings(for: keys) { indices in
+      await batcher.embed(texts: indices.map { texts[$0] }).map { .success($0) }
     }
+    return try results.map { try $0.get() }
   }
 
-  /// Embeddings for `images`. The first failing input (by index) fails the whole call with `inputFailed`
-  /// naming it; the others are still computed and cached.
+  /// Embeddings for `images`. Files are read and hashed concurrently; then the images neither cached nor
+  /// being computed are decoded concurrently and go to the batcher together, to run in one pass. The first
+  /// failing input (by index) fails the whole call with `inputFailed` naming it; the others are still
+  /// computed and cached.
   func imageEmbeddings(
     _ images: [ImageInput], param: String, loaded: LoadedModel
   ) async throws -> [(vector: [Float], cached: Bool)] {
     let modelID = loaded.info.id
-    let batcher = loaded.batcher
+    let maxFileBytes = configuration.maxImageFileBytes
+    let read = await concurrently(images.count) { index in
+      let bytes = try await self.offload { try images[index].bytes(maxFileBytes: maxFileBytes) }
+      return (bytes: bytes, key: try await self.offload { CacheKey.image(bytes: bytes, model: modelID) })
+    }
+    var readable: [(index: Int, bytes: [UInt8], key: CacheKey)] = []
+    for case let (index, .success(file)) in read.enumerated() { readable.append((index, file.bytes, file.key)) }
+    let files = readable.map(\.bytes)
+    let embedded = await store.embeddings(for: readable.map(\.key)) { [self] indices in
+      await embedDecoded(indices.map { files[$0] }, batcher: loaded.batcher)
+    }
+    var outcomes = read.map { $0.map { _ in (vector: [Float](), cached: false) } }
+    for (file, outcome) in zip(readable, embedded) { outcomes[file.index] = outcome }
+    return try outcomes.enumerated().map { index, outcome in
+      do { return try outcome.get() } catch let error as InputError {
+        throw RPCError.inputFailed(param: param, index: index, input: images[index].summary, reason: error.description)
+      }
+    }
+  }
+
+  /// Decodes `files` concurrently and embeds the decodable ones in one submission to the batcher.
+  private func embedDecoded(_ files: [[UInt8]], batcher: Batcher) async -> [Result<[Float], Error>] {
     let limits = configuration.imageLimits
     let decode = self.decode
-    let maxFileBytes = configuration.maxImageFileBytes
-    let outcomes = await withTaskGroup(of: (Int, Result<([Float], Bool), Error>).self) { group in
-      for (index, input) in images.enumerated() {
+    let decoded = await concurrently(files.count) { index in
+      try await self.offload {
+        do { return try decode(files[index], limits) } catch { throw InputError.undecodable("\(error)") }
+      }
+    }
+    let images = decoded.compactMap { try? $0.get() }
+    let embeddings = await batcher.embed(images: images)
+    var next = 0
+    return decoded.map { outcome in
+      outcome.map { _ in
+        defer { next += 1 }
+        return embeddings[next]
+      }
+    }
+  }
+
+  /// `work(index)` for every index below `count`, run concurrently; the outcomes in index order.
+  private func concurrently<T: Sendable>(
+    _ count: Int, _ work: @escaping @Sendable (Int) async throws -> T
+  ) async -> [Result<T, Error>] {
+    await withTaskGroup(of: (Int, Result<T, Error>).self) { group in
+      for index in 0..<count {
         group.addTask {
-          do {
-            let bytes = try await self.offload { try input.bytes(maxFileBytes: maxFileBytes) }
-            let key = try await self.offload { CacheKey.image(bytes: bytes, model: modelID) }
-            let result = try await self.store.embedding(for: key) {
-              let image = try await self.offload {
-                do { return try decode(bytes, limits) } catch { throw InputError.undecodable("\(error)") }
-              }
-              return await batcher.embed(image: image)
-            }
-            return (index, .success((result.vector, result.cached)))
-          } catch {
-            return (index, .failure(error))
-          }
+          do { return (index, .success(try await work(index))) } catch { return (index, .failure(error)) }
         }
       }
-      var outcomes = [Result<([Float], Bool), Error>?](repeating: nil, count: images.count)
+      var outcomes = [Result<T, Error>?](repeating: nil, count: count)
       for await (index, outcome) in group { outcomes[index] = outcome }
-      return outcomes
-    }
-    return try outcomes.enumerated().map { index, outcome in
-      switch outcome {
-      case let .success((vector, cached))?: return (vector, cached)
-      case let .failure(error as InputError)?:
-        throw RPCError.inputFailed(param: param, index: index, input: images[index].summary, reason: error.description)
-      case let .failure(error)?: throw error
-      case nil: throw RPCError.internalError("no result for \(param)[\(index)]")
-      }
+      return outcomes.map { $0! }  // the group answers every index once
     }
   }
 

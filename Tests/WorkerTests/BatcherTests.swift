@@ -36,4 +36,28 @@ struct BatcherTests {
     #expect(model.batchSizes(.image) == [1])
     #expect(batcher.forwardPasses == 4)
   }
+
+  /// A submission of several inputs is queued whole before its pass starts, joins what else is queued, and
+  /// is split over passes only by `maxBatchSize`.
+  @Test func submissionsRunTogetherUpToTheCap() async throws {
+    let model = TestModel()
+    let batcher = Batcher(model: model, maxBatchSize: 4)
+    let texts = (0..<3).map { "t\($0)" }
+    #expect(await batcher.embed(texts: texts) == texts.map(TestModel.textEmbedding))
+    #expect(model.batchSizes(.text) == [3])
+    model.close()
+    let blocker = Task { await batcher.embed(texts: ["blocker"]) }
+    while model.batchSizes(.text).count < 2 { try await Task.sleep(nanoseconds: 1_000_000) }
+    let first = Task { await batcher.embed(texts: ["a", "b", "c"]) }
+    while batcher.queuedCount < 3 { try await Task.sleep(nanoseconds: 1_000_000) }
+    let second = Task { await batcher.embed(texts: ["d", "e", "f"]) }
+    while batcher.queuedCount < 6 { try await Task.sleep(nanoseconds: 1_000_000) }
+    model.open()
+    _ = await blocker.value
+    #expect(await first.value == ["a", "b", "c"].map(TestModel.textEmbedding))
+    #expect(await second.value == ["d", "e", "f"].map(TestModel.textEmbedding))
+    #expect(model.batchSizes(.text) == [3, 1, 4, 2])
+    #expect(await batcher.embed(texts: []) == [])
+    #expect(model.batchSizes(.text).count == 4)
+  }
 }

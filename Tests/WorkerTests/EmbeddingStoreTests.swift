@@ -59,6 +59,44 @@ struct EmbeddingStoreTests {
     #expect(store.statistics().text.misses == 1 && store.statistics().text.hits == 19)
   }
 
+  /// A batched lookup computes its misses in one call; while it runs, a lookup of one of them joins it.
+  @Test func batchedMissesAreComputedOnceAndJoined() async throws {
+    let store = EmbeddingStore(capacityBytes: 1000)
+    _ = try await store.embedding(for: key("a")) { [1] }
+    let calls = Locked<[[Int]]>([])
+    let gate = Locked<CheckedContinuation<Void, Never>?>(nil)
+    let batch = Task {
+      await store.embeddings(for: [key("a"), key("b"), key("c"), key("b")]) { indices in
+        calls.withLock { $0.append(indices) }
+        await withCheckedContinuation { continuation in gate.withLock { $0 = continuation } }
+        return indices.map { .success([Float($0 + 10)]) }
+      }
+    }
+    while gate.withLock({ $0 == nil }) { try await Task.sleep(nanoseconds: 1_000_000) }
+    let joiner = Task { try await store.embedding(for: key("c")) { [99] } }
+    while store.statistics().text.hits < 3 { try await Task.sleep(nanoseconds: 1_000_000) }
+    gate.withLock { $0 }?.resume()
+    let results = try await batch.value.map { try $0.get() }
+    #expect(results.map(\.vector) == [[1], [11], [12], [11]])
+    #expect(results.map(\.cached) == [true, false, false, true])
+    #expect(calls.withLock { $0 } == [[1, 2]])
+    let joined = try await joiner.value
+    #expect(joined.vector == [12] && joined.cached)
+    #expect(store.statistics().text.entries == 3 && store.statistics().text.misses == 3)
+  }
+
+  /// A failed result of a batch fails that key only; it is not stored, the others are.
+  @Test func batchedFailuresAreNotCached() async throws {
+    struct Failure: Error, Equatable {}
+    let store = EmbeddingStore(capacityBytes: 1000)
+    let results = await store.embeddings(for: [key("a"), key("b")]) { indices in
+      indices.map { $0 == 0 ? .failure(Failure()) : .success([2]) }
+    }
+    #expect(throws: Failure()) { try results[0].get() }
+    #expect(try results[1].get().vector == [2])
+    #expect(store.keysByRecency() == [key("b")])
+  }
+
   @Test func failuresAreNotCached() async throws {
     struct Failure: Error, Equatable {}
     let store = EmbeddingStore(capacityBytes: 1000)
