@@ -14,7 +14,7 @@ import Foundation
 /// Then startup: spawning `clip-worker` with a classify request already on its stdin, until the answer, against a
 /// fresh Python process that imports transformers, builds the pipeline and answers one call.
 struct ClassifyBenchmark {
-  var model = EmbedBenchmark.packageRoot.appendingPathComponent(".bench/vit-b32")
+  var model = BenchCheckpoint.defaultDirectory
   /// Calls per photo and mode.
   var runs = 5
   /// Spawns per side for the startup figure.
@@ -25,21 +25,14 @@ struct ClassifyBenchmark {
   let labels = ["a cat", "a dog", "an astronaut", "a cup of coffee", "a rocket", "a red car", "a bird", "a tree"]
 
   init(arguments: [String]) throws {
-    var rest = arguments[...]
-    while let option = rest.popFirst() {
-      guard let value = rest.popFirst() else { throw BenchError.badArgument(option) }
-      switch option {
-      case "--model": model = URL(fileURLWithPath: value, isDirectory: true)
-      case "--runs", "--startup-runs":
-        guard let count = Int(value), count > 0 else { throw BenchError.badArgument("\(option) \(value)") }
-        if option == "--runs" { runs = count } else { startupRuns = count }
-      default: throw BenchError.badArgument(option)
-      }
-    }
+    let values = try optionValues(arguments, allowed: ["--model", "--runs", "--startup-runs"])
+    if let path = values["--model"] { model = URL(fileURLWithPath: path, isDirectory: true) }
+    runs = try positiveInteger(values, "--runs") ?? runs
+    startupRuns = try positiveInteger(values, "--startup-runs") ?? startupRuns
   }
 
   func run() throws {
-    try EmbedBenchmark(arguments: ["--model", model.path]).generateIfMissing()
+    try BenchCheckpoint.generateIfMissing(model)
     signal(SIGPIPE, SIG_IGN)
     let directory = FileManager.default.temporaryDirectory
       .appendingPathComponent("clip-bench-classify-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)

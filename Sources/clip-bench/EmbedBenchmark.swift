@@ -11,33 +11,22 @@ import Kernels
 /// figure when other processes load the machine. Also load time and peak resident memory against the
 /// checkpoint's size on disk.
 struct EmbedBenchmark {
-  var model = EmbedBenchmark.packageRoot.appendingPathComponent(".bench/vit-b32")
+  var model = BenchCheckpoint.defaultDirectory
   var runs = 5
   var threads = 2
   let batches = [1, 16]
   let labels = ["a photo of a cat", "a photo of a dog", "a diagram", "a red car on a street", "two people hiking",
                 "a bowl of soup", "a city at night", "an astronaut"]
 
-  /// The package root, three levels above this file (Sources/clip-bench/EmbedBenchmark.swift).
-  static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
-
   init(arguments: [String]) throws {
-    var rest = arguments[...]
-    while let option = rest.popFirst() {
-      guard let value = rest.popFirst() else { throw BenchError.badArgument(option) }
-      switch option {
-      case "--model": model = URL(fileURLWithPath: value, isDirectory: true)
-      case "--runs", "--threads":
-        guard let count = Int(value), count > 0 else { throw BenchError.badArgument("\(option) \(value)") }
-        if option == "--runs" { runs = count } else { threads = count }
-      default: throw BenchError.badArgument(option)
-      }
-    }
+    let values = try optionValues(arguments, allowed: ["--model", "--runs", "--threads"])
+    if let path = values["--model"] { model = URL(fileURLWithPath: path, isDirectory: true) }
+    runs = try positiveInteger(values, "--runs") ?? runs
+    threads = try positiveInteger(values, "--threads") ?? threads
   }
 
   func run() throws {
-    try generateIfMissing()
+    try BenchCheckpoint.generateIfMissing(model)
     KernelThreads.count = threads
     let beforeLoad = ProcessMemory.residentBytes
     let loadStart = DispatchTime.now().uptimeNanoseconds
@@ -129,24 +118,6 @@ struct EmbedBenchmark {
                       format(theirs.wall / ours.wall, digits: 2), ">= \(format(target, digits: 1))"], width: 10)
           + tableRow([format(ours.cpu / n * 1e3, digits: 2), format(theirs.cpu / n * 1e3, digits: 2),
                       format(theirs.cpu / ours.cpu, digits: 2)], width: 12))
-  }
-
-  /// Writes the ViT-B/32-shaped checkpoint with the fixture script when the default directory is missing it.
-  func generateIfMissing() throws {
-    let weights = model.appendingPathComponent("model.safetensors")
-    guard !FileManager.default.fileExists(atPath: weights.path) else { return }
-    FileHandle.standardError.write(Data("clip-bench embed: writing \(model.path) (about 600 MB)\n".utf8))
-    let script = Self.packageRoot.appendingPathComponent("Tests/CLIPTests/Fixtures/make_fixtures.py")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", script.path, "--vit-b32", model.path]
-    // The script's progress goes to our stderr; stdout stays the table's.
-    process.standardOutput = FileHandle.standardError
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      throw BenchError.referenceFailed(script: "make_fixtures.py", reason: "exit status \(process.terminationStatus)")
-    }
   }
 
   private func safetensorsBytes() throws -> Int {

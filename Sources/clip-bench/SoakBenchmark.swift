@@ -14,18 +14,11 @@ struct SoakBenchmark {
   var cacheMB = 8
 
   init(arguments: [String]) throws {
-    var rest = arguments[...]
-    while let argument = rest.popFirst() {
-      guard let value = rest.popFirst() else { throw BenchError.badArgument(argument) }
-      switch argument {
-      case "--requests", "--cache-mb":
-        guard let number = Int(value), number > 0 else { throw BenchError.badArgument("\(argument) \(value)") }
-        if argument == "--requests" { requests = number } else { cacheMB = number }
-      case "--model": model = value
-      case "--images": images = value
-      default: throw BenchError.badArgument(argument)
-      }
-    }
+    let values = try optionValues(arguments, allowed: ["--requests", "--cache-mb", "--model", "--images"])
+    requests = try positiveInteger(values, "--requests") ?? requests
+    cacheMB = try positiveInteger(values, "--cache-mb") ?? cacheMB
+    model = values["--model"] ?? model
+    images = values["--images"] ?? images
   }
 
   /// What one request expects back: a response with its id, or (for a line that is not JSON) one with a

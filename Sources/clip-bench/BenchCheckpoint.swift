@@ -1,0 +1,47 @@
+import Foundation
+
+/// The ViT-B/32-shaped random checkpoint the model benchmarks (`embed`, `classify`) run on by default.
+enum BenchCheckpoint {
+  /// The package root, three levels above this file (Sources/clip-bench/BenchCheckpoint.swift).
+  static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+  /// `.bench/vit-b32` in the package: git-ignored, about 600 MB.
+  static let defaultDirectory = packageRoot.appendingPathComponent(".bench/vit-b32", isDirectory: true)
+
+  /// Writes the checkpoint with the fixture script when `directory` has no weights yet.
+  static func generateIfMissing(_ directory: URL) throws {
+    let weights = directory.appendingPathComponent("model.safetensors")
+    guard !FileManager.default.fileExists(atPath: weights.path) else { return }
+    FileHandle.standardError.write(Data("clip-bench: writing \(directory.path) (about 600 MB)\n".utf8))
+    let script = packageRoot.appendingPathComponent("Tests/CLIPTests/Fixtures/make_fixtures.py")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", script.path, "--vit-b32", directory.path]
+    // The script's progress goes to our stderr; stdout stays the table's.
+    process.standardOutput = FileHandle.standardError
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      throw BenchError.referenceFailed(script: "make_fixtures.py", reason: "exit status \(process.terminationStatus)")
+    }
+  }
+}
+
+/// The `--name VALUE` pairs of `arguments`, each name one of `allowed`; a later pair overrides an earlier one.
+func optionValues(_ arguments: [String], allowed: Set<String>) throws -> [String: String] {
+  var values: [String: String] = [:]
+  var rest = arguments[...]
+  while let option = rest.popFirst() {
+    guard allowed.contains(option), let value = rest.popFirst() else { throw BenchError.badArgument(option) }
+    values[option] = value
+  }
+  return values
+}
+
+/// `values[name]` read as a positive integer; nil when the option was not given.
+func positiveInteger(_ values: [String: String], _ name: String) throws -> Int? {
+  guard let value = values[name] else { return nil }
+  guard let number = Int(value), number > 0 else { throw BenchError.badArgument("\(name) \(value)") }
+  return number
+}
