@@ -59,10 +59,6 @@ final class Batcher: Sendable {
   /// The inputs waiting for a pass.
   var queuedCount: Int { queue.withLock { $0.texts.count + $0.images.count } }
 
-  func embed(text: String) async -> [Float] { await embed(texts: [text])[0] }
-
-  func embed(image: RGBImage) async -> [Float] { await embed(images: [image])[0] }
-
   /// The embeddings of `texts`, in order. All are queued before the pass is started, so that they go
   /// into one pass (with whatever else is queued, up to `maxBatchSize`) rather than the first alone.
   func embed(texts: [String]) async -> [[Float]] { await submit(texts, to: \.texts) }

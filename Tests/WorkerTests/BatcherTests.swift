@@ -8,14 +8,14 @@ struct BatcherTests {
     let model = TestModel()
     let batcher = Batcher(model: model, maxBatchSize: 32)
     model.close()
-    let first = Task { await batcher.embed(text: "first") }
+    let first = Task { await batcher.embed(texts: ["first"]) }
     while model.batchSizes(.text).isEmpty { try await Task.sleep(nanoseconds: 1_000_000) }
     // The first pass is held; these five queue up behind it.
-    let rest = (0..<5).map { index in Task { await batcher.embed(text: "text \(index)") } }
+    let rest = (0..<5).map { index in Task { await batcher.embed(texts: ["text \(index)"]) } }
     while batcher.queuedCount < 5 { try await Task.sleep(nanoseconds: 1_000_000) }
     model.open()
-    #expect(await first.value == TestModel.textEmbedding("first"))
-    for (index, task) in rest.enumerated() { #expect(await task.value == TestModel.textEmbedding("text \(index)")) }
+    #expect(await first.value == [TestModel.textEmbedding("first")])
+    for (index, task) in rest.enumerated() { #expect(await task.value == [TestModel.textEmbedding("text \(index)")]) }
     #expect(model.batchSizes(.text) == [1, 5])
   }
 
@@ -23,10 +23,10 @@ struct BatcherTests {
     let model = TestModel()
     let batcher = Batcher(model: model, maxBatchSize: 2)
     model.close()
-    let blocker = Task { await batcher.embed(text: "blocker") }
+    let blocker = Task { await batcher.embed(texts: ["blocker"]) }
     while model.batchSizes(.text).isEmpty { try await Task.sleep(nanoseconds: 1_000_000) }
-    let texts = (0..<3).map { index in Task { await batcher.embed(text: "t\(index)") } }
-    let image = Task { await batcher.embed(image: .init(width: 1, height: 1, pixels: [1, 2, 3])) }
+    let texts = (0..<3).map { index in Task { await batcher.embed(texts: ["t\(index)"]) } }
+    let image = Task { await batcher.embed(images: [.init(width: 1, height: 1, pixels: [1, 2, 3])]) }
     while batcher.queuedCount < 4 { try await Task.sleep(nanoseconds: 1_000_000) }
     model.open()
     _ = await blocker.value
