@@ -18,30 +18,20 @@ func runOneShot(
   let done = DispatchSemaphore(value: 0)
   Task {
     do throws(RPCError) {
-      outcome.value = .success(try await session.call(method, params))
+      let result = try await session.call(method, params)
+      outcome.withLock { $0 = .success(result) }
     } catch {
-      outcome.value = .failure(error)
+      outcome.withLock { $0 = .failure(error) }
     }
     done.signal()
   }
   done.wait()
-  switch outcome.value! {
+  switch outcome.withLock({ $0 })! {
   case let .success(result):
     print(command.render(result))
     return 0
   case let .failure(error):
     standardError("clip-worker: \(error.message)")
     return error.code == RPCError.Code.invalidParams ? 2 : 1
-  }
-}
-
-/// A value shared between the task that computes it and the thread that waits for it.
-private final class Locked<Value>: @unchecked Sendable {
-  private let lock = NSLock()
-  private var stored: Value
-  init(_ value: Value) { stored = value }
-  var value: Value {
-    get { lock.withLock { stored } }
-    set { lock.withLock { stored = newValue } }
   }
 }
