@@ -199,12 +199,6 @@ enum ImageBenchmark {
     return zip(a, b).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) }
   }
 
-  private static func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    let middle = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-  }
-
   /// "baseline jpeg 1600x1200" for "rocket-1600x1200-baseline.jpg": the file name without the photo.
   private static func kind(of file: String) -> String {
     let rest = file.split(separator: "-", maxSplits: 1).last ?? ""
