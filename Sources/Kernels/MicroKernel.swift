@@ -22,7 +22,7 @@
 /// `C[rows × 16] (+)= A[rows × depth] · B[depth × 16]` for `rows` <= 6; with `accumulate`, C's tile is loaded first.
 @inline(__always)
 func kernel6x16(rows: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
-                c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+                c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, prefetch: LinePrefetch? = nil) {
   var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
   var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
   var c40 = SIMD8<Float>(), c41 = SIMD8<Float>(), c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
@@ -35,7 +35,16 @@ func kernel6x16(rows: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, b: Uns
     if rows > 5 { c50 = load8(c + 5 * ldc); c51 = load8(c + 5 * ldc + 8) }
   }
   var pa = a, pb = b
+  var line = prefetch?.first ?? b, countdown = 1
   for _ in 0..<depth {
+    if let prefetch {
+      countdown -= 1
+      if countdown == 0 {
+        prefetchToL2(line)
+        line += PackedPanels.panelWidth
+        countdown = prefetch.interval
+      }
+    }
     let b0 = load8(pb), b1 = load8(pb + 8)
     var x = SIMD8<Float>(repeating: pa[0])
     c00 = c00.addingProduct(x, b0); c01 = c01.addingProduct(x, b1)
@@ -105,6 +114,13 @@ func kernel3x32(rows: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, b0: Un
   }
 }
 
+/// Cache lines of B that a kernel call asks for while it computes: one line (one k-step of a panel, 64 bytes)
+/// every `interval` k-steps, from `first` on.
+struct LinePrefetch {
+  var first: UnsafePointer<Float>
+  var interval: Int
+}
+
 /// Unaligned 8-float loads and stores: rows of activations start anywhere, and on x86 an unaligned
 /// `vmovups` costs nothing extra when the address happens to be aligned.
 @inline(__always)
@@ -129,7 +145,7 @@ extension Gemm {
   @inline(__always)
   static func multiplyTile(rows: Int, columns: Int, depth: Int, a: UnsafePointer<Float>, lda: Int,
                            b: UnsafePointer<Float>, panelStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
-                           accumulate: Bool) {
+                           accumulate: Bool, prefetch: LinePrefetch?) {
     if columns > PackedPanels.panelWidth {
       let b1 = b + panelStride
       switch rows {
@@ -138,7 +154,8 @@ extension Gemm {
       default: kernel3x32(rows: 1, depth: depth, a: a, lda: lda, b0: b, b1: b1, c: c, ldc: ldc, accumulate: accumulate)
       }
     } else if columns == PackedPanels.panelWidth {
-      runKernel(rows: rows, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate)
+      runKernel(rows: rows, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate,
+                prefetch: prefetch)
     } else {
       partialPanel(rows: rows, columns: columns, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc,
                    accumulate: accumulate)
@@ -148,7 +165,19 @@ extension Gemm {
   /// The narrow kernel with its row count as a literal, so each case inlines to straight-line code.
   @inline(__always)
   static func runKernel(rows: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
-                        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+                        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, prefetch: LinePrefetch? = nil) {
+    if let prefetch {
+      switch rows {
+      case 6: kernel6x16(rows: 6, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate,
+                         prefetch: prefetch)
+      case 5: kernel6x16(rows: 5, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate,
+                         prefetch: prefetch)
+      case 4: kernel6x16(rows: 4, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate,
+                         prefetch: prefetch)
+      default: runKernel(rows: rows, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate)
+      }
+      return
+    }
     switch rows {
     case 6: kernel6x16(rows: 6, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate)
     case 5: kernel6x16(rows: 5, depth: depth, a: a, lda: lda, b: b, c: c, ldc: ldc, accumulate: accumulate)

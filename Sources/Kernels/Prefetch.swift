@@ -1,0 +1,12 @@
+// Software prefetch. Swift has no prefetch function, but a declaration named after LLVM's `llvm.prefetch`
+// intrinsic is compiled as the intrinsic itself (`prefetcht1` on x86-64, `prfm pldl2keep` on arm64). A prefetch
+// never faults, whatever the address, and changes no value: it only asks for a cache line early.
+
+@_silgen_name("llvm.prefetch.p0")
+private func llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ locality: Int32, _ cacheType: Int32)
+
+/// Asks for the cache line holding `address` to be brought into L2 (read, moderate locality).
+@inline(__always)
+func prefetchToL2(_ address: UnsafePointer<Float>) {
+  llvmPrefetch(UnsafeRawPointer(address), 0, 2, 1)
+}
