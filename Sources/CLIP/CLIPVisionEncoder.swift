@@ -56,7 +56,7 @@ public struct CLIPVisionEncoder: Sendable {
       }
     }
     let segments = pixelTensors.indices.map { $0 * tokens ..< ($0 + 1) * tokens }
-    let pooled = encoder(preNorm(x), segments: segments, causal: false, outputs: segments.map(\.lowerBound))
+    let pooled = encoder(preNorm(x), scope: .sequences(segments), outputs: segments.map(\.lowerBound))
     let projected = linear(postNorm(pooled), projection)
     return (0..<pixelTensors.count).map { Array(projected.row($0)) }
   }

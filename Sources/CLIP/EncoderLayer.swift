@@ -23,8 +23,8 @@ struct EncoderLayer: Sendable {
   ///
   /// Every row is needed as a key and value, but past attention each row is on its own: the output
   /// projection and the MLP run only on the rows kept.
-  func callAsFunction(_ x: Matrix, segments: [Range<Int>], causal: Bool, keeping rows: [Int]? = nil) -> Matrix {
-    var mixed = attention.mix(norm1(x), segments: segments, causal: causal)
+  func callAsFunction(_ x: Matrix, scope: AttentionScope, keeping rows: [Int]? = nil) -> Matrix {
+    var mixed = attention.mix(norm1(x), scope: scope)
     var residual = x
     if let rows {
       mixed = mixed.gathering(rows: rows)
@@ -61,9 +61,9 @@ struct Encoder: Sendable {
   }
 
   /// The last hidden state of rows `outputs` only (the pooled tokens), in that order.
-  func callAsFunction(_ x: Matrix, segments: [Range<Int>], causal: Bool, outputs: [Int]) -> Matrix {
+  func callAsFunction(_ x: Matrix, scope: AttentionScope, outputs: [Int]) -> Matrix {
     guard let last = layers.last else { return x.gathering(rows: outputs) }
-    let h = layers.dropLast().reduce(x) { h, layer in layer(h, segments: segments, causal: causal) }
-    return last(h, segments: segments, causal: causal, keeping: outputs)
+    let h = layers.dropLast().reduce(x) { h, layer in layer(h, scope: scope) }
+    return last(h, scope: scope, keeping: outputs)
   }
 }

@@ -44,6 +44,24 @@ public func attention(qkv: Matrix, heads: Int, causal: Bool, sequences: [Range<I
   }
 }
 
+/// Causal attention over the sequences of a prefix tree, reading a fused `qkv = [q | k | v]` projection: row
+/// `r` attends to itself and its ancestors in `tree`. Each row's result is exactly (bit for bit) what it gets
+/// in causal `attention(qkv:heads:causal:sequences:)` over any one sequence that contains it, stored contiguously;
+/// rows shared by several sequences are computed once. Returns `[tokens, heads * headDim]`.
+///
+/// - Precondition: `tree.count == qkv.rows`, and `heads` divides a third of the columns.
+public func attention(qkv: Matrix, heads: Int, tree: PrefixTree) -> Matrix {
+  precondition(qkv.columns % 3 == 0, "attention: fused qkv of \(qkv.columns) columns is not [q | k | v]")
+  precondition(tree.count == qkv.rows, "attention: prefix tree of \(tree.count) rows for \(qkv.rows) tokens")
+  let width = qkv.columns / 3
+  checkAttention(rows: qkv.rows, width: width, heads: heads, sequences: [])
+  return qkv.scalars.withUnsafeBufferPointer { fused in
+    let base = fused.start
+    return treeAttentionCore(rows: qkv.rows, width: width, q: base, k: base + width, v: base + 2 * width,
+                             stride: qkv.columns, heads: heads, paths: tree.paths())
+  }
+}
+
 private func checkAttention(rows: Int, width: Int, heads: Int, sequences: [Range<Int>]) {
   precondition(heads > 0 && width % heads == 0, "attention: \(width) columns for \(heads) heads")
   var end = 0
@@ -99,6 +117,67 @@ private func attentionCore(rows: Int, width: Int, q: UnsafePointer<Float>, k: Un
                      panels: 0 ..< PackedPanels.panelCount(d), a: scores, lda: t,
                      b: PanelsView(base: valuePanels, depth: t, width: d),
                      c: out + sequence.lowerBound * width + head * d, ldc: width, epilogue: .none)
+      }
+    }
+    count = rows * width
+  }
+  return Matrix(rows: rows, columns: width, scalars: scalars)
+}
+
+/// The prefix-tree form of `attentionCore`: for each (path, head), the path's keys and values are gathered and
+/// packed as one causal sequence, and the queries of the rows the path owns are multiplied against them. The
+/// multiplies see the same rows of A and columns of B, at the same depths, as causal `attentionCore` over the
+/// path would (scores beyond a row's position are zeros in both), so the results are identical.
+private func treeAttentionCore(rows: Int, width: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>,
+                               v: UnsafePointer<Float>, stride: Int, heads: Int,
+                               paths: [(rows: [Int], owned: [Int])]) -> Matrix {
+  let d = width / heads
+  let scale = 1 / Float(d).squareRoot()
+  let longest = paths.map(\.rows.count).max() ?? 0
+  let work = paths.reduce(0) { $0 + $1.owned.count * $1.rows.count } * width * 2
+  let pairs = paths.count * heads
+  let threads = work < Gemm.parallelThreshold ? 1 : KernelThreads.count
+  let parts = min(4 * threads, pairs)
+  let scalars = [Float](unsafeUninitializedCapacity: rows * width) { output, count in
+    let out = output.start
+    out.initialize(repeating: 0, count: rows * width)
+    parallelFor(items: parts, threads: threads) { part in
+      let width16 = PackedPanels.panelWidth
+      // Scratch: one head's gathered keys, values, queries and results, its K and V in panels, the scores.
+      let gathered = allocateFloats(4 * longest * d)
+      let (keys, values, queries, results) = (gathered, gathered + longest * d, gathered + 2 * longest * d,
+                                              gathered + 3 * longest * d)
+      let keyPanels = allocateFloats(PackedPanels.panelCount(longest) * width16 * d)
+      let valuePanels = allocateFloats(PackedPanels.panelCount(d) * width16 * longest)
+      let scores = allocateFloats(longest * longest)
+      defer { [gathered, keyPanels, valuePanels, scores].forEach { $0.deallocate() } }
+      for item in Gemm.split(pairs, into: parts, part: part) {
+        let path = paths[item / heads], head = item % heads
+        let t = path.rows.count, owned = path.owned.count
+        guard owned > 0 else { continue }
+        for (position, row) in path.rows.enumerated() {
+          (keys + position * d).update(from: k + row * stride + head * d, count: d)
+          (values + position * d).update(from: v + row * stride + head * d, count: d)
+        }
+        for (index, position) in path.owned.enumerated() {
+          (queries + index * d).update(from: q + path.rows[position] * stride + head * d, count: d)
+        }
+        PackedPanels.pack(depth: d, width: t, from: keys, kStride: 1, jStride: d, into: keyPanels)
+        Gemm.compute(m: owned, microPanels: 0 ..< Gemm.microPanelCount(rows: owned),
+                     panels: 0 ..< PackedPanels.panelCount(t), a: queries, lda: d,
+                     b: PanelsView(base: keyPanels, depth: d, width: t), c: scores, ldc: t, epilogue: .none)
+        for (index, position) in path.owned.enumerated() {
+          let row = scores + index * t
+          softmaxRow(row, count: position + 1, scale: scale)
+          for j in (position + 1)..<t { row[j] = 0 }
+        }
+        PackedPanels.pack(depth: t, width: d, from: values, kStride: d, jStride: 1, into: valuePanels)
+        Gemm.compute(m: owned, microPanels: 0 ..< Gemm.microPanelCount(rows: owned),
+                     panels: 0 ..< PackedPanels.panelCount(d), a: scores, lda: t,
+                     b: PanelsView(base: valuePanels, depth: t, width: d), c: results, ldc: d, epilogue: .none)
+        for (index, position) in path.owned.enumerated() {
+          (out + path.rows[position] * width + head * d).update(from: results + index * d, count: d)
+        }
       }
     }
     count = rows * width

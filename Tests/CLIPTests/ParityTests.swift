@@ -61,6 +61,26 @@ import CLIP
     #expect(TestFixtures.maxAbsDifference(images, pixels.map { model.vision.embed(pixelTensors: [$0])[0] }) <= 1e-6)
   }
 
+  /// Sequences that begin alike share rows in a batch (a prefix tree); each embedding is still bit for bit the
+  /// one it gets alone, also for a sequence that ends where another goes on (the legacy argmax end token).
+  @Test func sharedBeginningsGiveEachSequenceItsOwnEmbedding() throws {
+    let inputs = try TestFixtures.inputs()
+    let batch = inputs.tokenIDs + [inputs.tokenIDs[0], Array(inputs.tokenIDs[1].dropLast(2)) + [1513]]
+    let model = try CLIPModel(directory: TestFixtures.checkpoint("tiny-clip"))
+    #expect(model.text.embed(tokenIDs: batch) == batch.map { model.text.embed(tokenIDs: [$0])[0] })
+
+    let config = try Data(contentsOf: TestFixtures.directory.appendingPathComponent("configs/legacy-eos.json"))
+    let directory = try TestFixtures.temporaryCheckpoint([
+      "config.json": config, "model.safetensors": try TestFixtures.tinyFile("model.safetensors"),
+    ])
+    defer { TestFixtures.remove(directory) }
+    let legacy = try CLIPModel(directory: directory)
+    // Pooled at the largest id: [5, 900] ends inside [5, 900, 3], which is pooled there too and so is the same
+    // sequence, and inside [5, 900, 1000, 7].
+    let nested = [[5, 900], [5, 900, 3], [5, 900, 1000, 7], [5]]
+    #expect(legacy.text.embed(tokenIDs: nested) == nested.map { legacy.text.embed(tokenIDs: [$0])[0] })
+  }
+
   /// F16 and BF16 weights widen exactly; a sharded checkpoint (carrying the int64 `position_ids` buffers
   /// old Hub checkpoints have) loads as one.
   @Test(arguments: ["tiny-clip-f16", "tiny-clip-bf16", "tiny-clip-sharded"])

@@ -45,4 +45,49 @@ import Kernels
     #expect(attention(qkv: fused, heads: heads, causal: true, sequences: sequences)
             == attention(query: q, key: k, value: v, heads: heads, causal: true, sequences: sequences))
   }
+
+  /// Fused q, k and v from three matrices, as the text tower's projection lays them out.
+  private func fuse(_ q: Matrix, _ k: Matrix, _ v: Matrix) -> Matrix {
+    let width = q.columns
+    var fused = Matrix(rows: q.rows, columns: 3 * width)
+    for r in 0..<q.rows {
+      for c in 0..<width { fused[r, c] = q[r, c]; fused[r, width + c] = k[r, c]; fused[r, 2 * width + c] = v[r, c] }
+    }
+    return fused
+  }
+
+  /// Chains are causal sequences: the prefix tree of plain ranges gives causal attention bit for bit.
+  @Test func chainsEqualCausalSequences() {
+    var random = Random(21)
+    let heads = 3, d = 16, rows = 60
+    let fused = fuse(random.matrix(rows, heads * d), random.matrix(rows, heads * d), random.matrix(rows, heads * d))
+    let sequences = [0 ..< 1, 1 ..< 20, 20 ..< 60]
+    #expect(attention(qkv: fused, heads: heads, tree: PrefixTree(chains: sequences, rows: rows))
+            == attention(qkv: fused, heads: heads, causal: true, sequences: sequences))
+  }
+
+  /// Sequences sharing their beginnings, stored once in a tree, get exactly what each gets as a causal sequence
+  /// of its own rows, whether a shared row is computed for one sequence or another, and whether the
+  /// sequence ends at a leaf or inside another sequence.
+  @Test func sharedBeginningsEqualSeparateSequences() {
+    var random = Random(22)
+    let heads = 2, d = 24, width = heads * d
+    // Rows 0-3 are a shared beginning; 4-6 continue it one way, 7-8 another; 9 continues row 1 only; row 10 is
+    // a sequence alone; row 5 ends a sequence that 6 continues.
+    let parents: [Int?] = [nil, 0, 1, 2, 3, 4, 5, 3, 7, 1, nil]
+    let sequences: [[Int]] = [[0, 1, 2, 3, 4, 5, 6], [0, 1, 2, 3, 7, 8], [0, 1, 9], [10], [0, 1, 2, 3, 4, 5]]
+    let q = random.matrix(parents.count, width), k = random.matrix(parents.count, width)
+    let v = random.matrix(parents.count, width)
+    let tree = attention(qkv: fuse(q, k, v), heads: heads, tree: PrefixTree(parents: parents))
+    for rows in sequences {
+      func gather(_ m: Matrix) -> Matrix {
+        var out = Matrix(rows: rows.count, columns: width)
+        for (i, r) in rows.enumerated() { for c in 0..<width { out[i, c] = m[r, c] } }
+        return out
+      }
+      let alone = attention(qkv: fuse(gather(q), gather(k), gather(v)), heads: heads, causal: true,
+                            sequences: [0 ..< rows.count])
+      #expect(gather(tree) == alone, "sequence \(rows)")
+    }
+  }
 }
