@@ -54,8 +54,10 @@ enum Gemm {
   static let columnBlock = 16
   /// Fewest panels in a column chunk when there are several chunks per thread.
   static let chunkPanels = 6
-  /// Below this many multiply-adds a second thread costs more to wake than it saves.
-  static let parallelThreshold = 1 << 20
+  /// Below this many multiply-adds a second thread costs more to wake than it saves. (At 1 << 20 a single row
+  /// against a 768 × 768 weight, as the last vision layer's CLS row, ran on one thread at half NumPy's speed;
+  /// the pool's workers are still polling between a model's multiplies, so waking one is cheap there.)
+  static let parallelThreshold = 1 << 18
 
   /// Row `start` and `height` of micro-panel `index` when `rows` rows are cut into `count` near-equal panels.
   @inline(__always)
