@@ -10,3 +10,8 @@ private func llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ localit
 func prefetchToL2(_ address: UnsafePointer<Float>) {
   llvmPrefetch(UnsafeRawPointer(address), 0, 2, 1)
 }
+
+@inline(__always)
+func prefetchToL2(_ address: UnsafeMutablePointer<Float>) {
+  llvmPrefetch(UnsafeRawPointer(address), 0, 2, 1)
+}
