@@ -11,7 +11,7 @@ import Kernels
 public struct CLIPTextEncoder: Sendable {
   /// The tower's configuration.
   public let config: CLIPTextConfig
-  let tokenEmbedding: [Float]
+  let tokenEmbedding: EmbeddingTable
   let positionEmbedding: [Float]
   let encoder: Encoder
   let finalNorm: LayerNorm
@@ -23,7 +23,7 @@ public struct CLIPTextEncoder: Sendable {
   init(_ store: inout WeightStore, config: CLIPTextConfig, projectionDim: Int) throws {
     let width = config.hiddenSize
     self.config = config
-    tokenEmbedding = try store.tensor("text_model.embeddings.token_embedding.weight", shape: [config.vocabSize, width])
+    tokenEmbedding = try store.table("text_model.embeddings.token_embedding.weight", rows: config.vocabSize, width: width)
     positionEmbedding = try store.tensor(
       "text_model.embeddings.position_embedding.weight", shape: [config.maxPositionEmbeddings, width])
     encoder = try Encoder(&store, "text_model.encoder", config: config)
@@ -67,8 +67,9 @@ public struct CLIPTextEncoder: Sendable {
     }
     var x = Matrix(rows: tokens.count, columns: width)
     for (row, token) in tokens.enumerated() {
+      let embedding = tokenEmbedding.row(token.id)
       for c in 0..<width {
-        x.scalars[row * width + c] = tokenEmbedding[token.id * width + c] + positionEmbedding[token.position * width + c]
+        x.scalars[row * width + c] = embedding[c] + positionEmbedding[token.position * width + c]
       }
     }
     // The final norm acts row by row, so normalizing only the pooled rows gives the same values.

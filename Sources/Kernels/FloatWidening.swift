@@ -52,7 +52,7 @@ private func widen16(_ bytes: Data, name: String, _ widen: (UInt16) -> Float) ->
 
 /// IEEE 754 binary16 to binary32; every half value is exactly representable.
 @inline(__always)
-private func halfToFloat(_ bits: UInt16) -> Float {
+func halfToFloat(_ bits: UInt16) -> Float {
   let sign = UInt32(bits & 0x8000) << 16
   let exponent = UInt32(bits >> 10) & 0x1F
   let mantissa = UInt32(bits & 0x03FF)
@@ -67,5 +67,47 @@ private func halfToFloat(_ bits: UInt16) -> Float {
   default:
     // Rebias the exponent from 15 to 127.
     return Float(bitPattern: sign | (exponent + 112) << 23 | mantissa << 13)
+  }
+}
+
+/// Widens `count` binary16 values (host byte order) to `Float`: with the hardware's conversion instruction where
+/// Swift has `Float16` (F16C's `vcvtph2ps` on x86-64, `fcvtl` on arm64), through `halfToFloat` on macOS/Intel.
+/// Every half is exact in `Float`; only a signalling NaN may come out quieted by the instruction.
+@inline(__always)
+func widenHalves(_ source: UnsafePointer<UInt16>, count: Int, into destination: UnsafeMutablePointer<Float>) {
+  var i = 0
+  #if !(os(macOS) && arch(x86_64))
+  while i + 8 <= count {
+    let bits = UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<UInt16>.self)
+    let widened = SIMD8<Float>(unsafeBitCast(bits, to: SIMD8<Float16>.self))
+    UnsafeMutableRawPointer(destination + i).storeBytes(of: widened, as: SIMD8<Float>.self)
+    i += 8
+  }
+  #endif
+  while i < count {
+    destination[i] = halfToFloat(source[i])
+    i += 1
+  }
+}
+
+/// The binary16 values `bits` (host byte order), widened exactly.
+public func widenHalves(_ bits: ArraySlice<UInt16>) -> [Float] {
+  [Float](unsafeUninitializedCapacity: bits.count) { buffer, count in
+    bits.withUnsafeBufferPointer { source in
+      if let base = source.baseAddress, let destination = buffer.baseAddress {
+        widenHalves(base, count: source.count, into: destination)
+      }
+    }
+    count = bits.count
+  }
+}
+
+/// The little-endian 16-bit words stored in `bytes` (binary16 values kept as they are, for `widenHalves`).
+///
+/// - Precondition: the byte count is even.
+public func float16Bits(_ bytes: Data) -> [UInt16] {
+  bytes.withUnsafeBytes { source in
+    precondition(source.count % 2 == 0, "float16Bits: \(source.count) bytes")
+    return (0..<source.count / 2).map { UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 &* $0, as: UInt16.self)) }
   }
 }

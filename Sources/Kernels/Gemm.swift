@@ -21,6 +21,10 @@
 //   ~177 GFLOPS with weights from DRAM against ~210 with weights in L3 (M = 50, 2 threads). The micro-panels
 //   over one panel block now prefetch the next block into L2, a share each, one line every few k-steps: ~197.
 //   (All of a block's prefetches issued at once gained nothing: the requests queued behind each other.)
+// - A half-precision checkpoint's weights stay halves (`HalfPanels`, half the memory) and are widened, exactly, a
+//   panel block at a time into per-thread scratch just before the first row block reads it. Measured on the
+//   ViT-B/32 shape: batch-1 images 7% slower than with floats (the widening itself, ~3 ms per image), batch 16
+//   the same; peak RSS 384 MB instead of the 687 MB that floats would take.
 
 /// Bias, activation and residual applied to each finished output tile.
 struct Epilogue {
@@ -44,6 +48,31 @@ struct PanelsView {
 
   @inline(__always)
   func panel(_ index: Int) -> UnsafePointer<Float> { base + index * depth * PackedPanels.panelWidth }
+}
+
+/// The right-hand operand of a multiply: packed floats, or packed halves widened block by block.
+enum PanelSource {
+  case float32(PanelsView)
+  case float16(HalfPanelsView)
+
+  var depth: Int {
+    switch self {
+    case .float32(let view): view.depth
+    case .float16(let view): view.depth
+    }
+  }
+
+  var width: Int {
+    switch self {
+    case .float32(let view): view.width
+    case .float16(let view): view.width
+    }
+  }
+
+  var isHalf: Bool {
+    if case .float16 = self { return true }
+    return false
+  }
 }
 
 enum Gemm {
@@ -71,7 +100,7 @@ enum Gemm {
   /// `C[m × b.width] = A[m × b.depth] · B`, then `epilogue`, on up to `threads` threads.
   ///
   /// A is row-major with `lda` floats per row, C with `ldc`. The caller checks shapes and keeps the memory alive.
-  static func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, b: PanelsView,
+  static func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, b: PanelSource,
                        c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue, threads: Int) {
     guard m > 0, b.width > 0 else { return }
     let panels = PackedPanels.panelCount(b.width)
@@ -107,70 +136,109 @@ enum Gemm {
   /// One chunk of work: the given micro-panels of rows times the given panels of columns, on this thread.
   static func compute(m: Int, microPanels: Range<Int>, panels: Range<Int>, a: UnsafePointer<Float>, lda: Int,
                       b: PanelsView, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
+    compute(m: m, microPanels: microPanels, panels: panels, a: a, lda: lda, b: .float32(b), c: c, ldc: ldc,
+            epilogue: epilogue)
+  }
+
+  /// `compute` for either kind of panels. Half-precision panels are widened into scratch one column block and
+  /// depth block at a time (<= 384 KB, in L2 while the later row blocks pass), each panel just before the first
+  /// row block reads it; the kernels then read them as packed floats: the same floats, so the same results.
+  static func compute(m: Int, microPanels: Range<Int>, panels: Range<Int>, a: UnsafePointer<Float>, lda: Int,
+                      b: PanelSource, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
     let microCount = microPanelCount(rows: m)
-    let depth = b.depth
+    let depth = b.depth, width = b.width, w = PackedPanels.panelWidth
     // Equal blocks of at most `depthBlock`, so that 768 is 2 × 384 rather than 512 + 256.
     let blockCount = max(1, (depth + depthBlock - 1) / depthBlock)
     let blockDepth = (depth + blockCount - 1) / blockCount
-    for blockStart in Swift.stride(from: panels.lowerBound, to: panels.upperBound, by: columnBlock) {
-      let block = blockStart ..< min(blockStart + columnBlock, panels.upperBound)
-      var k0 = 0
-      repeat {
-        let kc = min(blockDepth, depth - k0)
-        let accumulate = k0 > 0, last = k0 + kc >= depth
-        var q0 = microPanels.lowerBound
-        while q0 < microPanels.upperBound {
-          let q1 = min(q0 + rowBlock, microPanels.upperBound)
-          var p = block.lowerBound
-          while p < block.upperBound {
-            // Matrices of <= 3 rows take two full panels per kernel call (see kernel3x32).
-            let wide = m <= 3 && p + 1 < block.upperBound && (p + 2) * PackedPanels.panelWidth <= b.width
-            let column = p * PackedPanels.panelWidth
-            let columns = min((wide ? 2 : 1) * PackedPanels.panelWidth, b.width - column)
-            // At small M the weights come from memory once per call, and the first micro-panel over a panel
-            // block would wait for them: each micro-panel asks for its share of the next block while it computes.
-            let next = q0 == microPanels.lowerBound && q1 - q0 > 1
-              ? nextBlock(after: p + (wide ? 2 : 1), k0: k0, kc: kc, block: block, panels: panels, b: b) : nil
-            for q in q0..<q1 {
-              let prefetch = next.map { next in
-                LinePrefetch(first: next + split(kc, into: q1 - q0, part: q - q0).lowerBound * PackedPanels.panelWidth,
-                             interval: q1 - q0)
-              }
-              let (start, height) = microPanel(q, rows: m, count: microCount)
-              let tile = c + start * ldc + column
-              if q + 1 < q1 && (accumulate || (last && epilogue.residual != nil)) {
-                prefetchTile(of: q + 1, m: m, count: microCount, column: column, columns: columns, c: c, ldc: ldc,
-                             accumulate: accumulate, residual: last ? epilogue.residual : nil,
-                             residualStride: epilogue.residualStride)
-              }
-              multiplyTile(rows: height, columns: columns, depth: kc, a: a + start * lda + k0, lda: lda,
-                           b: b.panel(p) + k0 * PackedPanels.panelWidth, panelStride: depth * PackedPanels.panelWidth,
-                           c: tile, ldc: ldc, accumulate: accumulate, prefetch: prefetch)
-              if last && !epilogue.isIdentity {
-                finish(tile, ldc: ldc, rows: height, firstRow: start, firstColumn: column, columns: columns,
-                       epilogue: epilogue)
-              }
-            }
-            p += wide ? 2 : 1
+    ScratchPool.shared.withBuffer(floats: b.isHalf ? columnBlock * blockDepth * w : 0) { scratch in
+      for blockStart in Swift.stride(from: panels.lowerBound, to: panels.upperBound, by: columnBlock) {
+        let block = blockStart ..< min(blockStart + columnBlock, panels.upperBound)
+        var k0 = 0
+        repeat {
+          let kc = min(blockDepth, depth - k0)
+          let accumulate = k0 > 0, last = k0 + kc >= depth
+          // The panels this pass reads: B's own from depth k0, or this block widened into scratch from depth 0.
+          let view: PanelsView, firstPanel: Int, kStart: Int
+          switch b {
+          case .float32(let panels):
+            (view, firstPanel, kStart) = (panels, 0, k0)
+          case .float16:
+            (view, firstPanel, kStart) = (PanelsView(base: scratch, depth: kc, width: width), block.lowerBound, 0)
           }
-          q0 = q1
-        }
-        k0 += kc
-      } while k0 < depth
+          var q0 = microPanels.lowerBound
+          while q0 < microPanels.upperBound {
+            let q1 = min(q0 + rowBlock, microPanels.upperBound)
+            var p = block.lowerBound
+            while p < block.upperBound {
+              // Matrices of <= 3 rows take two full panels per kernel call (see kernel3x32).
+              let wide = m <= 3 && p + 1 < block.upperBound && (p + 2) * w <= width
+              let column = p * w
+              let columns = min((wide ? 2 : 1) * w, width - column)
+              if case .float16(let halves) = b, q0 == microPanels.lowerBound {
+                // Widened just before the first row block uses them, so that they are still in L1 for it.
+                for panel in p ..< p + (wide ? 2 : 1) {
+                  widenHalves(halves.panel(panel) + k0 * w, count: kc * w, into: scratch + (panel - firstPanel) * kc * w)
+                }
+              }
+              // At small M the weights come from memory once per call, and the first micro-panel over a panel
+              // block would wait for them: each micro-panel asks for its share of the next block while it
+              // computes (for halves, of the block the next widening reads).
+              let next = q0 == microPanels.lowerBound && q1 - q0 > 1
+                ? nextLines(after: p, step: wide ? 2 : 1, k0: k0, kc: kc, block: block, panels: panels, b: b) : nil
+              for q in q0..<q1 {
+                let prefetch = next.map { next in
+                  LinePrefetch(first: next.start + split(next.lines, into: q1 - q0, part: q - q0).lowerBound * 64,
+                               interval: max(1, kc * (q1 - q0) / max(1, next.lines)))
+                }
+                let (start, height) = microPanel(q, rows: m, count: microCount)
+                let tile = c + start * ldc + column
+                if q + 1 < q1 && (accumulate || (last && epilogue.residual != nil)) {
+                  prefetchTile(of: q + 1, m: m, count: microCount, column: column, columns: columns, c: c, ldc: ldc,
+                               accumulate: accumulate, residual: last ? epilogue.residual : nil,
+                               residualStride: epilogue.residualStride)
+                }
+                multiplyTile(rows: height, columns: columns, depth: kc, a: a + start * lda + k0, lda: lda,
+                             b: view.panel(p - firstPanel) + kStart * w, panelStride: view.depth * w,
+                             c: tile, ldc: ldc, accumulate: accumulate, prefetch: prefetch)
+                if last && !epilogue.isIdentity {
+                  finish(tile, ldc: ldc, rows: height, firstRow: start, firstColumn: column, columns: columns,
+                         epilogue: epilogue)
+                }
+              }
+              p += wide ? 2 : 1
+            }
+            q0 = q1
+          }
+          k0 += kc
+        } while k0 < depth
+      }
     }
   }
 
-  /// The first float of the panel block that `compute` multiplies after panel `p`'s block at depth `k0`: the next
-  /// panel of the column block at the same depth, else the column block's first panel at the next depth block,
-  /// else the next column block's first panel at depth 0; nil at the end of the chunk.
+  /// The 64-byte lines that `compute` reads after panel `p`'s block at depth `k0` (`step` panels at a time), for
+  /// prefetching: for floats, the next panel of the column block at the same depth, else the column block's first
+  /// panel at the next depth block, else the next column block's first panel; for halves, the block that the next
+  /// widening reads of the same panel (next depth block, else the next column block). Nil at the end of the chunk.
   @inline(__always)
-  static func nextBlock(after p: Int, k0: Int, kc: Int, block: Range<Int>, panels: Range<Int>, b: PanelsView)
-    -> UnsafePointer<Float>?
-  {
-    if p < block.upperBound { return b.panel(p) + k0 * PackedPanels.panelWidth }
-    if k0 + kc < b.depth { return b.panel(block.lowerBound) + (k0 + kc) * PackedPanels.panelWidth }
-    if block.upperBound < panels.upperBound { return b.panel(block.upperBound) }
-    return nil
+  static func nextLines(after p: Int, step: Int, k0: Int, kc: Int, block: Range<Int>, panels: Range<Int>,
+                        b: PanelSource) -> (start: UnsafeRawPointer, lines: Int)? {
+    let w = PackedPanels.panelWidth
+    switch b {
+    case .float32(let b):
+      // A k-step of a float panel is one line.
+      let next = p + step
+      if next < block.upperBound { return (UnsafeRawPointer(b.panel(next) + k0 * w), kc) }
+      if k0 + kc < b.depth { return (UnsafeRawPointer(b.panel(block.lowerBound) + (k0 + kc) * w), kc) }
+      if block.upperBound < panels.upperBound { return (UnsafeRawPointer(b.panel(block.upperBound)), kc) }
+      return nil
+    case .float16(let h):
+      // Two k-steps of a half panel per line; the `step` panels this call covers.
+      let lines = (kc * step + 1) / 2
+      if k0 + kc < h.depth { return (UnsafeRawPointer(h.panel(p) + (k0 + kc) * w), lines) }
+      let next = block.upperBound + (p - block.lowerBound)
+      if next < panels.upperBound { return (UnsafeRawPointer(h.panel(next)), lines) }
+      return nil
+    }
   }
 
   /// Asks for the lines of micro-panel `q`'s tile that its kernel call will read once this one is done: the

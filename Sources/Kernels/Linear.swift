@@ -17,9 +17,10 @@ public func linear(_ x: Matrix, _ layer: LinearWeights, activation: Activation =
       withOptionalBuffer(layer.bias) { bias in
         withOptionalBuffer(residual?.scalars) { residualScalars in
           let epilogue = Epilogue(bias: bias, activation: activation, residual: residualScalars, residualStride: n)
-          Gemm.multiply(m: m, a: input.start, lda: x.columns,
-                        b: PanelsView(base: UnsafePointer(layer.packed.storage), depth: layer.inFeatures, width: n),
-                        c: output.start, ldc: n, epilogue: epilogue, threads: threads)
+          withExtendedLifetime(layer.panels) {
+            Gemm.multiply(m: m, a: input.start, lda: x.columns, b: layer.panels.source, c: output.start, ldc: n,
+                          epilogue: epilogue, threads: threads)
+          }
         }
       }
     }
@@ -56,7 +57,7 @@ private func multiply(_ a: Matrix, _ panels: PackedPanels) -> Matrix {
   let scalars = [Float](unsafeUninitializedCapacity: m * n) { output, count in
     a.scalars.withUnsafeBufferPointer { input in
       Gemm.multiply(m: m, a: input.start, lda: a.columns,
-                    b: PanelsView(base: UnsafePointer(panels.storage), depth: panels.depth, width: n),
+                    b: .float32(PanelsView(base: UnsafePointer(panels.storage), depth: panels.depth, width: n)),
                     c: output.start, ldc: n, epilogue: .none, threads: threads)
     }
     count = m * n

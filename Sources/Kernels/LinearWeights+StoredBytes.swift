@@ -37,7 +37,41 @@ extension LinearWeights {
         }
       }
     }
-    self.init(packed: packed, bias: bias)
+    self.init(panels: .float32(packed), bias: bias)
+  }
+
+  /// Packs a weight stored as little-endian binary16 bytes, read in place, as halves: the layer then holds half
+  /// the memory its widened floats would, and the multiply widens a block at a time (exactly, so outputs are bit
+  /// for bit those of `init(weight:…)` on the widened values). Blocks stack as in `init(float32Blocks:…)`.
+  ///
+  /// - Precondition: each block holds a whole number of `inFeatures * 2`-byte rows; `bias` has one value per
+  ///   row.
+  /// - Complexity: O(`outFeatures * inFeatures`); call once per layer at load time.
+  public init(float16Blocks blocks: [Data], bias: [Float]?, inFeatures: Int) {
+    precondition(inFeatures > 0, "LinearWeights: \(inFeatures) input features")
+    let rowBytes = inFeatures * 2
+    for block in blocks {
+      precondition(block.count % rowBytes == 0, "LinearWeights: \(block.count) bytes for rows of \(inFeatures) halves")
+    }
+    let outFeatures = blocks.reduce(0) { $0 + $1.count / rowBytes }
+    precondition(bias == nil || bias!.count == outFeatures,
+                 "LinearWeights: bias of \(bias!.count) for \(outFeatures) outputs")
+    let threads = KernelThreads.count
+    let halves = withRawBuffers(blocks[...], []) { buffers in
+      var rows: [UnsafeRawPointer] = []
+      rows.reserveCapacity(outFeatures)
+      for buffer in buffers where buffer.count > 0 {
+        for row in 0..<buffer.count / rowBytes { rows.append(buffer.baseAddress! + row * rowBytes) }
+      }
+      return HalfPanels(depth: inFeatures, width: outFeatures) { storage in
+        rows.withUnsafeBufferPointer { rows in
+          parallelFor(items: PackedPanels.panelCount(outFeatures), threads: threads) { panel in
+            packHalfPanel(panel, rows: rows, depth: inFeatures, into: storage)
+          }
+        }
+      }
+    }
+    self.init(panels: .float16(halves), bias: bias)
   }
 }
 
@@ -65,6 +99,29 @@ private func packFloat32Panel(_ panel: Int, rows: UnsafeBufferPointer<UnsafeRawP
       for k in 0..<tile {
         out[(k0 &+ k) &* w &+ c] = Float(bitPattern: UInt32(littleEndian: row.loadUnaligned(fromByteOffset: k &* 4,
                                                                                               as: UInt32.self)))
+      }
+    }
+    for c in columns..<w {
+      for k in 0..<tile { out[(k0 &+ k) &* w &+ c] = 0 }
+    }
+    k0 += tile
+  }
+}
+
+/// `packFloat32Panel` for 16-bit elements (copied, not widened).
+private func packHalfPanel(_ panel: Int, rows: UnsafeBufferPointer<UnsafeRawPointer>, depth: Int,
+                           into storage: UnsafeMutablePointer<UInt16>) {
+  let w = PackedPanels.panelWidth
+  let first = panel * w
+  let columns = min(w, rows.count - first)
+  let out = storage + panel * depth * w
+  var k0 = 0
+  while k0 < depth {
+    let tile = min(w, depth - k0)
+    for c in 0..<columns {
+      let row = rows[first + c] + k0 &* 2
+      for k in 0..<tile {
+        out[(k0 &+ k) &* w &+ c] = UInt16(littleEndian: row.loadUnaligned(fromByteOffset: k &* 2, as: UInt16.self))
       }
     }
     for c in columns..<w {

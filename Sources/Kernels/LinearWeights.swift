@@ -12,7 +12,10 @@ public struct LinearWeights: Sendable {
   /// The bias, `outFeatures` long, if the layer has one.
   public let bias: [Float]?
   /// `Wᵀ` (`inFeatures × outFeatures`) in panels.
-  let packed: PackedPanels
+  let panels: WeightPanels
+
+  /// Whether the weights are held as binary16 (a half-precision checkpoint's, at their stored size).
+  public var holdsHalves: Bool { panels.source.isHalf }
 
   /// Packs a PyTorch-layout weight (`weight[o * inFeatures + i]`) and optional bias.
   ///
@@ -26,20 +29,43 @@ public struct LinearWeights: Sendable {
     self.inFeatures = inFeatures
     self.outFeatures = outFeatures
     self.bias = bias
-    packed = weight.withUnsafeBufferPointer { w in
+    panels = .float32(weight.withUnsafeBufferPointer { w in
       // Wᵀ[i, o] = weight[o * inFeatures + i].
       PackedPanels(depth: inFeatures, width: outFeatures, source: w, kStride: 1, jStride: inFeatures)
-    }
+    })
   }
 
-  /// Wraps panels already packed (`packed.depth` inputs, `packed.width` outputs).
-  init(packed: PackedPanels, bias: [Float]?) {
-    inFeatures = packed.depth
-    outFeatures = packed.width
+  /// Wraps panels already packed (`depth` inputs, `width` outputs).
+  init(panels: WeightPanels, bias: [Float]?) {
+    (inFeatures, outFeatures) = switch panels {
+    case .float32(let packed): (packed.depth, packed.width)
+    case .float16(let halves): (halves.depth, halves.width)
+    }
     self.bias = bias
-    self.packed = packed
+    self.panels = panels
   }
 
   /// `W[output, input]`, read back from the packed panels (for the reference loops and tests).
-  package func weight(output: Int, input: Int) -> Float { packed.element(input, output) }
+  package func weight(output: Int, input: Int) -> Float {
+    switch panels {
+    case .float32(let packed): packed.element(input, output)
+    case .float16(let halves): halves.element(input, output)
+    }
+  }
+}
+
+/// A linear layer's packed `Wᵀ`: floats, or a half-precision checkpoint's halves.
+enum WeightPanels: Sendable {
+  case float32(PackedPanels)
+  case float16(HalfPanels)
+
+  /// The panels as the multiply reads them; valid while `self` lives.
+  var source: PanelSource {
+    switch self {
+    case .float32(let packed):
+      .float32(PanelsView(base: UnsafePointer(packed.storage), depth: packed.depth, width: packed.width))
+    case .float16(let halves):
+      .float16(HalfPanelsView(base: UnsafePointer(halves.storage), depth: halves.depth, width: halves.width))
+    }
+  }
 }

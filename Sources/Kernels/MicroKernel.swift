@@ -35,7 +35,7 @@ func kernel6x16(rows: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, b: Uns
     if rows > 5 { c50 = load8(c + 5 * ldc); c51 = load8(c + 5 * ldc + 8) }
   }
   var pa = a, pb = b
-  var line = prefetch?.first ?? b, countdown = 1
+  var line = prefetch?.first ?? UnsafeRawPointer(b), countdown = 1
   // One k-step: row r's element k times the panel's 16 floats at k, added into row r's two accumulators.
   @inline(__always) func step(_ k: Int) {
     let b0 = load8(pb + k * PackedPanels.panelWidth), b1 = load8(pb + k * PackedPanels.panelWidth + 8)
@@ -55,7 +55,7 @@ func kernel6x16(rows: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, b: Uns
       countdown -= 2
       if countdown <= 0 {
         prefetchToL2(line)
-        line += PackedPanels.panelWidth
+        line += 64
         countdown += prefetch.interval
       }
     }
@@ -124,10 +124,10 @@ func kernel3x32(rows: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, b0: Un
   }
 }
 
-/// Cache lines of B that a kernel call asks for while it computes: one line (one k-step of a panel, 64 bytes)
-/// every `interval` k-steps, from `first` on.
+/// Cache lines of B that a kernel call asks for while it computes: one 64-byte line every `interval` k-steps,
+/// from `first` on.
 struct LinePrefetch {
-  var first: UnsafePointer<Float>
+  var first: UnsafeRawPointer
   var interval: Int
 }
 

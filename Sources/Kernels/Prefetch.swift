@@ -7,11 +7,6 @@ private func llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ localit
 
 /// Asks for the cache line holding `address` to be brought into L2 (read, moderate locality).
 @inline(__always)
-func prefetchToL2(_ address: UnsafePointer<Float>) {
-  llvmPrefetch(UnsafeRawPointer(address), 0, 2, 1)
-}
-
-@inline(__always)
-func prefetchToL2(_ address: UnsafeMutablePointer<Float>) {
-  llvmPrefetch(UnsafeRawPointer(address), 0, 2, 1)
+func prefetchToL2(_ address: UnsafeRawPointer) {
+  llvmPrefetch(address, 0, 2, 1)
 }

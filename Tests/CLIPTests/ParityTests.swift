@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import CLIP
+@testable import CLIP
 
 /// The engine against `transformers` on the tiny random checkpoints of `Fixtures/` (see make_fixtures.py):
 /// every embedding within 1e-5 of the reference, absolute.
@@ -81,7 +81,7 @@ import CLIP
     #expect(legacy.text.embed(tokenIDs: nested) == nested.map { legacy.text.embed(tokenIDs: [$0])[0] })
   }
 
-  /// F16 and BF16 weights widen exactly; a sharded checkpoint (carrying the int64 `position_ids` buffers
+  /// F16 weights are kept as halves and BF16 widened, both exactly; a sharded checkpoint (carrying the int64 `position_ids` buffers
   /// old Hub checkpoints have) loads as one.
   @Test(arguments: ["tiny-clip-f16", "tiny-clip-bf16", "tiny-clip-sharded"])
   func storedVariantMatchesTransformers(_ name: String) throws {
@@ -89,6 +89,13 @@ import CLIP
     let reference = try TestFixtures.reference(name)
     #expect(model.dtype == (name.hasSuffix("bf16") ? "bfloat16" : name.hasSuffix("f16") || name.hasSuffix("sharded")
       ? "float16" : "float32"))
+    // Halves stay halves (linear layers and the token embeddings): half the memory, the same values.
+    let halves = !name.hasSuffix("bf16")
+    let layers = model.text.encoder.layers + model.vision.encoder.layers
+    #expect(layers.allSatisfy { [$0.attention.qkv, $0.attention.output, $0.fc1, $0.fc2].allSatisfy {
+      $0.holdsHalves == halves } })
+    #expect(model.vision.patchEmbedding.holdsHalves == halves && model.text.projection.holdsHalves == halves)
+    if case .float16 = model.text.tokenEmbedding.storage { #expect(halves) } else { #expect(!halves) }
     let text = model.text.embed(tokenIDs: try TestFixtures.inputs().tokenIDs)
     let images = model.vision.embed(pixelTensors: try TestFixtures.pixelTensors())
     #expect(TestFixtures.maxAbsDifference(text, reference.textEmbeds) <= Self.tolerance)

@@ -21,8 +21,51 @@ import Testing
     let layer = LinearWeights(float32Blocks: [Self.bytes(w, offset: 1)], bias: bias, inFeatures: inFeatures)
     #expect(layer.outFeatures == out && layer.inFeatures == inFeatures)
     let count = PackedPanels.panelCount(out) * inFeatures * PackedPanels.panelWidth
-    #expect(Array(UnsafeBufferPointer(start: layer.packed.storage, count: count))
-            == Array(UnsafeBufferPointer(start: expected.packed.storage, count: count)))
+    #expect(Self.packedFloats(layer, count: count) == Self.packedFloats(expected, count: count))
+  }
+
+  static func packedFloats(_ layer: LinearWeights, count: Int) -> [Float] {
+    guard case .float32(let packed) = layer.panels else { return [] }
+    return Array(UnsafeBufferPointer(start: packed.storage, count: count))
+  }
+
+  /// The little-endian binary16 bytes of `count` random halves (finite, subnormals among them), and their values.
+  static func halves(_ count: Int, random: inout Random, offset: Int) -> (bytes: Data, values: [Float]) {
+    var data = Data(repeating: 0xCD, count: offset)
+    var values: [Float] = []
+    for i in 0..<count {
+      // Mostly normal numbers of a weight's size; every 13th a subnormal, every 29th a zero of either sign.
+      var bits = UInt16(truncatingIfNeeded: random.state >> 17) & 0x83FF | 0x2C00
+      if i % 13 == 0 { bits &= 0x83FF }
+      if i % 29 == 0 { bits &= 0x8000 }
+      _ = random.float()
+      withUnsafeBytes(of: bits.littleEndian) { data.append(contentsOf: $0) }
+      values.append(widenFloat16(Data([UInt8(bits & 0xFF), UInt8(bits >> 8)]))[0])
+    }
+    return (data[offset...], values)
+  }
+
+  /// Halves kept as halves give, through every path of the multiply (1 to 3 rows two panels at a time, row blocks,
+  /// depth blocks, column blocks, a narrow last panel, bias, activation and residual), exactly the outputs of the
+  /// same weights widened to floats at packing time.
+  @Test(arguments: [(1, 1, 1), (2, 40, 70), (3, 33, 300), (7, 24, 800), (50, 520, 384), (113, 300, 1000)])
+  func halvesMultiplyAsTheirFloats(rows: Int, out: Int, inFeatures: Int) {
+    var random = Random(UInt64(rows * 1_000 + out))
+    let (bytes, values) = Self.halves(out * inFeatures, random: &random, offset: out % 2)
+    let bias = random.floats(out)
+    let layer = LinearWeights(float16Blocks: [bytes], bias: bias, inFeatures: inFeatures)
+    let expected = LinearWeights(weight: values, bias: bias, outFeatures: out, inFeatures: inFeatures)
+    #expect(layer.holdsHalves && !expected.holdsHalves)
+    #expect(layer.outFeatures == out && layer.inFeatures == inFeatures)
+    #expect(layer.weight(output: out - 1, input: inFeatures - 1) == values[out * inFeatures - 1])
+    let x = random.matrix(rows, inFeatures), residual = random.matrix(rows, out)
+    for threads in [1, 2] {
+      KernelThreads.withCount(threads) {
+        #expect(linear(x, layer).scalars == linear(x, expected).scalars, "\(threads) threads")
+        #expect(linear(x, layer, activation: .quickGELU, adding: residual).scalars
+                == linear(x, expected, activation: .quickGELU, adding: residual).scalars, "\(threads) threads")
+      }
+    }
   }
 
   /// Blocks stack along the output dimension, as the fused query/key/value projection needs.

@@ -25,7 +25,8 @@ Check the Swift engine against it with
 
   CLIP_PARITY_DIR=.bench/vit-b32 swift test -c release --filter CLIPTests.FullSizeParityTests
 
-`--shape vit-b16|vit-l14|vit-l14-336 [--out DIR]` (default DIR .bench/SHAPE): the same for the other OpenAI
+`--shape vit-b32|vit-b16|vit-l14|vit-l14-336 [--f16] [--out DIR]` (default DIR .bench/SHAPE, or SHAPE-f16 with --f16,
+which stores the weights as float16): the same for the other OpenAI
 shapes: ViT-B/16 (patch 16), ViT-L/14 (text 768 wide, vision 1024 wide x 24 layers, patch 14, projection 768;
 about 1.7 GB) and ViT-L/14-336 (the same at 336 pixels). Check each with CLIP_PARITY_DIR=DIR.
 
@@ -312,8 +313,9 @@ def make_vit_b32(d):
     make_shape(d, "vit-b32")
 
 
-def make_shape(d, name):
-    """A random-weight checkpoint with one of `SHAPES` and the full vocabulary, with d/reference.json."""
+def make_shape(d, name, half=False):
+    """A random-weight checkpoint with one of `SHAPES` and the full vocabulary, with d/reference.json; with `half`,
+    its weights stored as float16 (as some Hub checkpoints are), the references still computed in float32."""
     shape = SHAPES[name]
     torch.manual_seed(0)
     # The Hub configs keep the pre-2023 eos_token_id 2 (argmax pooling) and bos 0.
@@ -323,6 +325,8 @@ def make_shape(d, name):
     model = randomize(CLIPModel(config), seed=4321).eval()
     shutil.rmtree(d, ignore_errors=True)
     model.save_pretrained(d)
+    if half:
+        save_weights(model, os.path.join(d, "model.safetensors"), torch.float16)
     del model
     write_hub_tokenizer(d)
     pre = dict(PREPROCESSOR, crop_size={"height": size, "width": size}, size={"shortest_edge": size})
@@ -352,10 +356,13 @@ def main():
                         help="write a random checkpoint of this shape (%(choices)s) and references to --out, "
                              "default .bench/SHAPE")
     parser.add_argument("--out", metavar="DIR", help="the directory for --shape")
+    parser.add_argument("--f16", action="store_true",
+                        help="with --shape: store the weights as float16 (default DIR .bench/SHAPE-f16)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     if args.shape:
-        make_shape(args.out or os.path.join(ROOT, ".bench", args.shape), args.shape)
+        suffix = "-f16" if args.f16 else ""
+        make_shape(args.out or os.path.join(ROOT, ".bench", args.shape + suffix), args.shape, half=args.f16)
     elif args.vit_b32:
         make_vit_b32(args.vit_b32)
     else:

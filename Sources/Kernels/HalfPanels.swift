@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `PackedPanels`' layout with binary16 elements: the weights of a half-precision checkpoint kept at their stored
+/// size. The matrix multiply widens one block of panels at a time into per-thread scratch (exactly: every half is
+/// a `Float`), so results are bit for bit those of the same weights widened at load time, in half the memory.
+///
+/// Element `B[k, j]` lives at `panel(j / 16)[k * 16 + j % 16]`, as in `PackedPanels`; the last panel is padded
+/// with zeros. Immutable once built, shared across threads.
+final class HalfPanels: @unchecked Sendable {
+  /// Rows of `B` (the multiply's inner dimension).
+  let depth: Int
+  /// Columns of `B` (the output width).
+  let width: Int
+  /// The panels, `PackedPanels.panelCount(width) * depth * 16` halves (host byte order).
+  let storage: UnsafeMutablePointer<UInt16>
+
+  /// Allocates the panels and lets `fill` write every one of their halves, padding included.
+  init(depth: Int, width: Int, fill: (UnsafeMutablePointer<UInt16>) -> Void) {
+    self.depth = depth
+    self.width = width
+    let total = PackedPanels.panelCount(width) * depth * PackedPanels.panelWidth
+    let byteCount = max(1, total) * MemoryLayout<UInt16>.stride
+    let raw = UnsafeMutableRawPointer.allocate(
+      byteCount: byteCount, alignment: byteCount >= PackedPanels.hugePage ? PackedPanels.hugePage : 64)
+    #if os(Linux)
+    // As for `PackedPanels`: fresh weights fault in 2 MB at a time.
+    if byteCount >= PackedPanels.hugePage {
+      _ = madvise(raw, byteCount / PackedPanels.hugePage * PackedPanels.hugePage, MADV_HUGEPAGE)
+    }
+    #endif
+    storage = raw.bindMemory(to: UInt16.self, capacity: max(1, total))
+    if total == 0 { storage.initialize(to: 0) } else { fill(storage) }
+  }
+
+  deinit { storage.deallocate() }
+
+  /// The first of `depth * 16` halves of panel `index`.
+  @inline(__always)
+  func panel(_ index: Int) -> UnsafePointer<UInt16> {
+    UnsafePointer(storage + index * depth * PackedPanels.panelWidth)
+  }
+
+  /// `B[k, j]`, widened, for tests and the reference loops.
+  func element(_ k: Int, _ j: Int) -> Float {
+    precondition(k >= 0 && k < depth && j >= 0 && j < width, "HalfPanels: [\(k), \(j)] outside \(depth)×\(width)")
+    let w = PackedPanels.panelWidth
+    return halfToFloat(storage[(j / w) * depth * w + k * w + j % w])
+  }
+}
+
+/// A `HalfPanels` seen through a raw pointer, as `PanelsView` sees `PackedPanels`.
+struct HalfPanelsView {
+  var base: UnsafePointer<UInt16>
+  var depth: Int
+  var width: Int
+
+  @inline(__always)
+  func panel(_ index: Int) -> UnsafePointer<UInt16> { base + index * depth * PackedPanels.panelWidth }
+}
