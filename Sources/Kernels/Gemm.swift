@@ -263,7 +263,9 @@ enum Gemm {
 
   /// Applies the epilogue to a finished tile of C: `rows × columns` at `tile`, whose first element is
   /// C[firstRow, firstColumn].
-  @inline(__always)
+  // Once per tile, so a call costs nothing; inlined into `compute`'s large body it kept `vactivate` out of line, a
+  // call per vector.
+  @inline(never)
   static func finish(_ tile: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, firstRow: Int, firstColumn: Int,
                      columns: Int, epilogue: Epilogue) {
     for r in 0..<rows {
