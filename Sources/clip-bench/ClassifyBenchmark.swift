@@ -31,7 +31,9 @@ struct ClassifyBenchmark {
     startupRuns = try positiveInteger(values, "--startup-runs") ?? startupRuns
   }
 
-  func run() throws {
+  /// Prints the tables; returns the per-call and startup figures for `clip-bench speed`.
+  @discardableResult
+  func run() throws -> [SpeedFigure] {
     try BenchCheckpoint.generateIfMissing(model)
     signal(SIGPIPE, SIG_IGN)
     let directory = FileManager.default.temporaryDirectory
@@ -40,15 +42,16 @@ struct ClassifyBenchmark {
     defer { try? FileManager.default.removeItem(at: directory) }
 
     var maxDifference = 0.0
-    let lastFile = try steadyState(directory: directory, maxDifference: &maxDifference)
-    try startup(file: lastFile, maxDifference: &maxDifference)
+    let (lastFile, figures) = try steadyState(directory: directory, maxDifference: &maxDifference)
+    let startupFigure = try startup(file: lastFile, maxDifference: &maxDifference)
     print("max |score difference| ours vs reference over all calls: \(String(format: "%.3g", maxDifference)) "
           + "(expected < 1e-4)")
+    return figures + [startupFigure]
   }
 
   /// The per-call figures, with one resident worker and one reference process (both ended on return, before the
-  /// startup figure); returns the path of one photo for the startup runs.
-  private func steadyState(directory: URL, maxDifference: inout Double) throws -> String {
+  /// startup figure); returns the path of one photo for the startup runs, and the two modes' figures.
+  private func steadyState(directory: URL, maxDifference: inout Double) throws -> (String, [SpeedFigure]) {
     let callsPerMode = runs * photos
     let reference = try PythonReference(script: "classify.py",
                                         arguments: ["serve", model.path, directory.path, String(1 + 2 * callsPerMode)],
@@ -121,7 +124,13 @@ struct ClassifyBenchmark {
     print("worker cache (timed calls all miss; the 2 hits are the warm-up's repeats): image hits "
           + "\(stats.image.hits), misses \(stats.image.misses); "
           + "text hits \(stats.text.hits), misses \(stats.text.misses)")
-    return files[files.count - 1]
+    let figures = zip(["classify, 8 new labels", "classify, labels cached"], [2.0, 3.0]).enumerated().map {
+      index, mode in
+      SpeedFigure.speedup(mode.0, ours: format(overall[index].ours * 1e3) + " ms",
+                          reference: format(overall[index].theirs * 1e3) + " ms",
+                          ratio: overall[index].theirs / overall[index].ours, atLeast: mode.1)
+    }
+    return (files[files.count - 1], figures)
   }
 
   /// The worker beside this executable, started on the benchmark's checkpoint and thread count.
@@ -137,7 +146,7 @@ struct ClassifyBenchmark {
   }
 
   /// Startup to the first answer, `startupRuns` spawns per side, alternating which goes first.
-  private func startup(file: String, maxDifference: inout Double) throws {
+  private func startup(file: String, maxDifference: inout Double) throws -> SpeedFigure {
     var ours: [Double] = [], theirs: [Double] = []
     var ourScores: [String: Double] = [:], theirScores: [String: Double] = [:]
     let labelsJSON = String(decoding: try JSONEncoder().encode(labels), as: UTF8.self)
@@ -166,6 +175,9 @@ struct ClassifyBenchmark {
           + "\(format(median(theirs), digits: 2)) s, ratio \(format(median(theirs) / median(ours), digits: 1)) "
           + "(target >= 10); ours \(ours.map { format($0, digits: 2) }), "
           + "reference \(theirs.map { format($0, digits: 2) })")
+    return .speedup("start to first classify answer", ours: format(median(ours), digits: 2) + " s",
+                    reference: format(median(theirs), digits: 2) + " s", ratio: median(theirs) / median(ours),
+                    atLeast: 10)
   }
 
   /// One `classify` request to the worker, by path; the answer as label -> score.

@@ -25,7 +25,9 @@ struct EmbedBenchmark {
     threads = try positiveInteger(values, "--threads") ?? threads
   }
 
-  func run() throws {
+  /// Prints the table; returns its figures for `clip-bench speed`.
+  @discardableResult
+  func run() throws -> [SpeedFigure] {
     try BenchCheckpoint.generateIfMissing(model)
     KernelThreads.count = threads
     let beforeLoad = ProcessMemory.residentBytes
@@ -52,17 +54,18 @@ struct EmbedBenchmark {
 
     print(tableRow(["figure"], width: 22) + tableRow(["ours ms", "ref ms", "ratio", "target"], width: 10)
           + tableRow(["ours cpu ms", "ref cpu ms", "cpu ratio"], width: 12))
+    var figures: [SpeedFigure] = []
     for batch in batches {
       let inputs = Array(pixels.prefix(batch))
       let (ours, theirs) = try alternate(ours: { _ = engine.imageEmbeddings(pixelTensors: inputs) },
                                          theirs: { try Reply(torch.ask("image \(batch)"), from: torch).timing() })
       let target = batch == 1 ? 2.0 : 1.3
-      printRow("image/img, batch \(batch)", ours, theirs, items: batch, target: target)
+      figures.append(printRow("image/img, batch \(batch)", ours, theirs, items: batch, target: target))
     }
     let labelsJSON = String(decoding: try JSONEncoder().encode(labels), as: UTF8.self)
     let (ours, theirs) = try alternate(ours: { _ = engine.textEmbeddings(labels) },
                                        theirs: { try Reply(torch.ask("text \(labelsJSON)"), from: torch).timing() })
-    printRow("text/label, \(labels.count) labels", ours, theirs, items: labels.count, target: 2)
+    figures.append(printRow("text/label, \(labels.count) labels", ours, theirs, items: labels.count, target: 2))
 
     let checkpointBytes = try safetensorsBytes()
     let memory = try Reply(torch.ask("memory"), from: torch)
@@ -77,6 +80,11 @@ struct EmbedBenchmark {
     print("peak RSS, reference: \(megabytes(referencePeak)) MB = "
           + "\(format(Double(referencePeak) / Double(checkpointBytes), digits: 2))x the checkpoint "
           + "(\(megabytes(memory.beforeLoadBytes ?? 0)) MB of it torch and transformers before loading)")
+    let ratio = Double(peak) / Double(checkpointBytes)
+    figures.append(SpeedFigure(name: "peak RSS / checkpoint (\(megabytes(checkpointBytes)) MB)",
+                               ours: "\(megabytes(peak)) MB", reference: "\(megabytes(referencePeak)) MB",
+                               ratio: ratio, target: "<= 1.3", met: ratio <= 1.3))
+    return figures
   }
 
   /// Alternates `runs` rounds (ours first on even rounds, the reference first on odd ones) and returns the medians
@@ -111,13 +119,18 @@ struct EmbedBenchmark {
   }
 
   /// One table row; `ours` and `theirs` are per call, `items` images or labels per call.
-  private func printRow(_ figure: String, _ ours: Timing, _ theirs: Timing, items: Int, target: Double) {
+  private func printRow(_ figure: String, _ ours: Timing, _ theirs: Timing, items: Int, target: Double)
+    -> SpeedFigure
+  {
     let n = Double(items)
     print(tableRow([figure], width: 22)
           + tableRow([format(ours.wall / n * 1e3, digits: 2), format(theirs.wall / n * 1e3, digits: 2),
                       format(theirs.wall / ours.wall, digits: 2), ">= \(format(target, digits: 1))"], width: 10)
           + tableRow([format(ours.cpu / n * 1e3, digits: 2), format(theirs.cpu / n * 1e3, digits: 2),
                       format(theirs.cpu / ours.cpu, digits: 2)], width: 12))
+    return .speedup(figure, ours: format(ours.wall / n * 1e3, digits: 2) + " ms",
+                    reference: format(theirs.wall / n * 1e3, digits: 2) + " ms", ratio: theirs.wall / ours.wall,
+                    atLeast: target)
   }
 
   private func safetensorsBytes() throws -> Int {

@@ -7,6 +7,8 @@
 //   clip-bench classify  [--model DIR] [--runs N] [--startup-runs N]       clip-worker end to end against the
 //                                                                          transformers zero-shot pipeline
 //   clip-bench soak      [--requests N] [--model DIR] [--images DIR] [--cache-mb N]   100k pipelined requests
+//   clip-bench speed     [--model DIR] [--runs N]                        matmul, embed and classify, then one
+//                                                                          summary of every figure and its target
 //
 // Each subcommand is a type built from its arguments with a `run()`; add new ones to `commands`.
 import Foundation
@@ -18,6 +20,7 @@ let commands: [String: ([String]) throws -> Void] = [
   "images": { try ImageBenchmark.run(arguments: $0) },
   "classify": { try ClassifyBenchmark(arguments: $0).run() },
   "soak": { try SoakBenchmark(arguments: $0).run() },
+  "speed": { try SpeedReport(arguments: $0).run() },
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
