@@ -1,7 +1,8 @@
 /// The weights of a linear layer `y = x · Wᵀ + b`, held in the layout the matrix multiply wants.
 ///
 /// Built once at load time from the checkpoint's `[outFeatures, inFeatures]` weight (PyTorch's layout): `Wᵀ`
-/// is packed into the microkernel's 16-column panels (see `PackedPanels`), so no multiply repacks it.
+/// is packed into the microkernel's 16-column panels (see `PackedPanels`), so no multiply repacks it. Weights
+/// stored as binary16 may stay halves (`HalfPanels`, half the memory, widened exactly block by block).
 /// Fusing layers that read the same input (query, key and value) is a matter of concatenating their weights
 /// and biases: `[outFeatures, inFeatures]` matrices stack along the first dimension.
 public struct LinearWeights: Sendable {
