@@ -22,7 +22,7 @@ let engineSettings: [SwiftSetting] = cpuFlags + [.unsafeFlags(["-enforce-exclusi
 
 let package = Package(
   name: "clip-worker",
-  platforms: [.macOS(.v13)],
+  platforms: [.macOS(.v15)],
   products: [
     .executable(name: "clip-worker", targets: ["clip-worker"]),
     .executable(name: "clip-bench", targets: ["clip-bench"]),

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Worker threads that stay awake for a moment between calls, so that the short multiplies of a batch-1 image or
 /// a few labels (M = 50 rows, well under a millisecond each) get their second core at once.
@@ -33,15 +34,15 @@ final class WorkerPool: @unchecked Sendable {
   /// Copies of `generation` and `running`, written under the lock and polled without it while spinning: a
   /// poller that took the lock in a tight loop would push the threads doing the work into futex waits. A poll
   /// only decides when to look again under the lock, so a stale value costs a few nanoseconds, never a wrong
-  /// decision. (Swift has no atomics before macOS 15's Synchronization; an aligned word load is whole on
-  /// x86_64 and arm64, and the clock call in the loop makes the compiler load it afresh each time.)
-  private let hints = UnsafeMutablePointer<Int>.allocate(capacity: 2)
+  /// decision.
+  private let generationHint = Atomic<Int>(0)
+  private let runningHint = Atomic<Int>(0)
 
-  private init() { hints.initialize(repeating: 0, count: 2) }
+  private init() {}
 
   private func publish() {
-    hints[0] = generation
-    hints[1] = running
+    generationHint.store(generation, ordering: .releasing)
+    runningHint.store(running, ordering: .releasing)
   }
 
   /// Runs `body(item)` for every item in `0 ..< items` on the calling thread and up to `helpers` workers, items
@@ -75,7 +76,7 @@ final class WorkerPool: @unchecked Sendable {
       openSlots = 0
       if running > 0 {
         condition.unlock()
-        spin { hints[1] == 0 }
+        spin { runningHint.load(ordering: .acquiring) == 0 }
         condition.lock()
         while running > 0 {
           sleepers += 1
@@ -99,7 +100,7 @@ final class WorkerPool: @unchecked Sendable {
     return claimed - 1
   }
 
-  /// Polls `done` (on `hints`, without the lock) for up to `spinNanoseconds`.
+  /// Polls `done` (on the hints, without the lock) for up to `spinNanoseconds`.
   private func spin(until done: () -> Bool) {
     let deadline = DispatchTime.now().uptimeNanoseconds + Self.spinNanoseconds
     while DispatchTime.now().uptimeNanoseconds < deadline {
@@ -128,7 +129,7 @@ final class WorkerPool: @unchecked Sendable {
         continue
       }
       condition.unlock()
-      spin { hints[0] != seen }
+      spin { generationHint.load(ordering: .acquiring) != seen }
       condition.lock()
       if generation == seen {
         sleepers += 1
