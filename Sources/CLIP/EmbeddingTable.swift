@@ -6,7 +6,7 @@ import Kernels
 struct EmbeddingTable: Sendable {
   enum Storage: Sendable {
     case float32([Float])
-    case float16([UInt16])
+    case halves([UInt16], HalfFormat)
   }
 
   let rows: Int
@@ -17,7 +17,7 @@ struct EmbeddingTable: Sendable {
   init(rows: Int, width: Int, storage: Storage) {
     let count = switch storage {
     case .float32(let values): values.count
-    case .float16(let halves): halves.count
+    case .halves(let halves, _): halves.count
     }
     precondition(count == rows * width, "EmbeddingTable: \(count) values for [\(rows), \(width)]")
     (self.rows, self.width, self.storage) = (rows, width, storage)
@@ -29,7 +29,7 @@ struct EmbeddingTable: Sendable {
     let range = index * width ..< (index + 1) * width
     return switch storage {
     case .float32(let values): Array(values[range])
-    case .float16(let halves): widenHalves(halves[range])
+    case .halves(let halves, let format): widenHalves(halves[range], format: format)
     }
   }
 }

@@ -26,12 +26,21 @@ struct WeightStore {
     return try checkpoint.floats(name)
   }
 
-  /// The lookup table `name` (`[rows, width]`), kept as halves when the checkpoint stores halves.
+  /// The lookup table `name` (`[rows, width]`), kept as halves when the checkpoint stores F16 or BF16.
   mutating func table(_ name: String, rows: Int, width: Int) throws -> EmbeddingTable {
-    guard try take(name, shape: [rows, width]) == .f16 else {
+    guard let format = Self.halfFormat(try take(name, shape: [rows, width])) else {
       return EmbeddingTable(rows: rows, width: width, storage: .float32(try checkpoint.floats(name)))
     }
-    return EmbeddingTable(rows: rows, width: width, storage: .float16(try checkpoint.withStoredBytes(name, float16Bits)))
+    return EmbeddingTable(rows: rows, width: width, storage: .halves(try checkpoint.withStoredBytes(name, halfBits), format))
+  }
+
+  /// The 16-bit float format of `dtype`, nil for every other type.
+  private static func halfFormat(_ dtype: DType) -> HalfFormat? {
+    switch dtype {
+    case .f16: .binary16
+    case .bf16: .bfloat16
+    default: nil
+    }
   }
 
   /// The linear layer `prefix.weight` (`[out, in]`, or `weightShape` when the checkpoint stores it otherwise,
@@ -44,8 +53,8 @@ struct WeightStore {
   /// One linear layer computing the layers `prefixes` (each `[out, in]`, reading the same input) side by side:
   /// their weights and biases stacked in order.
   ///
-  /// F32 weights are packed straight from the checkpoint's bytes, and F16 weights too, kept as halves (half the
-  /// memory; widened a block at a time by the multiply, exactly); BF16 and mixed types are widened first.
+  /// F32 weights are packed straight from the checkpoint's bytes, and F16 or BF16 weights too, kept as halves
+  /// (half the memory; widened a block at a time by the multiply, exactly); mixed types are widened first.
   mutating func fusedLinear(_ prefixes: [String], out: Int, in inFeatures: Int, bias: Bool = true,
                             weightShape: [Int]? = nil) throws -> LinearWeights {
     let names = prefixes.map { $0 + ".weight" }
@@ -61,9 +70,9 @@ struct WeightStore {
         LinearWeights(float32Blocks: blocks, bias: biasValues, inFeatures: inFeatures)
       }
     }
-    if types == [.f16] {
+    if types.count == 1, let format = Self.halfFormat(types.first!) {
       return try withStoredBytes(names[...], []) { blocks in
-        LinearWeights(float16Blocks: blocks, bias: biasValues, inFeatures: inFeatures)
+        LinearWeights(halfBlocks: blocks, format: format, bias: biasValues, inFeatures: inFeatures)
       }
     }
     var weight: [Float] = []

@@ -70,44 +70,67 @@ func halfToFloat(_ bits: UInt16) -> Float {
   }
 }
 
-/// Widens `count` binary16 values (host byte order) to `Float`: with the hardware's conversion instruction where
-/// Swift has `Float16` (F16C's `vcvtph2ps` on x86-64, `fcvtl` on arm64), through `halfToFloat` on macOS/Intel.
-/// Every half is exact in `Float`; only a signalling NaN may come out quieted by the instruction.
+/// The two 16-bit float formats checkpoints store: IEEE binary16 (F16) and bfloat16 (BF16). Both widen to `Float`
+/// exactly.
+public enum HalfFormat: Sendable, Equatable {
+  case binary16
+  case bfloat16
+}
+
+/// Widens `count` 16-bit floats of `format` (host byte order) to `Float`. Binary16 goes through the hardware's
+/// conversion where Swift has `Float16` (F16C's `vcvtph2ps` on x86-64, `fcvtl` on arm64), `halfToFloat` on
+/// macOS/Intel; only a signalling NaN may come out quieted by the instruction. Bfloat16 is the top half of a
+/// `Float`: a shift.
 @inline(__always)
-func widenHalves(_ source: UnsafePointer<UInt16>, count: Int, into destination: UnsafeMutablePointer<Float>) {
+func widenHalves(_ source: UnsafePointer<UInt16>, count: Int, format: HalfFormat,
+                 into destination: UnsafeMutablePointer<Float>) {
   var i = 0
-  #if !(os(macOS) && arch(x86_64))
-  while i + 8 <= count {
-    let bits = UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<UInt16>.self)
-    let widened = SIMD8<Float>(unsafeBitCast(bits, to: SIMD8<Float16>.self))
-    UnsafeMutableRawPointer(destination + i).storeBytes(of: widened, as: SIMD8<Float>.self)
-    i += 8
-  }
-  #endif
-  while i < count {
-    destination[i] = halfToFloat(source[i])
-    i += 1
+  switch format {
+  case .binary16:
+    #if !(os(macOS) && arch(x86_64))
+    while i + 8 <= count {
+      let bits = UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<UInt16>.self)
+      let widened = SIMD8<Float>(unsafeBitCast(bits, to: SIMD8<Float16>.self))
+      UnsafeMutableRawPointer(destination + i).storeBytes(of: widened, as: SIMD8<Float>.self)
+      i += 8
+    }
+    #endif
+    while i < count {
+      destination[i] = halfToFloat(source[i])
+      i += 1
+    }
+  case .bfloat16:
+    while i + 8 <= count {
+      let bits = SIMD8<UInt32>(truncatingIfNeeded: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<UInt16>.self))
+      UnsafeMutableRawPointer(destination + i).storeBytes(of: unsafeBitCast(bits &<< 16, to: SIMD8<Float>.self),
+                                                          as: SIMD8<Float>.self)
+      i += 8
+    }
+    while i < count {
+      destination[i] = Float(bitPattern: UInt32(source[i]) << 16)
+      i += 1
+    }
   }
 }
 
-/// The binary16 values `bits` (host byte order), widened exactly.
-public func widenHalves(_ bits: ArraySlice<UInt16>) -> [Float] {
+/// The 16-bit floats `bits` of `format` (host byte order), widened exactly.
+public func widenHalves(_ bits: ArraySlice<UInt16>, format: HalfFormat) -> [Float] {
   [Float](unsafeUninitializedCapacity: bits.count) { buffer, count in
     bits.withUnsafeBufferPointer { source in
       if let base = source.baseAddress, let destination = buffer.baseAddress {
-        widenHalves(base, count: source.count, into: destination)
+        widenHalves(base, count: source.count, format: format, into: destination)
       }
     }
     count = bits.count
   }
 }
 
-/// The little-endian 16-bit words stored in `bytes` (binary16 values kept as they are, for `widenHalves`).
+/// The little-endian 16-bit words stored in `bytes` (16-bit floats kept as they are, for `widenHalves`).
 ///
 /// - Precondition: the byte count is even.
-public func float16Bits(_ bytes: Data) -> [UInt16] {
+public func halfBits(_ bytes: Data) -> [UInt16] {
   bytes.withUnsafeBytes { source in
-    precondition(source.count % 2 == 0, "float16Bits: \(source.count) bytes")
+    precondition(source.count % 2 == 0, "halfBits: \(source.count) bytes")
     return (0..<source.count / 2).map { UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 &* $0, as: UInt16.self)) }
   }
 }

@@ -177,7 +177,8 @@ enum Gemm {
               if case .float16(let halves) = b, q0 == microPanels.lowerBound {
                 // Widened just before the first row block uses them, so that they are still in L1 for it.
                 for panel in p ..< p + (wide ? 2 : 1) {
-                  widenHalves(halves.panel(panel) + k0 * w, count: kc * w, into: scratch + (panel - firstPanel) * kc * w)
+                  widenHalves(halves.panel(panel) + k0 * w, count: kc * w, format: halves.format,
+                              into: scratch + (panel - firstPanel) * kc * w)
                 }
               }
               // At small M the weights come from memory once per call, and the first micro-panel over a panel

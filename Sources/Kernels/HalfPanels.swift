@@ -2,8 +2,8 @@
 import Glibc
 #endif
 
-/// `PackedPanels`' layout with binary16 elements: the weights of a half-precision checkpoint kept at their stored
-/// size. The matrix multiply widens one block of panels at a time into per-thread scratch (exactly: every half is
+/// `PackedPanels`' layout with 16-bit float elements (binary16 or bfloat16): the weights of a half-precision
+/// checkpoint kept at their stored size. The matrix multiply widens one block of panels at a time into per-thread scratch (exactly: every half is
 /// a `Float`), so results are bit for bit those of the same weights widened at load time, in half the memory.
 ///
 /// Element `B[k, j]` lives at `panel(j / 16)[k * 16 + j % 16]`, as in `PackedPanels`; the last panel is padded
@@ -13,13 +13,16 @@ final class HalfPanels: @unchecked Sendable {
   let depth: Int
   /// Columns of `B` (the output width).
   let width: Int
+  /// How the halves encode floats.
+  let format: HalfFormat
   /// The panels, `PackedPanels.panelCount(width) * depth * 16` halves (host byte order).
   let storage: UnsafeMutablePointer<UInt16>
 
   /// Allocates the panels and lets `fill` write every one of their halves, padding included.
-  init(depth: Int, width: Int, fill: (UnsafeMutablePointer<UInt16>) -> Void) {
+  init(depth: Int, width: Int, format: HalfFormat, fill: (UnsafeMutablePointer<UInt16>) -> Void) {
     self.depth = depth
     self.width = width
+    self.format = format
     let total = PackedPanels.panelCount(width) * depth * PackedPanels.panelWidth
     let byteCount = max(1, total) * MemoryLayout<UInt16>.stride
     let raw = UnsafeMutableRawPointer.allocate(
@@ -46,7 +49,9 @@ final class HalfPanels: @unchecked Sendable {
   func element(_ k: Int, _ j: Int) -> Float {
     precondition(k >= 0 && k < depth && j >= 0 && j < width, "HalfPanels: [\(k), \(j)] outside \(depth)×\(width)")
     let w = PackedPanels.panelWidth
-    return halfToFloat(storage[(j / w) * depth * w + k * w + j % w])
+    var value: Float = 0
+    widenHalves(storage + (j / w) * depth * w + k * w + j % w, count: 1, format: format, into: &value)
+    return value
   }
 }
 
@@ -55,6 +60,7 @@ struct HalfPanelsView {
   var base: UnsafePointer<UInt16>
   var depth: Int
   var width: Int
+  var format: HalfFormat
 
   @inline(__always)
   func panel(_ index: Int) -> UnsafePointer<UInt16> { base + index * depth * PackedPanels.panelWidth }

@@ -40,14 +40,14 @@ extension LinearWeights {
     self.init(panels: .float32(packed), bias: bias)
   }
 
-  /// Packs a weight stored as little-endian binary16 bytes, read in place, as halves: the layer then holds half
-  /// the memory its widened floats would, and the multiply widens a block at a time (exactly, so outputs are bit
-  /// for bit those of `init(weight:…)` on the widened values). Blocks stack as in `init(float32Blocks:…)`.
+  /// Packs a weight stored as little-endian 16-bit floats of `format`, read in place, as halves: the layer then
+  /// holds half the memory its widened floats would, and the multiply widens a block at a time (exactly, so outputs
+  /// are bit for bit those of `init(weight:…)` on the widened values). Blocks stack as in `init(float32Blocks:…)`.
   ///
   /// - Precondition: each block holds a whole number of `inFeatures * 2`-byte rows; `bias` has one value per
   ///   row.
   /// - Complexity: O(`outFeatures * inFeatures`); call once per layer at load time.
-  public init(float16Blocks blocks: [Data], bias: [Float]?, inFeatures: Int) {
+  public init(halfBlocks blocks: [Data], format: HalfFormat, bias: [Float]?, inFeatures: Int) {
     precondition(inFeatures > 0, "LinearWeights: \(inFeatures) input features")
     let rowBytes = inFeatures * 2
     for block in blocks {
@@ -63,7 +63,7 @@ extension LinearWeights {
       for buffer in buffers where buffer.count > 0 {
         for row in 0..<buffer.count / rowBytes { rows.append(buffer.baseAddress! + row * rowBytes) }
       }
-      return HalfPanels(depth: inFeatures, width: outFeatures) { storage in
+      return HalfPanels(depth: inFeatures, width: outFeatures, format: format) { storage in
         rows.withUnsafeBufferPointer { rows in
           parallelFor(items: PackedPanels.panelCount(outFeatures), threads: threads) { panel in
             packHalfPanel(panel, rows: rows, depth: inFeatures, into: storage)

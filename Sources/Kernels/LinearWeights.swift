@@ -2,7 +2,7 @@
 ///
 /// Built once at load time from the checkpoint's `[outFeatures, inFeatures]` weight (PyTorch's layout): `Wᵀ`
 /// is packed into the microkernel's 16-column panels (see `PackedPanels`), so no multiply repacks it. Weights
-/// stored as binary16 may stay halves (`HalfPanels`, half the memory, widened exactly block by block).
+/// stored as 16-bit floats may stay halves (`HalfPanels`, half the memory, widened exactly block by block).
 /// Fusing layers that read the same input (query, key and value) is a matter of concatenating their weights
 /// and biases: `[outFeatures, inFeatures]` matrices stack along the first dimension.
 public struct LinearWeights: Sendable {
@@ -15,7 +15,7 @@ public struct LinearWeights: Sendable {
   /// `Wᵀ` (`inFeatures × outFeatures`) in panels.
   let panels: WeightPanels
 
-  /// Whether the weights are held as binary16 (a half-precision checkpoint's, at their stored size).
+  /// Whether the weights are held as 16-bit floats (a half-precision checkpoint's, at their stored size).
   public var holdsHalves: Bool { panels.source.isHalf }
 
   /// Packs a PyTorch-layout weight (`weight[o * inFeatures + i]`) and optional bias.
@@ -55,7 +55,7 @@ public struct LinearWeights: Sendable {
   }
 }
 
-/// A linear layer's packed `Wᵀ`: floats, or a half-precision checkpoint's halves.
+/// A linear layer's packed `Wᵀ`: floats, or a half-precision checkpoint's halves (binary16 or bfloat16).
 enum WeightPanels: Sendable {
   case float32(PackedPanels)
   case float16(HalfPanels)
@@ -66,7 +66,8 @@ enum WeightPanels: Sendable {
     case .float32(let packed):
       .float32(PanelsView(base: UnsafePointer(packed.storage), depth: packed.depth, width: packed.width))
     case .float16(let halves):
-      .float16(HalfPanelsView(base: UnsafePointer(halves.storage), depth: halves.depth, width: halves.width))
+      .float16(HalfPanelsView(base: UnsafePointer(halves.storage), depth: halves.depth, width: halves.width,
+                              format: halves.format))
     }
   }
 }

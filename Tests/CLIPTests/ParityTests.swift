@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CLIP
+import Kernels
 
 /// The engine against `transformers` on the tiny random checkpoints of `Fixtures/` (see make_fixtures.py):
 /// every embedding within 1e-5 of the reference, absolute.
@@ -11,6 +12,7 @@ import Testing
     let model = try CLIPModel(directory: TestFixtures.checkpoint("tiny-clip"))
     let reference = try TestFixtures.reference("tiny-clip")
     let embeds = model.text.embed(tokenIDs: try TestFixtures.inputs().tokenIDs)
+    #expect(!model.text.projection.holdsHalves, "F32 weights are packed as floats")
     #expect(embeds.count == 10 && embeds.allSatisfy { $0.count == 24 })
     #expect(TestFixtures.maxAbsDifference(embeds, reference.textEmbeds) <= Self.tolerance)
   }
@@ -81,7 +83,7 @@ import Testing
     #expect(legacy.text.embed(tokenIDs: nested) == nested.map { legacy.text.embed(tokenIDs: [$0])[0] })
   }
 
-  /// F16 weights are kept as halves and BF16 widened, both exactly; a sharded checkpoint (carrying the int64 `position_ids` buffers
+  /// F16 and BF16 weights are kept as halves and widened exactly when used; a sharded checkpoint (carrying the int64 `position_ids` buffers
   /// old Hub checkpoints have) loads as one.
   @Test(arguments: ["tiny-clip-f16", "tiny-clip-bf16", "tiny-clip-sharded"])
   func storedVariantMatchesTransformers(_ name: String) throws {
@@ -89,13 +91,16 @@ import Testing
     let reference = try TestFixtures.reference(name)
     #expect(model.dtype == (name.hasSuffix("bf16") ? "bfloat16" : name.hasSuffix("f16") || name.hasSuffix("sharded")
       ? "float16" : "float32"))
-    // Halves stay halves (linear layers and the token embeddings): half the memory, the same values.
-    let halves = !name.hasSuffix("bf16")
+    // Halves stay halves, F16 and BF16 alike (linear layers and the token embeddings): half the memory, the same
+    // values.
     let layers = model.text.encoder.layers + model.vision.encoder.layers
-    #expect(layers.allSatisfy { [$0.attention.qkv, $0.attention.output, $0.fc1, $0.fc2].allSatisfy {
-      $0.holdsHalves == halves } })
-    #expect(model.vision.patchEmbedding.holdsHalves == halves && model.text.projection.holdsHalves == halves)
-    if case .float16 = model.text.tokenEmbedding.storage { #expect(halves) } else { #expect(!halves) }
+    #expect(layers.allSatisfy { [$0.attention.qkv, $0.attention.output, $0.fc1, $0.fc2].allSatisfy(\.holdsHalves) })
+    #expect(model.vision.patchEmbedding.holdsHalves && model.text.projection.holdsHalves)
+    guard case .halves(_, let format) = model.text.tokenEmbedding.storage else {
+      Issue.record("\(name): token embeddings widened")
+      return
+    }
+    #expect(format == (name.hasSuffix("bf16") ? .bfloat16 : .binary16))
     let text = model.text.embed(tokenIDs: try TestFixtures.inputs().tokenIDs)
     let images = model.vision.embed(pixelTensors: try TestFixtures.pixelTensors())
     #expect(TestFixtures.maxAbsDifference(text, reference.textEmbeds) <= Self.tolerance)

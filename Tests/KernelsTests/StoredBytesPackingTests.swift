@@ -29,18 +29,27 @@ import Testing
     return Array(UnsafeBufferPointer(start: packed.storage, count: count))
   }
 
-  /// The little-endian binary16 bytes of `count` random halves (finite, subnormals among them), and their values.
-  static func halves(_ count: Int, random: inout Random, offset: Int) -> (bytes: Data, values: [Float]) {
+  /// The little-endian bytes of `count` random 16-bit floats of `format` (finite; binary16 subnormals among them),
+  /// and their values.
+  static func halves(_ count: Int, format: HalfFormat, random: inout Random, offset: Int) -> (bytes: Data, values: [Float]) {
     var data = Data(repeating: 0xCD, count: offset)
     var values: [Float] = []
     for i in 0..<count {
-      // Mostly normal numbers of a weight's size; every 13th a subnormal, every 29th a zero of either sign.
-      var bits = UInt16(truncatingIfNeeded: random.state >> 17) & 0x83FF | 0x2C00
-      if i % 13 == 0 { bits &= 0x83FF }
+      var bits: UInt16
+      switch format {
+      case .binary16:
+        // Mostly normal numbers of a weight's size; every 13th a subnormal, every 29th a zero of either sign.
+        bits = UInt16(truncatingIfNeeded: random.state >> 17) & 0x83FF | 0x2C00
+        if i % 13 == 0 { bits &= 0x83FF }
+      case .bfloat16:
+        // Sign, exponents around 2⁻⁴, all 7 mantissa bits.
+        bits = UInt16(truncatingIfNeeded: random.state >> 17) & 0x80FF | 0x3D00
+      }
       if i % 29 == 0 { bits &= 0x8000 }
       _ = random.float()
       withUnsafeBytes(of: bits.littleEndian) { data.append(contentsOf: $0) }
-      values.append(widenFloat16(Data([UInt8(bits & 0xFF), UInt8(bits >> 8)]))[0])
+      let stored = Data([UInt8(bits & 0xFF), UInt8(bits >> 8)])
+      values.append(format == .binary16 ? widenFloat16(stored)[0] : widenBFloat16(stored)[0])
     }
     return (data[offset...], values)
   }
@@ -48,12 +57,14 @@ import Testing
   /// Halves kept as halves give, through every path of the multiply (1 to 3 rows two panels at a time, row blocks,
   /// depth blocks, column blocks, a narrow last panel, bias, activation and residual), exactly the outputs of the
   /// same weights widened to floats at packing time.
-  @Test(arguments: [(1, 1, 1), (2, 40, 70), (3, 33, 300), (7, 24, 800), (50, 520, 384), (113, 300, 1000)])
-  func halvesMultiplyAsTheirFloats(rows: Int, out: Int, inFeatures: Int) {
+  @Test(arguments: [HalfFormat.binary16, .bfloat16],
+        [(1, 1, 1), (2, 40, 70), (3, 33, 300), (7, 24, 800), (50, 520, 384), (113, 300, 1000)])
+  func halvesMultiplyAsTheirFloats(format: HalfFormat, shape: (rows: Int, out: Int, inFeatures: Int)) {
+    let (rows, out, inFeatures) = shape
     var random = Random(UInt64(rows * 1_000 + out))
-    let (bytes, values) = Self.halves(out * inFeatures, random: &random, offset: out % 2)
+    let (bytes, values) = Self.halves(out * inFeatures, format: format, random: &random, offset: out % 2)
     let bias = random.floats(out)
-    let layer = LinearWeights(float16Blocks: [bytes], bias: bias, inFeatures: inFeatures)
+    let layer = LinearWeights(halfBlocks: [bytes], format: format, bias: bias, inFeatures: inFeatures)
     let expected = LinearWeights(weight: values, bias: bias, outFeatures: out, inFeatures: inFeatures)
     #expect(layer.holdsHalves && !expected.holdsHalves)
     #expect(layer.outFeatures == out && layer.inFeatures == inFeatures)
@@ -61,7 +72,7 @@ import Testing
     let x = random.matrix(rows, inFeatures), residual = random.matrix(rows, out)
     for threads in [1, 2] {
       KernelThreads.withCount(threads) {
-        #expect(linear(x, layer).scalars == linear(x, expected).scalars, "\(threads) threads")
+        #expect(linear(x, layer).scalars == linear(x, expected).scalars, "\(format), \(threads) threads")
         #expect(linear(x, layer, activation: .quickGELU, adding: residual).scalars
                 == linear(x, expected, activation: .quickGELU, adding: residual).scalars, "\(threads) threads")
       }
