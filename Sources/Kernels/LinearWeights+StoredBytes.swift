@@ -13,27 +13,13 @@ extension LinearWeights {
   ///   row.
   /// - Complexity: O(`outFeatures * inFeatures`); call once per layer at load time.
   public init(float32Blocks blocks: [Data], bias: [Float]?, inFeatures: Int) {
-    precondition(inFeatures > 0, "LinearWeights: \(inFeatures) input features")
-    let rowBytes = inFeatures * 4
-    for block in blocks {
-      precondition(block.count % rowBytes == 0, "LinearWeights: \(block.count) bytes for rows of \(inFeatures) floats")
-    }
-    let outFeatures = blocks.reduce(0) { $0 + $1.count / rowBytes }
-    precondition(bias == nil || bias!.count == outFeatures,
-                 "LinearWeights: bias of \(bias!.count) for \(outFeatures) outputs")
-    let threads = KernelThreads.count
-    let packed = withRawBuffers(blocks[...], []) { buffers in
-      // The start of every weight row, i.e. of every column of Wᵀ, across the blocks.
-      var rows: [UnsafeRawPointer] = []
-      rows.reserveCapacity(outFeatures)
-      for buffer in buffers where buffer.count > 0 {
-        for row in 0..<buffer.count / rowBytes { rows.append(buffer.baseAddress! + row * rowBytes) }
-      }
-      return PackedPanels(depth: inFeatures, width: outFeatures) { storage in
-        rows.withUnsafeBufferPointer { rows in
-          parallelFor(items: PackedPanels.panelCount(outFeatures), threads: threads) { panel in
-            packFloat32Panel(panel, rows: rows, depth: inFeatures, into: storage)
-          }
+    let packed = withWeightRows(blocks, elementBytes: 4, elements: "floats", inFeatures: inFeatures, bias: bias) {
+      rows in
+      PackedPanels(depth: inFeatures, width: rows.count) { storage in
+        // The binary32 bit patterns, copied as words into the floats' storage.
+        storage.withMemoryRebound(to: UInt32.self, capacity: PackedPanels.panelCount(rows.count) * inFeatures
+                                  * PackedPanels.panelWidth) { words in
+          packPanels(rows: rows, depth: inFeatures, into: words)
         }
       }
     }
@@ -48,30 +34,36 @@ extension LinearWeights {
   ///   row.
   /// - Complexity: O(`outFeatures * inFeatures`); call once per layer at load time.
   public init(halfBlocks blocks: [Data], format: HalfFormat, bias: [Float]?, inFeatures: Int) {
-    precondition(inFeatures > 0, "LinearWeights: \(inFeatures) input features")
-    let rowBytes = inFeatures * 2
-    for block in blocks {
-      precondition(block.count % rowBytes == 0, "LinearWeights: \(block.count) bytes for rows of \(inFeatures) halves")
-    }
-    let outFeatures = blocks.reduce(0) { $0 + $1.count / rowBytes }
-    precondition(bias == nil || bias!.count == outFeatures,
-                 "LinearWeights: bias of \(bias!.count) for \(outFeatures) outputs")
-    let threads = KernelThreads.count
-    let halves = withRawBuffers(blocks[...], []) { buffers in
-      var rows: [UnsafeRawPointer] = []
-      rows.reserveCapacity(outFeatures)
-      for buffer in buffers where buffer.count > 0 {
-        for row in 0..<buffer.count / rowBytes { rows.append(buffer.baseAddress! + row * rowBytes) }
-      }
-      return HalfPanels(depth: inFeatures, width: outFeatures, format: format) { storage in
-        rows.withUnsafeBufferPointer { rows in
-          parallelFor(items: PackedPanels.panelCount(outFeatures), threads: threads) { panel in
-            packHalfPanel(panel, rows: rows, depth: inFeatures, into: storage)
-          }
-        }
+    let halves = withWeightRows(blocks, elementBytes: 2, elements: "halves", inFeatures: inFeatures, bias: bias) {
+      rows in
+      HalfPanels(depth: inFeatures, width: rows.count, format: format) { storage in
+        packPanels(rows: rows, depth: inFeatures, into: storage)
       }
     }
     self.init(panels: .float16(halves), bias: bias)
+  }
+}
+
+/// Checks that `blocks` hold whole rows of `inFeatures` elements of `elementBytes` bytes and that `bias` has one
+/// value per row, then runs `body` with the start of every weight row (every column of `Wᵀ`) across the blocks,
+/// all valid at once.
+private func withWeightRows<R>(_ blocks: [Data], elementBytes: Int, elements: String, inFeatures: Int,
+                               bias: [Float]?, _ body: (UnsafeBufferPointer<UnsafeRawPointer>) -> R) -> R {
+  precondition(inFeatures > 0, "LinearWeights: \(inFeatures) input features")
+  let rowBytes = inFeatures * elementBytes
+  for block in blocks {
+    precondition(block.count % rowBytes == 0, "LinearWeights: \(block.count) bytes for rows of \(inFeatures) \(elements)")
+  }
+  let outFeatures = blocks.reduce(0) { $0 + $1.count / rowBytes }
+  precondition(bias == nil || bias!.count == outFeatures,
+               "LinearWeights: bias of \(bias!.count) for \(outFeatures) outputs")
+  return withRawBuffers(blocks[...], []) { buffers in
+    var rows: [UnsafeRawPointer] = []
+    rows.reserveCapacity(outFeatures)
+    for buffer in buffers where buffer.count > 0 {
+      for row in 0..<buffer.count / rowBytes { rows.append(buffer.baseAddress! + row * rowBytes) }
+    }
+    return rows.withUnsafeBufferPointer(body)
   }
 }
 
@@ -82,36 +74,22 @@ private func withRawBuffers<R>(_ rest: ArraySlice<Data>, _ buffers: [UnsafeRawBu
   return first.withUnsafeBytes { withRawBuffers(rest.dropFirst(), buffers + [$0], body) }
 }
 
-/// Writes panel `panel` of `Wᵀ` from the little-endian rows of `W`, in tiles of 16 rows × 16 inputs: each
-/// row contributes one 64-byte line per tile and each tile's output is 16 contiguous lines, so the transpose
-/// happens in L1 while both the rows and the panel are walked front to back.
-private func packFloat32Panel(_ panel: Int, rows: UnsafeBufferPointer<UnsafeRawPointer>, depth: Int,
-                              into storage: UnsafeMutablePointer<Float>) {
-  let w = PackedPanels.panelWidth
-  let first = panel * w
-  let columns = min(w, rows.count - first)
-  let out = storage + panel * depth * w
-  var k0 = 0
-  while k0 < depth {
-    let tile = min(w, depth - k0)
-    for c in 0..<columns {
-      let row = rows[first + c] + k0 &* 4
-      for k in 0..<tile {
-        out[(k0 &+ k) &* w &+ c] = Float(bitPattern: UInt32(littleEndian: row.loadUnaligned(fromByteOffset: k &* 4,
-                                                                                              as: UInt32.self)))
-      }
-    }
-    for c in columns..<w {
-      for k in 0..<tile { out[(k0 &+ k) &* w &+ c] = 0 }
-    }
-    k0 += tile
+/// Writes every panel of `Wᵀ` (`panelCount(rows.count) * depth * 16` words, the last panel padded with zeros)
+/// from the little-endian `Word` rows of `W`, one panel per item on `KernelThreads.count` threads.
+private func packPanels<Word: FixedWidthInteger>(rows: UnsafeBufferPointer<UnsafeRawPointer>, depth: Int,
+                                                 into storage: UnsafeMutablePointer<Word>) {
+  parallelFor(items: PackedPanels.panelCount(rows.count), threads: KernelThreads.count) { panel in
+    packPanel(panel, rows: rows, depth: depth, into: storage)
   }
 }
 
-/// `packFloat32Panel` for 16-bit elements (copied, not widened).
-private func packHalfPanel(_ panel: Int, rows: UnsafeBufferPointer<UnsafeRawPointer>, depth: Int,
-                           into storage: UnsafeMutablePointer<UInt16>) {
-  let w = PackedPanels.panelWidth
+/// Writes panel `panel` of `Wᵀ`, in tiles of 16 rows × 16 inputs: each row contributes one run of 16 words per
+/// tile and each tile's output is 16 contiguous runs, so the transpose happens in L1 while both the rows and the
+/// panel are walked front to back. (A function of its own: written inside `packPanels`' closure, reading its
+/// captures, the loop took a third longer.)
+private func packPanel<Word: FixedWidthInteger>(_ panel: Int, rows: UnsafeBufferPointer<UnsafeRawPointer>,
+                                                depth: Int, into storage: UnsafeMutablePointer<Word>) {
+  let w = PackedPanels.panelWidth, size = MemoryLayout<Word>.size
   let first = panel * w
   let columns = min(w, rows.count - first)
   let out = storage + panel * depth * w
@@ -119,9 +97,9 @@ private func packHalfPanel(_ panel: Int, rows: UnsafeBufferPointer<UnsafeRawPoin
   while k0 < depth {
     let tile = min(w, depth - k0)
     for c in 0..<columns {
-      let row = rows[first + c] + k0 &* 2
+      let row = rows[first + c] + k0 &* size
       for k in 0..<tile {
-        out[(k0 &+ k) &* w &+ c] = UInt16(littleEndian: row.loadUnaligned(fromByteOffset: k &* 2, as: UInt16.self))
+        out[(k0 &+ k) &* w &+ c] = Word(littleEndian: row.loadUnaligned(fromByteOffset: k &* size, as: Word.self))
       }
     }
     for c in columns..<w {
