@@ -1,10 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `PackedPanels`' layout with 16-bit float elements (binary16 or bfloat16): the weights of a half-precision
-/// checkpoint kept at their stored size. The matrix multiply widens one block of panels at a time into per-thread scratch (exactly: every half is
-/// a `Float`), so results are bit for bit those of the same weights widened at load time, in half the memory.
+/// checkpoint kept at their stored size. The matrix multiply widens one block of panels at a time into per-thread
+/// scratch (exactly: every half is a `Float`), so results are bit for bit those of the same weights widened at load
+/// time, in half the memory.
 ///
 /// Element `B[k, j]` lives at `panel(j / 16)[k * 16 + j % 16]`, as in `PackedPanels`; the last panel is padded
 /// with zeros. Immutable once built, shared across threads.
@@ -24,16 +21,8 @@ final class HalfPanels: @unchecked Sendable {
     self.width = width
     self.format = format
     let total = PackedPanels.panelCount(width) * depth * PackedPanels.panelWidth
-    let byteCount = max(1, total) * MemoryLayout<UInt16>.stride
-    let raw = UnsafeMutableRawPointer.allocate(
-      byteCount: byteCount, alignment: byteCount >= PackedPanels.hugePage ? PackedPanels.hugePage : 64)
-    #if os(Linux)
-    // As for `PackedPanels`: fresh weights fault in 2 MB at a time.
-    if byteCount >= PackedPanels.hugePage {
-      _ = madvise(raw, byteCount / PackedPanels.hugePage * PackedPanels.hugePage, MADV_HUGEPAGE)
-    }
-    #endif
-    storage = raw.bindMemory(to: UInt16.self, capacity: max(1, total))
+    storage = PackedPanels.allocateStorage(byteCount: max(1, total) * MemoryLayout<UInt16>.stride)
+      .bindMemory(to: UInt16.self, capacity: max(1, total))
     if total == 0 { storage.initialize(to: 0) } else { fill(storage) }
   }
 

@@ -48,16 +48,21 @@ final class PackedPanels: @unchecked Sendable {
     self.width = width
     let total = Self.panelCount(width) * depth * Self.panelWidth
     // One float when empty, so that the pointer is valid; nothing reads it.
-    let byteCount = max(1, total) * MemoryLayout<Float>.stride
-    let raw = UnsafeMutableRawPointer.allocate(
-      byteCount: byteCount, alignment: byteCount >= Self.hugePage ? Self.hugePage : 64)
-    #if os(Linux)
-    // A model's weights are hundreds of megabytes of fresh pages: faulting them in 2 MB at a time instead of
-    // 4 kB took the ViT-B/32 load from ~320 to ~230 ms. Advice only; without it the pages are small.
-    if byteCount >= Self.hugePage { _ = madvise(raw, byteCount / Self.hugePage * Self.hugePage, MADV_HUGEPAGE) }
-    #endif
-    storage = raw.bindMemory(to: Float.self, capacity: max(1, total))
+    storage = Self.allocateStorage(byteCount: max(1, total) * MemoryLayout<Float>.stride)
+      .bindMemory(to: Float.self, capacity: max(1, total))
     if total == 0 { storage.initialize(to: 0) } else { fill(storage) }
+  }
+
+  /// Uninitialized memory for a model's panels: cache-line aligned, or huge-page aligned and advised when that
+  /// large. A model's weights are hundreds of megabytes of fresh pages: faulting them in 2 MB at a time instead of
+  /// 4 kB took the ViT-B/32 load from ~320 to ~230 ms (Linux; advice only, without it the pages are small).
+  static func allocateStorage(byteCount: Int) -> UnsafeMutableRawPointer {
+    let raw = UnsafeMutableRawPointer.allocate(
+      byteCount: byteCount, alignment: byteCount >= hugePage ? hugePage : 64)
+    #if os(Linux)
+    if byteCount >= hugePage { _ = madvise(raw, byteCount / hugePage * hugePage, MADV_HUGEPAGE) }
+    #endif
+    return raw
   }
 
   deinit { storage.deallocate() }
