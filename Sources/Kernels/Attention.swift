@@ -89,34 +89,15 @@ private func attentionCore(rows: Int, width: Int, q: UnsafePointer<Float>, k: Un
     let out = output.start
     out.initialize(repeating: 0, count: rows * width)
     parallelFor(items: parts, threads: threads) { part in
-      // Scratch: K and V of one head in panels, the score matrix.
-      let width16 = PackedPanels.panelWidth
-      let keyPanels = allocateFloats(PackedPanels.panelCount(longest) * width16 * d)
-      let valuePanels = allocateFloats(PackedPanels.panelCount(d) * width16 * longest)
-      let scores = allocateFloats(longest * longest)
-      defer { [keyPanels, valuePanels, scores].forEach { $0.deallocate() } }
+      let scratch = HeadScratch(longest: longest, headDim: d)
+      defer { scratch.deallocate() }
       for item in Gemm.split(pairs, into: parts, part: part) {
         let sequence = items[item / heads], head = item % heads
         let t = sequence.count
         let offset = sequence.lowerBound * stride + head * d
-        // scores = Q_h · K_hᵀ: B[e, j] = K[j, e].
-        PackedPanels.pack(depth: d, width: t, from: k + offset, kStride: 1, jStride: stride, into: keyPanels)
-        Gemm.compute(m: t, microPanels: 0 ..< Gemm.microPanelCount(rows: t),
-                     panels: 0 ..< PackedPanels.panelCount(t), a: q + offset, lda: stride,
-                     b: PanelsView(base: keyPanels, depth: d, width: t), c: scores, ldc: t,
-                     epilogue: .none)
-        for i in 0..<t {
-          let row = scores + i * t
-          let visible = causal ? i + 1 : t
-          softmaxRow(row, count: visible, scale: scale)
-          for j in visible..<t { row[j] = 0 }
-        }
-        // out_h = P · V_h.
-        PackedPanels.pack(depth: t, width: d, from: v + offset, kStride: stride, jStride: 1, into: valuePanels)
-        Gemm.compute(m: t, microPanels: 0 ..< Gemm.microPanelCount(rows: t),
-                     panels: 0 ..< PackedPanels.panelCount(d), a: scores, lda: t,
-                     b: PanelsView(base: valuePanels, depth: t, width: d),
-                     c: out + sequence.lowerBound * width + head * d, ldc: width, epilogue: .none)
+        scratch.attend(queries: t, q + offset, queryStride: stride, keys: t, k + offset, v + offset, stride: stride,
+                       headDim: d, scale: scale, into: out + sequence.lowerBound * width + head * d,
+                       outputStride: width) { i in causal ? i + 1 : t }
       }
     }
     count = rows * width
@@ -125,9 +106,9 @@ private func attentionCore(rows: Int, width: Int, q: UnsafePointer<Float>, k: Un
 }
 
 /// The prefix-tree form of `attentionCore`: for each (path, head), the path's keys and values are gathered and
-/// packed as one causal sequence, and the queries of the rows the path owns are multiplied against them. The
-/// multiplies see the same rows of A and columns of B, at the same depths, as causal `attentionCore` over the
-/// path would (scores beyond a row's position are zeros in both), so the results are identical.
+/// attended to as one causal sequence by the queries of the rows the path owns. The multiplies see the same rows
+/// of A and columns of B, at the same depths, as causal `attentionCore` over the path would (scores beyond a
+/// row's position are zeros in both), so the results are identical.
 private func treeAttentionCore(rows: Int, width: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>,
                                v: UnsafePointer<Float>, stride: Int, heads: Int,
                                paths: [(rows: [Int], owned: [Int])]) -> Matrix {
@@ -142,15 +123,15 @@ private func treeAttentionCore(rows: Int, width: Int, q: UnsafePointer<Float>, k
     let out = output.start
     out.initialize(repeating: 0, count: rows * width)
     parallelFor(items: parts, threads: threads) { part in
-      let width16 = PackedPanels.panelWidth
-      // Scratch: one head's gathered keys, values, queries and results, its K and V in panels, the scores.
+      let scratch = HeadScratch(longest: longest, headDim: d)
+      // One head's gathered keys, values, queries and results.
       let gathered = allocateFloats(4 * longest * d)
       let (keys, values, queries, results) = (gathered, gathered + longest * d, gathered + 2 * longest * d,
                                               gathered + 3 * longest * d)
-      let keyPanels = allocateFloats(PackedPanels.panelCount(longest) * width16 * d)
-      let valuePanels = allocateFloats(PackedPanels.panelCount(d) * width16 * longest)
-      let scores = allocateFloats(longest * longest)
-      defer { [gathered, keyPanels, valuePanels, scores].forEach { $0.deallocate() } }
+      defer {
+        scratch.deallocate()
+        gathered.deallocate()
+      }
       for item in Gemm.split(pairs, into: parts, part: part) {
         let path = paths[item / heads], head = item % heads
         let t = path.rows.count, owned = path.owned.count
@@ -162,19 +143,8 @@ private func treeAttentionCore(rows: Int, width: Int, q: UnsafePointer<Float>, k
         for (index, position) in path.owned.enumerated() {
           (queries + index * d).update(from: q + path.rows[position] * stride + head * d, count: d)
         }
-        PackedPanels.pack(depth: d, width: t, from: keys, kStride: 1, jStride: d, into: keyPanels)
-        Gemm.compute(m: owned, microPanels: 0 ..< Gemm.microPanelCount(rows: owned),
-                     panels: 0 ..< PackedPanels.panelCount(t), a: queries, lda: d,
-                     b: PanelsView(base: keyPanels, depth: d, width: t), c: scores, ldc: t, epilogue: .none)
-        for (index, position) in path.owned.enumerated() {
-          let row = scores + index * t
-          softmaxRow(row, count: position + 1, scale: scale)
-          for j in (position + 1)..<t { row[j] = 0 }
-        }
-        PackedPanels.pack(depth: t, width: d, from: values, kStride: d, jStride: 1, into: valuePanels)
-        Gemm.compute(m: owned, microPanels: 0 ..< Gemm.microPanelCount(rows: owned),
-                     panels: 0 ..< PackedPanels.panelCount(d), a: scores, lda: t,
-                     b: PanelsView(base: valuePanels, depth: t, width: d), c: results, ldc: d, epilogue: .none)
+        scratch.attend(queries: owned, queries, queryStride: d, keys: t, keys, values, stride: d, headDim: d,
+                       scale: scale, into: results, outputStride: d) { path.owned[$0] + 1 }
         for (index, position) in path.owned.enumerated() {
           (out + path.rows[position] * width + head * d).update(from: results + index * d, count: d)
         }
@@ -183,4 +153,43 @@ private func treeAttentionCore(rows: Int, width: Int, q: UnsafePointer<Float>, k
     count = rows * width
   }
   return Matrix(rows: rows, columns: width, scalars: scalars)
+}
+
+/// One thread's scratch for attending one head of one sequence at a time: its keys and values in panels, and the
+/// score matrix, for sequences of up to `longest` tokens.
+private struct HeadScratch {
+  let keyPanels: UnsafeMutablePointer<Float>
+  let valuePanels: UnsafeMutablePointer<Float>
+  let scores: UnsafeMutablePointer<Float>
+
+  init(longest: Int, headDim d: Int) {
+    keyPanels = allocateFloats(PackedPanels.panelCount(longest) * PackedPanels.panelWidth * d)
+    valuePanels = allocateFloats(PackedPanels.panelCount(d) * PackedPanels.panelWidth * longest)
+    scores = allocateFloats(longest * longest)
+  }
+
+  func deallocate() { [keyPanels, valuePanels, scores].forEach { $0.deallocate() } }
+
+  /// Output row i = softmax(`scale` · query i · the first `visible(i)` keys) · their values, for `m` query rows
+  /// against `t` keys and values (`headDim` floats each, rows `stride` apart), written `outputStride` apart.
+  func attend(queries m: Int, _ q: UnsafePointer<Float>, queryStride: Int, keys t: Int, _ k: UnsafePointer<Float>,
+              _ v: UnsafePointer<Float>, stride: Int, headDim d: Int, scale: Float,
+              into output: UnsafeMutablePointer<Float>, outputStride: Int, visible: (Int) -> Int) {
+    // scores = Q · Kᵀ: B[e, j] = K[j, e].
+    PackedPanels.pack(depth: d, width: t, from: k, kStride: 1, jStride: stride, into: keyPanels)
+    Gemm.compute(m: m, microPanels: 0 ..< Gemm.microPanelCount(rows: m), panels: 0 ..< PackedPanels.panelCount(t),
+                 a: q, lda: queryStride, b: PanelsView(base: keyPanels, depth: d, width: t), c: scores, ldc: t,
+                 epilogue: .none)
+    for i in 0..<m {
+      let row = scores + i * t
+      let seen = visible(i)
+      softmaxRow(row, count: seen, scale: scale)
+      for j in seen..<t { row[j] = 0 }
+    }
+    // out = P · V.
+    PackedPanels.pack(depth: t, width: d, from: v, kStride: stride, jStride: 1, into: valuePanels)
+    Gemm.compute(m: m, microPanels: 0 ..< Gemm.microPanelCount(rows: m), panels: 0 ..< PackedPanels.panelCount(d),
+                 a: scores, lda: t, b: PanelsView(base: valuePanels, depth: t, width: d), c: output,
+                 ldc: outputStride, epilogue: .none)
+  }
 }
