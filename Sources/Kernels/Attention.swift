@@ -79,30 +79,16 @@ private func attentionCore(rows: Int, width: Int, q: UnsafePointer<Float>, k: Un
   let d = width / heads
   let scale = 1 / Float(d).squareRoot()
   let items = sequences.filter { !$0.isEmpty }
-  let longest = items.map(\.count).max() ?? 0
-  let work = items.reduce(0) { $0 + $1.count * $1.count } * width * 2
-  let pairs = items.count * heads
-  // A few parts per thread, handed out as threads free up (see Gemm); each part allocates its scratch once.
-  let threads = work < Gemm.parallelThreshold ? 1 : KernelThreads.count
-  let parts = min(4 * threads, pairs)
-  let scalars = [Float](unsafeUninitializedCapacity: rows * width) { output, count in
-    let out = output.start
-    out.initialize(repeating: 0, count: rows * width)
-    parallelFor(items: parts, threads: threads) { part in
-      let scratch = HeadScratch(longest: longest, headDim: d)
-      defer { scratch.deallocate() }
-      for item in Gemm.split(pairs, into: parts, part: part) {
-        let sequence = items[item / heads], head = item % heads
-        let t = sequence.count
-        let offset = sequence.lowerBound * stride + head * d
-        scratch.attend(queries: t, q + offset, queryStride: stride, keys: t, k + offset, v + offset, stride: stride,
-                       headDim: d, scale: scale, into: out + sequence.lowerBound * width + head * d,
-                       outputStride: width) { i in causal ? i + 1 : t }
-      }
-    }
-    count = rows * width
+  return eachHead(rows: rows, width: width, heads: heads, items: items.count,
+                  longest: items.map(\.count).max() ?? 0, gathering: false,
+                  work: items.reduce(0) { $0 + $1.count * $1.count } * width * 2) { item, scratch, out in
+    let sequence = items[item / heads], head = item % heads
+    let t = sequence.count
+    let offset = sequence.lowerBound * stride + head * d
+    scratch.attend(queries: t, q + offset, queryStride: stride, keys: t, k + offset, v + offset, stride: stride,
+                   headDim: d, scale: scale, into: out + sequence.lowerBound * width + head * d,
+                   outputStride: width) { i in causal ? i + 1 : t }
   }
-  return Matrix(rows: rows, columns: width, scalars: scalars)
 }
 
 /// The prefix-tree form of `attentionCore`: for each (path, head), the path's keys and values are gathered and
@@ -114,41 +100,44 @@ private func treeAttentionCore(rows: Int, width: Int, q: UnsafePointer<Float>, k
                                paths: [(rows: [Int], owned: [Int])]) -> Matrix {
   let d = width / heads
   let scale = 1 / Float(d).squareRoot()
-  let longest = paths.map(\.rows.count).max() ?? 0
-  let work = paths.reduce(0) { $0 + $1.owned.count * $1.rows.count } * width * 2
-  let pairs = paths.count * heads
+  return eachHead(rows: rows, width: width, heads: heads, items: paths.count,
+                  longest: paths.map(\.rows.count).max() ?? 0, gathering: true,
+                  work: paths.reduce(0) { $0 + $1.owned.count * $1.rows.count } * width * 2) { item, scratch, out in
+    let path = paths[item / heads], head = item % heads
+    let t = path.rows.count, owned = path.owned.count
+    guard owned > 0 else { return }
+    let (keys, values, queries, results) = scratch.gathered
+    for (position, row) in path.rows.enumerated() {
+      (keys + position * d).update(from: k + row * stride + head * d, count: d)
+      (values + position * d).update(from: v + row * stride + head * d, count: d)
+    }
+    for (index, position) in path.owned.enumerated() {
+      (queries + index * d).update(from: q + path.rows[position] * stride + head * d, count: d)
+    }
+    scratch.attend(queries: owned, queries, queryStride: d, keys: t, keys, values, stride: d, headDim: d,
+                   scale: scale, into: results, outputStride: d) { path.owned[$0] + 1 }
+    for (index, position) in path.owned.enumerated() {
+      (out + path.rows[position] * width + head * d).update(from: results + index * d, count: d)
+    }
+  }
+}
+
+/// The output of attention over `items` sequences × `heads` heads, zeroed, with `body(item, scratch, output)` run
+/// for each (sequence, head) item (`item / heads`, `item % heads`): a few parts per thread, handed out as threads
+/// free up (see Gemm), each part with its scratch allocated once; one thread below `Gemm.parallelThreshold`
+/// multiply-adds of `work`.
+private func eachHead(rows: Int, width: Int, heads: Int, items: Int, longest: Int, gathering: Bool, work: Int,
+                      _ body: (Int, HeadScratch, UnsafeMutablePointer<Float>) -> Void) -> Matrix {
+  let pairs = items * heads
   let threads = work < Gemm.parallelThreshold ? 1 : KernelThreads.count
   let parts = min(4 * threads, pairs)
   let scalars = [Float](unsafeUninitializedCapacity: rows * width) { output, count in
     let out = output.start
     out.initialize(repeating: 0, count: rows * width)
     parallelFor(items: parts, threads: threads) { part in
-      let scratch = HeadScratch(longest: longest, headDim: d)
-      // One head's gathered keys, values, queries and results.
-      let gathered = allocateFloats(4 * longest * d)
-      let (keys, values, queries, results) = (gathered, gathered + longest * d, gathered + 2 * longest * d,
-                                              gathered + 3 * longest * d)
-      defer {
-        scratch.deallocate()
-        gathered.deallocate()
-      }
-      for item in Gemm.split(pairs, into: parts, part: part) {
-        let path = paths[item / heads], head = item % heads
-        let t = path.rows.count, owned = path.owned.count
-        guard owned > 0 else { continue }
-        for (position, row) in path.rows.enumerated() {
-          (keys + position * d).update(from: k + row * stride + head * d, count: d)
-          (values + position * d).update(from: v + row * stride + head * d, count: d)
-        }
-        for (index, position) in path.owned.enumerated() {
-          (queries + index * d).update(from: q + path.rows[position] * stride + head * d, count: d)
-        }
-        scratch.attend(queries: owned, queries, queryStride: d, keys: t, keys, values, stride: d, headDim: d,
-                       scale: scale, into: results, outputStride: d) { path.owned[$0] + 1 }
-        for (index, position) in path.owned.enumerated() {
-          (out + path.rows[position] * width + head * d).update(from: results + index * d, count: d)
-        }
-      }
+      let scratch = HeadScratch(longest: longest, headDim: width / heads, gathering: gathering)
+      defer { scratch.deallocate() }
+      for item in Gemm.split(pairs, into: parts, part: part) { body(item, scratch, out) }
     }
     count = rows * width
   }
@@ -156,19 +145,35 @@ private func treeAttentionCore(rows: Int, width: Int, q: UnsafePointer<Float>, k
 }
 
 /// One thread's scratch for attending one head of one sequence at a time: its keys and values in panels, and the
-/// score matrix, for sequences of up to `longest` tokens.
+/// score matrix, for sequences of up to `longest` tokens; with `gathering`, room for a prefix-tree path's keys,
+/// values, queries and results gathered from scattered rows.
 private struct HeadScratch {
   let keyPanels: UnsafeMutablePointer<Float>
   let valuePanels: UnsafeMutablePointer<Float>
   let scores: UnsafeMutablePointer<Float>
+  private let gatheredStorage: UnsafeMutablePointer<Float>?
+  private let gatheredRows: Int
+  private let headDim: Int
 
-  init(longest: Int, headDim d: Int) {
+  init(longest: Int, headDim d: Int, gathering: Bool) {
     keyPanels = allocateFloats(PackedPanels.panelCount(longest) * PackedPanels.panelWidth * d)
     valuePanels = allocateFloats(PackedPanels.panelCount(d) * PackedPanels.panelWidth * longest)
     scores = allocateFloats(longest * longest)
+    gatheredStorage = gathering ? allocateFloats(4 * longest * d) : nil
+    (gatheredRows, headDim) = (longest, d)
   }
 
-  func deallocate() { [keyPanels, valuePanels, scores].forEach { $0.deallocate() } }
+  /// Keys, values, queries and results, `longest × headDim` each (only with `gathering`).
+  var gathered: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
+                 UnsafeMutablePointer<Float>) {
+    let base = gatheredStorage!, size = gatheredRows * headDim
+    return (base, base + size, base + 2 * size, base + 3 * size)
+  }
+
+  func deallocate() {
+    [keyPanels, valuePanels, scores].forEach { $0.deallocate() }
+    gatheredStorage?.deallocate()
+  }
 
   /// Output row i = softmax(`scale` · query i · the first `visible(i)` keys) · their values, for `m` query rows
   /// against `t` keys and values (`headDim` floats each, rows `stride` apart), written `outputStride` apart.
