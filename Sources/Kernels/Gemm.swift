@@ -265,24 +265,74 @@ enum Gemm {
   /// Applies the epilogue to a finished tile of C: `rows × columns` at `tile`, whose first element is
   /// C[firstRow, firstColumn].
   // Once per tile, so a call costs nothing; inlined into `compute`'s large body it kept `vactivate` out of line, a
-  // call per vector.
+  // call per vector. One loop per activation, so that the activation is inlined straight-line code: with the
+  // choice made per vector, `vexp` stayed a call and each vector waited for the previous one's divide.
   @inline(never)
   static func finish(_ tile: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, firstRow: Int, firstColumn: Int,
                      columns: Int, epilogue: Epilogue) {
+    switch epilogue.activation {
+    case .identity:
+      finish(tile, ldc: ldc, rows: rows, firstRow: firstRow, firstColumn: firstColumn, columns: columns,
+             epilogue: epilogue, activation: Identity.self)
+    case .quickGELU:
+      finish(tile, ldc: ldc, rows: rows, firstRow: firstRow, firstColumn: firstColumn, columns: columns,
+             epilogue: epilogue, activation: QuickGELU.self)
+    case .gelu:
+      finish(tile, ldc: ldc, rows: rows, firstRow: firstRow, firstColumn: firstColumn, columns: columns,
+             epilogue: epilogue, activation: ErfGELU.self)
+    case .geluTanh:
+      finish(tile, ldc: ldc, rows: rows, firstRow: firstRow, firstColumn: firstColumn, columns: columns,
+             epilogue: epilogue, activation: TanhGELU.self)
+    }
+  }
+
+  /// `finish` with the activation fixed. A full panel's row is two independent vectors, done side by side.
+  @inline(__always)
+  static func finish<F: FixedActivation>(_ tile: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, firstRow: Int,
+                                         firstColumn: Int, columns: Int, epilogue: Epilogue, activation: F.Type) {
+    let bias = epilogue.bias.map { $0 + firstColumn }
+    let residual = epilogue.residual.map { $0 + firstRow * epilogue.residualStride + firstColumn }
     for r in 0..<rows {
       let out = tile + r * ldc
-      let bias = epilogue.bias.map { $0 + firstColumn }
-      let residual = epilogue.residual.map { $0 + (firstRow + r) * epilogue.residualStride + firstColumn }
+      let add = residual.map { $0 + r * epilogue.residualStride }
       var j = 0
+      while j + 16 <= columns {
+        var v0 = load8(out + j), v1 = load8(out + j + 8)
+        if let bias { v0 += load8(bias + j); v1 += load8(bias + j + 8) }
+        v0 = F.apply(v0); v1 = F.apply(v1)
+        if let add { v0 += load8(add + j); v1 += load8(add + j + 8) }
+        store8(v0, out + j); store8(v1, out + j + 8)
+        j += 16
+      }
       while j < columns {
         let count = min(8, columns - j)
         var v = count == 8 ? load8(out + j) : loadPartial(out + j, count)
         if let bias { v += count == 8 ? load8(bias + j) : loadPartial(bias + j, count) }
-        v = vactivate(v, epilogue.activation)
-        if let residual { v += count == 8 ? load8(residual + j) : loadPartial(residual + j, count) }
+        v = F.apply(v)
+        if let add { v += count == 8 ? load8(add + j) : loadPartial(add + j, count) }
         if count == 8 { store8(v, out + j) } else { storePartial(v, out + j, count) }
         j += 8
       }
     }
+  }
+}
+
+/// An activation chosen at compile time, so that a loop over vectors specializes to straight-line code.
+protocol FixedActivation {
+  static func apply(_ v: SIMD8<Float>) -> SIMD8<Float>
+}
+
+extension Gemm {
+  enum Identity: FixedActivation {
+    @inline(__always) static func apply(_ v: SIMD8<Float>) -> SIMD8<Float> { v }
+  }
+  enum QuickGELU: FixedActivation {
+    @inline(__always) static func apply(_ v: SIMD8<Float>) -> SIMD8<Float> { vactivate(v, .quickGELU) }
+  }
+  enum ErfGELU: FixedActivation {
+    @inline(__always) static func apply(_ v: SIMD8<Float>) -> SIMD8<Float> { vactivate(v, .gelu) }
+  }
+  enum TanhGELU: FixedActivation {
+    @inline(__always) static func apply(_ v: SIMD8<Float>) -> SIMD8<Float> { vactivate(v, .geluTanh) }
   }
 }
