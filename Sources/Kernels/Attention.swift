@@ -62,6 +62,45 @@ public func attention(qkv: Matrix, heads: Int, tree: PrefixTree) -> Matrix {
   }
 }
 
+/// Non-causal attention for a few query rows only, the rows a pooled output needs: `queries` row `i` is the
+/// query of batch row `rows[i]`, which attends to every row of the sequence (of `sequences`) that contains it;
+/// keys and values come from a fused `kv = [k | v]` (`[tokens, 2 * heads * headDim]`). Row `i` of the result
+/// (`[rows.count, heads * headDim]`) is exactly (bit for bit) row `rows[i]` of
+/// `attention(qkv:heads:causal: false, sequences:)` over the whole batch: each score and output element sees the
+/// same row and column at the same depths whatever the number of query rows.
+///
+/// - Precondition: `queries` is `[rows.count, kv.columns / 2]`, `heads` divides its columns, and each of `rows`
+///   lies in one of `sequences` (ascending, disjoint ranges of `kv`'s rows).
+public func attention(queries: Matrix, rows: [Int], kv: Matrix, heads: Int, sequences: [Range<Int>]) -> Matrix {
+  precondition(kv.columns % 2 == 0, "attention: fused kv of \(kv.columns) columns is not [k | v]")
+  let width = kv.columns / 2
+  precondition(queries.shape == [rows.count, width],
+               "attention: queries \(queries.shape) for \(rows.count) rows of \(width)")
+  checkAttention(rows: kv.rows, width: width, heads: heads, sequences: sequences)
+  let owners = rows.map { row in
+    guard let sequence = sequences.first(where: { $0.contains(row) }) else {
+      preconditionFailure("attention: query row \(row) is in none of the sequences \(sequences)")
+    }
+    return sequence
+  }
+  let d = width / heads
+  let scale = 1 / Float(d).squareRoot()
+  return queries.scalars.withUnsafeBufferPointer { q in
+    kv.scalars.withUnsafeBufferPointer { fused in
+      let k = fused.start, v = fused.start + width
+      return eachHead(rows: rows.count, width: width, heads: heads, items: rows.count,
+                      longest: owners.map(\.count).max() ?? 0, gathering: false,
+                      work: owners.reduce(0) { $0 + $1.count } * width * 2) { item, scratch, out in
+        let i = item / heads, head = item % heads, sequence = owners[i]
+        let offset = sequence.lowerBound * kv.columns + head * d
+        scratch.attend(queries: 1, q.start + i * width + head * d, queryStride: width, keys: sequence.count,
+                       k + offset, v + offset, stride: kv.columns, headDim: d, scale: scale,
+                       into: out + i * width + head * d, outputStride: width) { _ in sequence.count }
+      }
+    }
+  }
+}
+
 private func checkAttention(rows: Int, width: Int, heads: Int, sequences: [Range<Int>]) {
   precondition(heads > 0 && width % heads == 0, "attention: \(width) columns for \(heads) heads")
   var end = 0

@@ -18,7 +18,7 @@ public func linear(_ x: Matrix, _ layer: LinearWeights, activation: Activation =
         withOptionalBuffer(residual?.scalars) { residualScalars in
           let epilogue = Epilogue(bias: bias, activation: activation, residual: residualScalars, residualStride: n)
           withExtendedLifetime(layer.panels) {
-            Gemm.multiply(m: m, a: input.start, lda: x.columns, b: layer.panels.source, c: output.start, ldc: n,
+            Gemm.multiply(m: m, a: input.start, lda: x.columns, b: layer.source, c: output.start, ldc: n,
                           epilogue: epilogue, threads: threads)
           }
         }

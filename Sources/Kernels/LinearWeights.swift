@@ -12,11 +12,17 @@ public struct LinearWeights: Sendable {
   public let outFeatures: Int
   /// The bias, `outFeatures` long, if the layer has one.
   public let bias: [Float]?
-  /// `Wᵀ` (`inFeatures × outFeatures`) in panels.
+  /// `Wᵀ` in panels: `inFeatures` deep, at least `firstOutput + outFeatures` wide.
   let panels: WeightPanels
+  /// The first of the panels' outputs that this layer computes (a multiple of the panel width; nonzero for a
+  /// layer restricted to some of its outputs).
+  let firstOutput: Int
+
+  /// The panels as the multiply reads them, from `firstOutput` on; valid while `panels` lives.
+  var source: PanelSource { panels.source(firstPanel: firstOutput / PackedPanels.panelWidth, width: outFeatures) }
 
   /// Whether the weights are held as 16-bit floats (a half-precision checkpoint's, at their stored size).
-  public var holdsHalves: Bool { panels.source.isHalf }
+  public var holdsHalves: Bool { source.isHalf }
 
   /// Packs a PyTorch-layout weight (`weight[o * inFeatures + i]`) and optional bias.
   ///
@@ -30,6 +36,7 @@ public struct LinearWeights: Sendable {
     self.inFeatures = inFeatures
     self.outFeatures = outFeatures
     self.bias = bias
+    firstOutput = 0
     panels = .float32(weight.withUnsafeBufferPointer { w in
       // Wᵀ[i, o] = weight[o * inFeatures + i].
       PackedPanels(depth: inFeatures, width: outFeatures, source: w, kStride: 1, jStride: inFeatures)
@@ -44,13 +51,34 @@ public struct LinearWeights: Sendable {
     }
     self.bias = bias
     self.panels = panels
+    firstOutput = 0
+  }
+
+  /// What the first output of `outputs(_:)` must be a multiple of: the panel width.
+  package static let outputAlignment = PackedPanels.panelWidth
+
+  /// The same layer computing only the outputs `range` (`range.lowerBound` a multiple of 16): a view of the same
+  /// panels, whose outputs are exactly those of the whole layer.
+  package func outputs(_ range: Range<Int>) -> LinearWeights {
+    precondition(range.lowerBound >= 0 && range.upperBound <= outFeatures
+                 && range.lowerBound % PackedPanels.panelWidth == 0,
+                 "LinearWeights: outputs \(range) of \(outFeatures), not starting at a panel")
+    return LinearWeights(slice: self, range)
+  }
+
+  private init(slice layer: LinearWeights, _ range: Range<Int>) {
+    inFeatures = layer.inFeatures
+    outFeatures = range.count
+    bias = layer.bias.map { Array($0[range]) }
+    panels = layer.panels
+    firstOutput = layer.firstOutput + range.lowerBound
   }
 
   /// `W[output, input]`, read back from the packed panels (for the reference loops and tests).
   package func weight(output: Int, input: Int) -> Float {
     switch panels {
-    case .float32(let packed): packed.element(input, output)
-    case .float16(let halves): halves.element(input, output)
+    case .float32(let packed): packed.element(input, firstOutput + output)
+    case .float16(let halves): halves.element(input, firstOutput + output)
     }
   }
 }
@@ -60,13 +88,14 @@ enum WeightPanels: Sendable {
   case float32(PackedPanels)
   case float16(HalfPanels)
 
-  /// The panels as the multiply reads them; valid while `self` lives.
-  var source: PanelSource {
+  /// `width` columns of the panels from panel `firstPanel` on, as the multiply reads them; valid while `self`
+  /// lives.
+  func source(firstPanel: Int, width: Int) -> PanelSource {
     switch self {
     case .float32(let packed):
-      .float32(PanelsView(base: UnsafePointer(packed.storage), depth: packed.depth, width: packed.width))
+      .float32(PanelsView(base: UnsafePointer(packed.panel(firstPanel)), depth: packed.depth, width: width))
     case .float16(let halves):
-      .float16(HalfPanelsView(base: UnsafePointer(halves.storage), depth: halves.depth, width: halves.width,
+      .float16(HalfPanelsView(base: halves.panel(firstPanel), depth: halves.depth, width: width,
                               format: halves.format))
     }
   }

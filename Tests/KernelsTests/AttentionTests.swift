@@ -46,6 +46,25 @@ import Kernels
             == attention(query: q, key: k, value: v, heads: heads, causal: true, sequences: sequences))
   }
 
+  /// Queries for a few rows only (the class tokens of a batch of images) give exactly those rows of full attention.
+  @Test func chosenQueryRowsEqualRowsOfFullAttention() {
+    var random = Random(13)
+    let heads = 3, width = heads * 16, tokens = 60
+    let q = random.matrix(tokens, width), k = random.matrix(tokens, width), v = random.matrix(tokens, width)
+    let sequences = [0 ..< 7, 7 ..< 57, 57 ..< 58, 59 ..< 60]
+    let full = attention(query: q, key: k, value: v, heads: heads, causal: false, sequences: sequences)
+    var kv = Matrix(rows: tokens, columns: 2 * width)
+    for r in 0..<tokens {
+      for c in 0..<width { kv[r, c] = k[r, c]; kv[r, width + c] = v[r, c] }
+    }
+    for rows in [[0, 7, 57, 59], [30], [56, 3, 8]] {
+      var queries = Matrix(rows: rows.count, columns: width)
+      for (i, row) in rows.enumerated() { for c in 0..<width { queries[i, c] = q[row, c] } }
+      let chosen = attention(queries: queries, rows: rows, kv: kv, heads: heads, sequences: sequences)
+      for (i, row) in rows.enumerated() { #expect(Array(chosen.row(i)) == Array(full.row(row)), "row \(row)") }
+    }
+  }
+
   /// Fused q, k and v from three matrices, as the text tower's projection lays them out.
   private func fuse(_ q: Matrix, _ k: Matrix, _ v: Matrix) -> Matrix {
     let width = q.columns

@@ -79,6 +79,36 @@ import Testing
     }
   }
 
+  /// A layer restricted to some of its outputs (the query, or the keys and values, of a fused projection) gives
+  /// exactly those columns of the whole layer, for floats and halves, through the one-row and many-row paths.
+  @Test(arguments: [nil, HalfFormat.binary16, .bfloat16])
+  func outputSlicesAreColumnsOfTheWholeLayer(format: HalfFormat?) {
+    var random = Random(21)
+    let width = 48, out = 3 * width, inFeatures = 40
+    let (bytes, values) = Self.halves(out * inFeatures, format: format ?? .binary16, random: &random, offset: 0)
+    let bias = random.floats(out)
+    let layer = if let format {
+      LinearWeights(halfBlocks: [bytes], format: format, bias: bias, inFeatures: inFeatures)
+    } else {
+      LinearWeights(weight: values, bias: bias, outFeatures: out, inFeatures: inFeatures)
+    }
+    for rows in [1, 2, 13] {
+      let x = random.matrix(rows, inFeatures), whole = linear(x, layer, activation: .quickGELU)
+      for range in [0 ..< width, width ..< out, 16 ..< 61, 32 ..< 32] {
+        let slice = layer.outputs(range)
+        #expect(slice.outFeatures == range.count && slice.inFeatures == inFeatures && slice.bias! == Array(bias[range]))
+        let part = linear(x, slice, activation: .quickGELU)
+        for r in 0..<rows {
+          #expect(Array(part.row(r)) == Array(Array(whole.row(r))[range]), "rows \(rows), outputs \(range), row \(r)")
+        }
+        if !range.isEmpty {
+          #expect(slice.weight(output: range.count - 1, input: 3)
+                  == layer.weight(output: range.upperBound - 1, input: 3))
+        }
+      }
+    }
+  }
+
   /// Blocks stack along the output dimension, as the fused query/key/value projection needs.
   @Test func blocksStackAlongTheOutputs() {
     var random = Random(12)
