@@ -22,13 +22,12 @@ struct EncoderLayer: Sendable {
   /// The layer's output rows `keeping` (all rows when nil).
   ///
   /// Every row is needed as a key and value, but past attention each row is on its own: the output
-  /// projection and the MLP run only on the rows kept.
+  /// projection and the MLP run only on the rows kept (and, where the scope allows, so do the queries).
   func callAsFunction(_ x: Matrix, scope: AttentionScope, keeping rows: [Int]? = nil) -> Matrix {
-    var mixed = attention.mix(norm1(x), scope: scope)
-    var residual = x
-    if let rows {
-      mixed = mixed.gathering(rows: rows)
-      residual = x.gathering(rows: rows)
+    let (mixed, residual) = if let rows {
+      (attention.mix(norm1(x), scope: scope, keeping: rows), x.gathering(rows: rows))
+    } else {
+      (attention.mix(norm1(x), scope: scope), x)
     }
     let h = linear(mixed, attention.output, adding: residual)
     return linear(linear(norm2(h), fc1, activation: activation), fc2, adding: h)

@@ -24,4 +24,17 @@ struct SelfAttention: Sendable {
     case .causal(let tree): attention(qkv: linear(x, qkv), heads: heads, tree: tree)
     }
   }
+
+  /// The heads' outputs of rows `rows` only, before `out_proj`: exactly those rows of `mix(_:scope:)`. Every row
+  /// is still a key and a value, but with independent sequences (the vision tower's last layer, where only the
+  /// class tokens go on) only the rows kept need a query: their query projection and attention alone are computed.
+  func mix(_ x: Matrix, scope: AttentionScope, keeping rows: [Int]) -> Matrix {
+    let width = qkv.outFeatures / 3
+    guard case .sequences(let sequences) = scope, width % LinearWeights.outputAlignment == 0 else {
+      return mix(x, scope: scope).gathering(rows: rows)
+    }
+    let queries = linear(x.gathering(rows: rows), qkv.outputs(0 ..< width))
+    let kv = linear(x, qkv.outputs(width ..< 3 * width))
+    return attention(queries: queries, rows: rows, kv: kv, heads: heads, sequences: sequences)
+  }
 }
