@@ -15,7 +15,9 @@
 // - Work is split by columns (panels) when there are enough of them, which also splits B between the cores'
 //   L2; otherwise by micro-panels of rows. With enough work there are a few chunks per thread, handed out
 //   (`parallelFor`) as threads free up, so a core slowed by other processes does not hold up the call.
-// - The epilogue (bias, activation, residual) runs on each finished tile while it is still in L1.
+// - The epilogue (bias, activation, residual) runs on each finished strip of tiles (a row block's micro-panels
+//   against one panel: <= 96 rows × 16 columns, 6 KB) while it is still in L1 or L2. Called once per 6 × 16
+//   tile, its setup was a large part of its time: per strip, batch-1 images are 0.3-0.5% faster.
 // - At small M (a batch-1 image, a few labels) each weight is read from memory once per call and used by only a
 //   few micro-panels, so the first micro-panel over a panel block waited for memory: the multiplies ran at
 //   ~177 GFLOPS with weights from DRAM against ~210 with weights in L3 (M = 50, 2 threads). The micro-panels
@@ -26,7 +28,7 @@
 //   ViT-B/32 shape: batch-1 images 7% slower than with floats (the widening itself, ~3 ms per image), batch 16
 //   the same; peak RSS 384 MB instead of the 687 MB that floats would take.
 
-/// Bias, activation and residual applied to each finished output tile.
+/// Bias, activation and residual applied to each finished strip of the output.
 struct Epilogue {
   /// Indexed by output column.
   var bias: UnsafePointer<Float>?
@@ -201,10 +203,12 @@ enum Gemm {
                 multiplyTile(rows: height, columns: columns, depth: kc, a: a + start * lda + k0, lda: lda,
                              b: view.panel(p - firstPanel) + kStart * w, panelStride: view.depth * w,
                              c: tile, ldc: ldc, accumulate: accumulate, prefetch: prefetch)
-                if last && !epilogue.isIdentity {
-                  finish(tile, ldc: ldc, rows: height, firstRow: start, firstColumn: column, columns: columns,
-                         epilogue: epilogue)
-                }
+              }
+              if last && !epilogue.isIdentity {
+                let first = microPanel(q0, rows: m, count: microCount).start
+                let end = microPanel(q1 - 1, rows: m, count: microCount)
+                finish(c + first * ldc + column, ldc: ldc, rows: end.start + end.height - first, firstRow: first,
+                       firstColumn: column, columns: columns, epilogue: epilogue)
               }
               p += wide ? 2 : 1
             }
@@ -262,38 +266,38 @@ enum Gemm {
     }
   }
 
-  /// Applies the epilogue to a finished tile of C: `rows × columns` at `tile`, whose first element is
+  /// Applies the epilogue to a finished strip of C: `rows × columns` at `strip`, whose first element is
   /// C[firstRow, firstColumn].
-  // Once per tile, so a call costs nothing; inlined into `compute`'s large body it kept `vactivate` out of line, a
-  // call per vector. One loop per activation, so that the activation is inlined straight-line code: with the
-  // choice made per vector, `vexp` stayed a call and each vector waited for the previous one's divide.
+  // Inlined into `compute`'s large body it kept `vactivate` out of line, a call per vector. One loop per
+  // activation, so that the activation is inlined straight-line code: with the choice made per vector, `vexp`
+  // stayed a call and each vector waited for the previous one's divide.
   @inline(never)
-  static func finish(_ tile: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, firstRow: Int, firstColumn: Int,
+  static func finish(_ strip: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, firstRow: Int, firstColumn: Int,
                      columns: Int, epilogue: Epilogue) {
     switch epilogue.activation {
     case .identity:
-      finish(tile, ldc: ldc, rows: rows, firstRow: firstRow, firstColumn: firstColumn, columns: columns,
+      finish(strip, ldc: ldc, rows: rows, firstRow: firstRow, firstColumn: firstColumn, columns: columns,
              epilogue: epilogue, activation: Identity.self)
     case .quickGELU:
-      finish(tile, ldc: ldc, rows: rows, firstRow: firstRow, firstColumn: firstColumn, columns: columns,
+      finish(strip, ldc: ldc, rows: rows, firstRow: firstRow, firstColumn: firstColumn, columns: columns,
              epilogue: epilogue, activation: QuickGELU.self)
     case .gelu:
-      finish(tile, ldc: ldc, rows: rows, firstRow: firstRow, firstColumn: firstColumn, columns: columns,
+      finish(strip, ldc: ldc, rows: rows, firstRow: firstRow, firstColumn: firstColumn, columns: columns,
              epilogue: epilogue, activation: ErfGELU.self)
     case .geluTanh:
-      finish(tile, ldc: ldc, rows: rows, firstRow: firstRow, firstColumn: firstColumn, columns: columns,
+      finish(strip, ldc: ldc, rows: rows, firstRow: firstRow, firstColumn: firstColumn, columns: columns,
              epilogue: epilogue, activation: TanhGELU.self)
     }
   }
 
   /// `finish` with the activation fixed. A full panel's row is two independent vectors, done side by side.
   @inline(__always)
-  static func finish<F: FixedActivation>(_ tile: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, firstRow: Int,
+  static func finish<F: FixedActivation>(_ strip: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, firstRow: Int,
                                          firstColumn: Int, columns: Int, epilogue: Epilogue, activation: F.Type) {
     let bias = epilogue.bias.map { $0 + firstColumn }
     let residual = epilogue.residual.map { $0 + firstRow * epilogue.residualStride + firstColumn }
     for r in 0..<rows {
-      let out = tile + r * ldc
+      let out = strip + r * ldc
       let add = residual.map { $0 + r * epilogue.residualStride }
       var j = 0
       while j + 16 <= columns {
