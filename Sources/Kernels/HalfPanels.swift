@@ -14,19 +14,25 @@ final class HalfPanels: @unchecked Sendable {
   let format: HalfFormat
   /// The panels, `PackedPanels.panelCount(width) * depth * 16` halves (host byte order).
   let storage: UnsafeMutablePointer<UInt16>
+  /// Where `storage` comes from, if not from its own allocation.
+  private let arena: WeightArena?
 
-  /// Allocates the panels and lets `fill` write every one of their halves, padding included.
-  init(depth: Int, width: Int, format: HalfFormat, fill: (UnsafeMutablePointer<UInt16>) -> Void) {
+  /// Allocates the panels (from `arena` when given) and lets `fill` write every one of their halves, padding
+  /// included.
+  init(depth: Int, width: Int, format: HalfFormat, arena: WeightArena? = nil,
+       fill: (UnsafeMutablePointer<UInt16>) -> Void) {
     self.depth = depth
     self.width = width
     self.format = format
+    self.arena = arena
     let total = PackedPanels.panelCount(width) * depth * PackedPanels.panelWidth
-    storage = PackedPanels.allocateStorage(byteCount: max(1, total) * MemoryLayout<UInt16>.stride)
+    let byteCount = max(1, total) * MemoryLayout<UInt16>.stride
+    storage = (arena?.allocate(byteCount: byteCount) ?? PackedPanels.allocateStorage(byteCount: byteCount))
       .bindMemory(to: UInt16.self, capacity: max(1, total))
     if total == 0 { storage.initialize(to: 0) } else { fill(storage) }
   }
 
-  deinit { storage.deallocate() }
+  deinit { if arena == nil { storage.deallocate() } }
 
   /// The first of `depth * 16` halves of panel `index`.
   @inline(__always)

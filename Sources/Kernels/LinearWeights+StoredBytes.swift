@@ -6,16 +6,16 @@ extension LinearWeights {
   /// matrices stacked along the output dimension (one block for a plain layer; query, key and value for a
   /// fused projection), so `outFeatures` is their total row count.
   ///
-  /// The panels are packed on `KernelThreads.count` threads; the values are the same as
-  /// `init(weight:bias:outFeatures:inFeatures:)` gives for the widened floats.
+  /// The panels are packed on `KernelThreads.count` threads, into `arena` when given (a model's layers side by
+  /// side); the values are the same as `init(weight:bias:outFeatures:inFeatures:)` gives for the widened floats.
   ///
   /// - Precondition: each block holds a whole number of `inFeatures * 4`-byte rows; `bias` has one value per
   ///   row.
   /// - Complexity: O(`outFeatures * inFeatures`); call once per layer at load time.
-  public init(float32Blocks blocks: [Data], bias: [Float]?, inFeatures: Int) {
+  public init(float32Blocks blocks: [Data], bias: [Float]?, inFeatures: Int, arena: WeightArena? = nil) {
     let packed = withWeightRows(blocks, elementBytes: 4, elements: "floats", inFeatures: inFeatures, bias: bias) {
       rows in
-      PackedPanels(depth: inFeatures, width: rows.count) { storage in
+      PackedPanels(depth: inFeatures, width: rows.count, arena: arena) { storage in
         // The binary32 bit patterns, copied as words into the floats' storage.
         storage.withMemoryRebound(to: UInt32.self, capacity: PackedPanels.panelCount(rows.count) * inFeatures
                                   * PackedPanels.panelWidth) { words in
@@ -28,15 +28,17 @@ extension LinearWeights {
 
   /// Packs a weight stored as little-endian 16-bit floats of `format`, read in place, as halves: the layer then
   /// holds half the memory its widened floats would, and the multiply widens a block at a time (exactly, so outputs
-  /// are bit for bit those of `init(weight:…)` on the widened values). Blocks stack as in `init(float32Blocks:…)`.
+  /// are bit for bit those of `init(weight:…)` on the widened values). Blocks stack, and `arena` serves, as in
+  /// `init(float32Blocks:…)`.
   ///
   /// - Precondition: each block holds a whole number of `inFeatures * 2`-byte rows; `bias` has one value per
   ///   row.
   /// - Complexity: O(`outFeatures * inFeatures`); call once per layer at load time.
-  public init(halfBlocks blocks: [Data], format: HalfFormat, bias: [Float]?, inFeatures: Int) {
+  public init(halfBlocks blocks: [Data], format: HalfFormat, bias: [Float]?, inFeatures: Int,
+              arena: WeightArena? = nil) {
     let halves = withWeightRows(blocks, elementBytes: 2, elements: "halves", inFeatures: inFeatures, bias: bias) {
       rows in
-      HalfPanels(depth: inFeatures, width: rows.count, format: format) { storage in
+      HalfPanels(depth: inFeatures, width: rows.count, format: format, arena: arena) { storage in
         packPanels(rows: rows, depth: inFeatures, into: storage)
       }
     }

@@ -18,6 +18,8 @@ final class PackedPanels: @unchecked Sendable {
   let width: Int
   /// The panels, `panelCount(width) * depth * 16` floats.
   let storage: UnsafeMutablePointer<Float>
+  /// Where `storage` comes from, if not from its own allocation.
+  private let arena: WeightArena?
 
   /// Number of panels for `width` columns, `ceil(width / 16)`.
   @inline(__always)
@@ -40,15 +42,17 @@ final class PackedPanels: @unchecked Sendable {
     }
   }
 
-  /// Allocates the panels and lets `fill` write every one of their `panelCount(width) * depth * 16` floats,
-  /// padding included. The storage is not zeroed first: at load time that would be a second pass over
-  /// hundreds of megabytes that `fill` overwrites anyway.
-  init(depth: Int, width: Int, fill: (UnsafeMutablePointer<Float>) -> Void) {
+  /// Allocates the panels (from `arena` when given) and lets `fill` write every one of their
+  /// `panelCount(width) * depth * 16` floats, padding included. The storage is not zeroed first: at load time
+  /// that would be a second pass over hundreds of megabytes that `fill` overwrites anyway.
+  init(depth: Int, width: Int, arena: WeightArena? = nil, fill: (UnsafeMutablePointer<Float>) -> Void) {
     self.depth = depth
     self.width = width
+    self.arena = arena
     let total = Self.panelCount(width) * depth * Self.panelWidth
     // One float when empty, so that the pointer is valid; nothing reads it.
-    storage = Self.allocateStorage(byteCount: max(1, total) * MemoryLayout<Float>.stride)
+    let byteCount = max(1, total) * MemoryLayout<Float>.stride
+    storage = (arena?.allocate(byteCount: byteCount) ?? Self.allocateStorage(byteCount: byteCount))
       .bindMemory(to: Float.self, capacity: max(1, total))
     if total == 0 { storage.initialize(to: 0) } else { fill(storage) }
   }
@@ -65,7 +69,7 @@ final class PackedPanels: @unchecked Sendable {
     return raw
   }
 
-  deinit { storage.deallocate() }
+  deinit { if arena == nil { storage.deallocate() } }
 
   /// Writes the panels of a strided `B` to `destination` (`panelCount(width) * depth * 16` floats), padding
   /// the last panel with zeros. Used at load time and, for attention, on per-thread scratch.
