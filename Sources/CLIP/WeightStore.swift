@@ -12,6 +12,8 @@ struct WeightStore {
   static let ignored: Set<String> = ["text_model.embeddings.position_ids", "vision_model.embeddings.position_ids"]
 
   private let checkpoint: SafeTensorsCheckpoint
+  /// Where every linear layer's panels go: side by side, on huge pages throughout.
+  private let arena = WeightArena()
   private var taken: Set<String> = []
   /// The storage types of the tensors taken, for `CLIPModelInfo.dtype`.
   private(set) var dtypes: Set<DType> = []
@@ -67,12 +69,12 @@ struct WeightStore {
     }
     if types == [.f32] {
       return try withStoredBytes(names[...], []) { blocks in
-        LinearWeights(float32Blocks: blocks, bias: biasValues, inFeatures: inFeatures)
+        LinearWeights(float32Blocks: blocks, bias: biasValues, inFeatures: inFeatures, arena: arena)
       }
     }
     if types.count == 1, let format = Self.halfFormat(types.first!) {
       return try withStoredBytes(names[...], []) { blocks in
-        LinearWeights(halfBlocks: blocks, format: format, bias: biasValues, inFeatures: inFeatures)
+        LinearWeights(halfBlocks: blocks, format: format, bias: biasValues, inFeatures: inFeatures, arena: arena)
       }
     }
     var weight: [Float] = []
