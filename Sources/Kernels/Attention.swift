@@ -170,15 +170,13 @@ private func eachHead(rows: Int, width: Int, heads: Int, items: Int, longest: In
   let pairs = items * heads
   let threads = work < Gemm.parallelThreshold ? 1 : KernelThreads.count
   let parts = min(4 * threads, pairs)
-  let scalars = [Float](unsafeUninitializedCapacity: rows * width) { output, count in
-    let out = output.start
+  let scalars = [Float](writingAll: rows * width) { out in
     out.initialize(repeating: 0, count: rows * width)
     parallelFor(items: parts, threads: threads) { part in
       let scratch = HeadScratch(longest: longest, headDim: width / heads, gathering: gathering)
       defer { scratch.deallocate() }
       for item in Gemm.split(pairs, into: parts, part: part) { body(item, scratch, out) }
     }
-    count = rows * width
   }
   return Matrix(rows: rows, columns: width, scalars: scalars)
 }

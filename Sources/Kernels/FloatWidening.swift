@@ -115,13 +115,10 @@ func widenHalves(_ source: UnsafePointer<UInt16>, count: Int, format: HalfFormat
 
 /// The 16-bit floats `bits` of `format` (host byte order), widened exactly.
 public func widenHalves(_ bits: ArraySlice<UInt16>, format: HalfFormat) -> [Float] {
-  [Float](unsafeUninitializedCapacity: bits.count) { buffer, count in
+  [Float](writingAll: bits.count) { destination in
     bits.withUnsafeBufferPointer { source in
-      if let base = source.baseAddress, let destination = buffer.baseAddress {
-        widenHalves(base, count: source.count, format: format, into: destination)
-      }
+      widenHalves(source.baseAddress!, count: source.count, format: format, into: destination)
     }
-    count = bits.count
   }
 }
 

@@ -10,11 +10,11 @@ public func layerNorm(_ x: Matrix, weight: [Float], bias: [Float], epsilon: Floa
   guard rows > 0, n > 0 else { return x }
   // From 16k elements: a batch-1 image's 50 × 768 rows take both threads (0.5 ms less per image).
   let threads = rows * n >= 1 << 14 ? min(KernelThreads.count, rows) : 1
-  let scalars = [Float](unsafeUninitializedCapacity: rows * n) { output, count in
+  let scalars = [Float](writingAll: rows * n) { output in
     x.scalars.withUnsafeBufferPointer { input in
       weight.withUnsafeBufferPointer { w in
         bias.withUnsafeBufferPointer { b in
-          let (source, target, w, b) = (input.start, output.start, w.start, b.start)
+          let (source, target, w, b) = (input.start, output, w.start, b.start)
           parallelFor(items: threads, threads: threads) { part in
             for r in Gemm.split(rows, into: threads, part: part) {
               normalizeRow(source + r * n, into: target + r * n, count: n, weight: w, bias: b, epsilon: epsilon)
@@ -23,7 +23,6 @@ public func layerNorm(_ x: Matrix, weight: [Float], bias: [Float], epsilon: Floa
         }
       }
     }
-    count = rows * n
   }
   return Matrix(rows: rows, columns: n, scalars: scalars)
 }

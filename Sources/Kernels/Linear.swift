@@ -12,19 +12,18 @@ public func linear(_ x: Matrix, _ layer: LinearWeights, activation: Activation =
     precondition(residual.shape == [m, n], "linear: residual \(residual.shape) for output \([m, n])")
   }
   let threads = KernelThreads.count
-  let scalars = [Float](unsafeUninitializedCapacity: m * n) { output, count in
+  let scalars = [Float](writingAll: m * n) { output in
     x.scalars.withUnsafeBufferPointer { input in
       withOptionalBuffer(layer.bias) { bias in
         withOptionalBuffer(residual?.scalars) { residualScalars in
           let epilogue = Epilogue(bias: bias, activation: activation, residual: residualScalars, residualStride: n)
           withExtendedLifetime(layer.panels) {
-            Gemm.multiply(m: m, a: input.start, lda: x.columns, b: layer.source, c: output.start, ldc: n,
+            Gemm.multiply(m: m, a: input.start, lda: x.columns, b: layer.source, c: output, ldc: n,
                           epilogue: epilogue, threads: threads)
           }
         }
       }
     }
-    count = m * n
   }
   return Matrix(rows: m, columns: n, scalars: scalars)
 }
@@ -54,13 +53,12 @@ public func matmulTransposed(_ a: Matrix, _ b: Matrix) -> Matrix {
 private func multiply(_ a: Matrix, _ panels: PackedPanels) -> Matrix {
   let m = a.rows, n = panels.width
   let threads = KernelThreads.count
-  let scalars = [Float](unsafeUninitializedCapacity: m * n) { output, count in
+  let scalars = [Float](writingAll: m * n) { output in
     a.scalars.withUnsafeBufferPointer { input in
       Gemm.multiply(m: m, a: input.start, lda: a.columns,
                     b: .float32(PanelsView(base: UnsafePointer(panels.storage), depth: panels.depth, width: n)),
-                    c: output.start, ldc: n, epilogue: .none, threads: threads)
+                    c: output, ldc: n, epilogue: .none, threads: threads)
     }
-    count = m * n
   }
   return withExtendedLifetime(panels) { Matrix(rows: m, columns: n, scalars: scalars) }
 }

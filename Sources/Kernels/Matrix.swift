@@ -47,3 +47,21 @@ public struct Matrix: Equatable, Sendable {
            scalars: Array(scalars[range.lowerBound * columns ..< range.upperBound * columns]))
   }
 }
+
+extension Array where Element == Float {
+  /// `count` floats, every one of them written by `write` through the pointer it is given, none zeroed first.
+  ///
+  /// For `count` 0 the array is empty and `write` is not called: `Array(unsafeUninitializedCapacity: 0)` stores
+  /// its count into the storage that every empty array shares, a write ThreadSanitizer reports against any other
+  /// thread reading an empty array.
+  init(writingAll count: Int, _ write: (UnsafeMutablePointer<Float>) -> Void) {
+    guard count > 0 else {
+      self = []
+      return
+    }
+    self.init(unsafeUninitializedCapacity: count) { buffer, initialized in
+      write(buffer.baseAddress!)
+      initialized = count
+    }
+  }
+}
