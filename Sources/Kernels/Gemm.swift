@@ -326,23 +326,3 @@ enum Gemm {
     }
   }
 }
-
-/// An activation chosen at compile time, so that a loop over vectors specializes to straight-line code.
-protocol FixedActivation {
-  static func apply(_ v: SIMD8<Float>) -> SIMD8<Float>
-}
-
-extension Gemm {
-  enum Identity: FixedActivation {
-    @inline(__always) static func apply(_ v: SIMD8<Float>) -> SIMD8<Float> { v }
-  }
-  enum QuickGELU: FixedActivation {
-    @inline(__always) static func apply(_ v: SIMD8<Float>) -> SIMD8<Float> { vactivate(v, .quickGELU) }
-  }
-  enum ErfGELU: FixedActivation {
-    @inline(__always) static func apply(_ v: SIMD8<Float>) -> SIMD8<Float> { vactivate(v, .gelu) }
-  }
-  enum TanhGELU: FixedActivation {
-    @inline(__always) static func apply(_ v: SIMD8<Float>) -> SIMD8<Float> { vactivate(v, .geluTanh) }
-  }
-}
