@@ -280,19 +280,15 @@ enum Gemm {
   @inline(never)
   static func finish(_ strip: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, firstRow: Int, firstColumn: Int,
                      columns: Int, epilogue: Epilogue) {
+    func finish<F: FixedActivation>(_: F.Type) {
+      Gemm.finish(strip, ldc: ldc, rows: rows, firstRow: firstRow, firstColumn: firstColumn, columns: columns,
+                  epilogue: epilogue, activation: F.self)
+    }
     switch epilogue.activation {
-    case .identity:
-      finish(strip, ldc: ldc, rows: rows, firstRow: firstRow, firstColumn: firstColumn, columns: columns,
-             epilogue: epilogue, activation: Identity.self)
-    case .quickGELU:
-      finish(strip, ldc: ldc, rows: rows, firstRow: firstRow, firstColumn: firstColumn, columns: columns,
-             epilogue: epilogue, activation: QuickGELU.self)
-    case .gelu:
-      finish(strip, ldc: ldc, rows: rows, firstRow: firstRow, firstColumn: firstColumn, columns: columns,
-             epilogue: epilogue, activation: ErfGELU.self)
-    case .geluTanh:
-      finish(strip, ldc: ldc, rows: rows, firstRow: firstRow, firstColumn: firstColumn, columns: columns,
-             epilogue: epilogue, activation: TanhGELU.self)
+    case .identity: finish(Identity.self)
+    case .quickGELU: finish(QuickGELU.self)
+    case .gelu: finish(ErfGELU.self)
+    case .geluTanh: finish(TanhGELU.self)
     }
   }
 
