@@ -135,6 +135,7 @@ enum Gemm {
   }
 
   /// Part `part` of `count` items cut into `parts` near-equal contiguous ranges.
+  @inline(__always)
   static func split(_ count: Int, into parts: Int, part: Int) -> Range<Int> {
     let base = count / parts, extra = count % parts
     let start = part * base + min(part, extra)
@@ -154,6 +155,9 @@ enum Gemm {
   static func compute(m: Int, microPanels: Range<Int>, panels: Range<Int>, a: UnsafePointer<Float>, lda: Int,
                       b: PanelSource, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
     let microCount = microPanelCount(rows: m)
+    // Rows that fit one row block keep C's partial sums and the residual in L2 (<= 96 rows): asking for them
+    // early only cost instructions there (a batch-1 image 0.2-0.3% faster without).
+    let tilesFromMemory = microCount > rowBlock
     let depth = b.depth, width = b.width, w = PackedPanels.panelWidth
     // Equal blocks of at most `depthBlock`, so that 768 is 2 × 384 rather than 512 + 256.
     let blockCount = max(1, (depth + depthBlock - 1) / depthBlock)
@@ -201,7 +205,7 @@ enum Gemm {
                 }
                 let (start, height) = microPanel(q, rows: m, count: microCount)
                 let tile = c + start * ldc + column
-                if q + 1 < q1 && (accumulate || (last && epilogue.residual != nil)) {
+                if tilesFromMemory && q + 1 < q1 && (accumulate || (last && epilogue.residual != nil)) {
                   prefetchTile(of: q + 1, m: m, count: microCount, column: column, columns: columns, c: c, ldc: ldc,
                                accumulate: accumulate, residual: last ? epilogue.residual : nil,
                                residualStride: epilogue.residualStride)
