@@ -30,6 +30,8 @@ struct EmbedBenchmark {
   func run() throws -> [SpeedFigure] {
     try BenchCheckpoint.generateIfMissing(model)
     KernelThreads.count = threads
+    // As clip-worker does.
+    HeapPolicy.keepActivationMemory()
     let beforeLoad = ProcessMemory.residentBytes
     let loadStart = DispatchTime.now().uptimeNanoseconds
     let engine = try CLIPEngine(directory: model)

@@ -39,6 +39,7 @@ case .serve, .oneShot:
 // A reader that goes away must not kill us with SIGPIPE; the failed write is handled instead.
 signal(SIGPIPE, SIG_IGN)
 KernelThreads.count = options.configuration.threads
+HeapPolicy.keepActivationMemory()
 let logger = Logger(level: options.logLevel) { standardError($0) }
 let display = ProgressDisplay(terminal: isatty(STDERR_FILENO) == 1, logger: logger) { text in
   FileHandle.standardError.write(Data(text.utf8))
