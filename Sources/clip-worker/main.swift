@@ -39,14 +39,16 @@ case .serve, .oneShot:
 // A reader that goes away must not kill us with SIGPIPE; the failed write is handled instead.
 signal(SIGPIPE, SIG_IGN)
 KernelThreads.count = options.configuration.threads
-HeapPolicy.keepActivationMemory()
 let logger = Logger(level: options.logLevel) { standardError($0) }
 let display = ProgressDisplay(terminal: isatty(STDERR_FILENO) == 1, logger: logger) { text in
   FileHandle.standardError.write(Data(text.utf8))
 }
 // The model is loaded from the directory the source resolved to (`load` is always given a `.directory`).
 let loadEngine: @Sendable (ModelSource) throws -> any EmbeddingModel = { source in
-  try CLIPEngine(directory: source.directory!)
+  let engine = try CLIPEngine(directory: source.directory!)
+  // Once loaded, so that the first load's temporaries still go back to the system (9 MB).
+  HeapPolicy.keepActivationMemory()
+  return engine
 }
 
 if case let .oneShot(command) = options.action {
