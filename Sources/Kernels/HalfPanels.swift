@@ -26,9 +26,7 @@ final class HalfPanels: @unchecked Sendable {
     self.format = format
     self.arena = arena
     let total = PackedPanels.panelCount(width) * depth * PackedPanels.panelWidth
-    let byteCount = max(1, total) * MemoryLayout<UInt16>.stride
-    storage = (arena?.allocate(byteCount: byteCount) ?? PackedPanels.allocateStorage(byteCount: byteCount))
-      .bindMemory(to: UInt16.self, capacity: max(1, total))
+    storage = PackedPanels.allocatePanels(total, of: UInt16.self, arena: arena)
     if total == 0 { storage.initialize(to: 0) } else { fill(storage) }
   }
 

@@ -61,7 +61,7 @@ public struct LinearWeights: Sendable {
   /// panels, whose outputs are exactly those of the whole layer.
   package func outputs(_ range: Range<Int>) -> LinearWeights {
     precondition(range.lowerBound >= 0 && range.upperBound <= outFeatures
-                 && range.lowerBound % PackedPanels.panelWidth == 0,
+                 && range.lowerBound % Self.outputAlignment == 0,
                  "LinearWeights: outputs \(range) of \(outFeatures), not starting at a panel")
     return LinearWeights(slice: self, range)
   }

@@ -50,11 +50,17 @@ final class PackedPanels: @unchecked Sendable {
     self.width = width
     self.arena = arena
     let total = Self.panelCount(width) * depth * Self.panelWidth
-    // One float when empty, so that the pointer is valid; nothing reads it.
-    let byteCount = max(1, total) * MemoryLayout<Float>.stride
-    storage = (arena?.allocate(byteCount: byteCount) ?? Self.allocateStorage(byteCount: byteCount))
-      .bindMemory(to: Float.self, capacity: max(1, total))
+    storage = Self.allocatePanels(total, of: Float.self, arena: arena)
     if total == 0 { storage.initialize(to: 0) } else { fill(storage) }
+  }
+
+  /// Uninitialized room for `count` panel elements, from `arena` when given, else an allocation of their own
+  /// (`allocateStorage`). At least one element, so that the pointer is valid when there are none; nothing reads it.
+  static func allocatePanels<Element>(_ count: Int, of type: Element.Type,
+                                      arena: WeightArena?) -> UnsafeMutablePointer<Element> {
+    let byteCount = max(1, count) * MemoryLayout<Element>.stride
+    return (arena?.allocate(byteCount: byteCount) ?? allocateStorage(byteCount: byteCount))
+      .bindMemory(to: Element.self, capacity: max(1, count))
   }
 
   /// Uninitialized memory for a model's panels: cache-line aligned, or huge-page aligned and advised when that
