@@ -89,7 +89,7 @@ public func attention(queries: Matrix, rows: [Int], kv: Matrix, heads: Int, sequ
     kv.scalars.withUnsafeBufferPointer { fused in
       let k = fused.start, v = fused.start + width
       return eachHead(rows: rows.count, width: width, heads: heads, items: rows.count,
-                      longest: owners.map(\.count).max() ?? 0, gathering: false,
+                      longest: owners.map(\.count).max() ?? 0, gathering: false, unwritten: [],
                       work: owners.reduce(0) { $0 + $1.count } * width * 2) { item, scratch, out in
         let i = item / heads, head = item % heads, sequence = owners[i]
         let offset = sequence.lowerBound * kv.columns + head * d
@@ -118,8 +118,11 @@ private func attentionCore(rows: Int, width: Int, q: UnsafePointer<Float>, k: Un
   let d = width / heads
   let scale = 1 / Float(d).squareRoot()
   let items = sequences.filter { !$0.isEmpty }
+  // Rows before, between and after the sequences: no item writes them.
+  let bounds = [0] + items.flatMap { [$0.lowerBound, $0.upperBound] } + [rows]
+  let unwritten = Swift.stride(from: 0, to: bounds.count, by: 2).map { bounds[$0] ..< bounds[$0 + 1] }
   return eachHead(rows: rows, width: width, heads: heads, items: items.count,
-                  longest: items.map(\.count).max() ?? 0, gathering: false,
+                  longest: items.map(\.count).max() ?? 0, gathering: false, unwritten: unwritten,
                   work: items.reduce(0) { $0 + $1.count * $1.count } * width * 2) { item, scratch, out in
     let sequence = items[item / heads], head = item % heads
     let t = sequence.count
@@ -139,8 +142,11 @@ private func treeAttentionCore(rows: Int, width: Int, q: UnsafePointer<Float>, k
                                paths: [(rows: [Int], owned: [Int])]) -> Matrix {
   let d = width / heads
   let scale = 1 / Float(d).squareRoot()
+  var written = [Bool](repeating: false, count: rows)
+  for path in paths { for position in path.owned { written[path.rows[position]] = true } }
+  let unwritten = written.indices.filter { !written[$0] }.map { $0 ..< $0 + 1 }
   return eachHead(rows: rows, width: width, heads: heads, items: paths.count,
-                  longest: paths.map(\.rows.count).max() ?? 0, gathering: true,
+                  longest: paths.map(\.rows.count).max() ?? 0, gathering: true, unwritten: unwritten,
                   work: paths.reduce(0) { $0 + $1.owned.count * $1.rows.count } * width * 2) { item, scratch, out in
     let path = paths[item / heads], head = item % heads
     let t = path.rows.count, owned = path.owned.count
@@ -161,11 +167,13 @@ private func treeAttentionCore(rows: Int, width: Int, q: UnsafePointer<Float>, k
   }
 }
 
-/// The output of attention over `items` sequences × `heads` heads, zeroed, with `body(item, scratch, output)` run
-/// for each (sequence, head) item (`item / heads`, `item % heads`): a few parts per thread, handed out as threads
+/// The output of attention over `items` sequences × `heads` heads, with `body(item, scratch, output)` run for
+/// each (sequence, head) item (`item / heads`, `item % heads`): a few parts per thread, handed out as threads
 /// free up (see Gemm), each part with its scratch allocated once; one thread below `Gemm.parallelThreshold`
-/// multiply-adds of `work`.
-private func eachHead(rows: Int, width: Int, heads: Int, items: Int, longest: Int, gathering: Bool, work: Int,
+/// multiply-adds of `work`. The items write every row but those of `unwritten`, which are zeroed: zeroing the
+/// whole output first took ~30 us per batch-1 image layer (a fresh 150 KB from memory), on one thread.
+private func eachHead(rows: Int, width: Int, heads: Int, items: Int, longest: Int, gathering: Bool,
+                      unwritten: [Range<Int>], work: Int,
                       _ body: (Int, HeadScratch, UnsafeMutablePointer<Float>) -> Void) -> Matrix {
   let pairs = items * heads
   let threads = work < Gemm.parallelThreshold ? 1 : KernelThreads.count
@@ -173,7 +181,9 @@ private func eachHead(rows: Int, width: Int, heads: Int, items: Int, longest: In
   // each part allocates its scratch, and there four parts per thread made a batch-1 image 0.3-0.5% slower.
   let parts = min((rows <= Gemm.rowBlock * Gemm.microRows ? 1 : 4) * threads, pairs)
   let scalars = [Float](writingAll: rows * width) { out in
-    out.initialize(repeating: 0, count: rows * width)
+    for range in unwritten where !range.isEmpty {
+      (out + range.lowerBound * width).initialize(repeating: 0, count: range.count * width)
+    }
     parallelFor(items: parts, threads: threads) { part in
       let scratch = HeadScratch(longest: longest, headDim: width / heads, gathering: gathering)
       defer { scratch.deallocate() }
