@@ -23,7 +23,10 @@
 //   few micro-panels, so the first micro-panel over a panel block waited for memory: the multiplies ran at
 //   ~177 GFLOPS with weights from DRAM against ~210 with weights in L3 (M = 50, 2 threads). The micro-panels
 //   over one panel block now prefetch the next block into L2, a share each, one line every few k-steps: ~197.
-//   (All of a block's prefetches issued at once gained nothing: the requests queued behind each other.)
+//   (All of a block's prefetches issued at once gained nothing: the requests queued behind each other, and so
+//   did a block's prefetches crowded into its last three micro-panels: a batch-1 image 14% slower.) There the
+//   lines go into L1 too (`prefetcht0`): a batch-1 image 1.1-1.6% faster than into L2 alone (paired runs); Zen 4
+//   is reported to drop some `prefetcht1` requests. With many row blocks (batch 16) L1 gained nothing (1.005).
 // - A half-precision checkpoint's weights stay halves (`HalfPanels`, half the memory) and are widened, exactly, a
 //   panel block at a time into per-thread scratch just before the first row block reads it. Measured on the
 //   ViT-B/32 shape: batch-1 images 7% slower than with floats (the widening itself, ~3 ms per image), batch 16
@@ -201,7 +204,7 @@ enum Gemm {
               for q in q0..<q1 {
                 let prefetch = next.map { next in
                   LinePrefetch(first: next.start + split(next.lines, into: q1 - q0, part: q - q0).lowerBound * 64,
-                               interval: max(1, kc * (q1 - q0) / max(1, next.lines)))
+                               interval: max(1, kc * (q1 - q0) / max(1, next.lines)), intoL1: !tilesFromMemory)
                 }
                 let (start, height) = microPanel(q, rows: m, count: microCount)
                 let tile = c + start * ldc + column

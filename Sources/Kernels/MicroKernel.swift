@@ -54,7 +54,7 @@ func kernel6x16(rows: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, b: Uns
     if let prefetch {
       countdown -= 2
       if countdown <= 0 {
-        prefetchToL2(line)
+        if prefetch.intoL1 { prefetchToL1(line) } else { prefetchToL2(line) }
         line += 64
         countdown += prefetch.interval
       }
@@ -129,6 +129,8 @@ func kernel3x32(rows: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, b0: Un
 struct LinePrefetch {
   var first: UnsafeRawPointer
   var interval: Int
+  /// Into L1 as well as L2 (`prefetcht0`), else into L2 (`prefetcht1`). See `Gemm.compute`.
+  var intoL1: Bool
 }
 
 /// Unaligned 8-float loads and stores: rows of activations start anywhere, and on x86 an unaligned

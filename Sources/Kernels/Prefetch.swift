@@ -16,3 +16,12 @@ func prefetchToL2(_ address: UnsafeRawPointer) {
   llvmPrefetch(address, 0, 2, 1)
   #endif
 }
+
+/// Asks for the cache line holding `address` to be brought into L1 and L2 (read, high locality). Debug builds
+/// skip it, as `prefetchToL2`.
+@inline(__always)
+func prefetchToL1(_ address: UnsafeRawPointer) {
+  #if !DEBUG
+  llvmPrefetch(address, 0, 3, 1)
+  #endif
+}
