@@ -177,9 +177,9 @@ private func eachHead(rows: Int, width: Int, heads: Int, items: Int, longest: In
                       _ body: (Int, HeadScratch, UnsafeMutablePointer<Float>) -> Void) -> Matrix {
   let pairs = items * heads
   let threads = work < Gemm.parallelThreshold ? 1 : KernelThreads.count
-  // As for the multiplies, one part per thread when the rows fit one row block (a batch-1 image, a few labels):
-  // each part allocates its scratch, and there four parts per thread made a batch-1 image 0.3-0.5% slower.
-  let parts = min((rows <= Gemm.rowBlock * Gemm.microRows ? 1 : 4) * threads, pairs)
+  // As for the multiplies, one part per thread for few rows (a batch-1 image, a few labels): each part allocates
+  // its scratch, and there four parts per thread made a batch-1 image 0.3-0.5% slower.
+  let parts = min((Gemm.isFewRows(rows) ? 1 : 4) * threads, pairs)
   let scalars = [Float](writingAll: rows * width) { out in
     for range in unwritten where !range.isEmpty {
       (out + range.lowerBound * width).initialize(repeating: 0, count: range.count * width)

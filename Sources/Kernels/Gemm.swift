@@ -4,29 +4,33 @@
 // Blocking (BLIS-style, sized for 32 KB L1 and 1 MB L2 per core as on this Zen 4 machine; smaller L2s keep
 // the L1 blocking and lose some reuse of B):
 // - B is packed once into 16-column panels (`PackedPanels`); for linear layers that happens at load time.
-// - The depth is cut into equal blocks of at most `depthBlock` (384): one panel's block (<= 24 KB) stays in L1
-//   while the kernel walks down a block of A. Fewer, deeper blocks mean fewer passes reloading C (measured:
-//   256 cost ~10% at K = 3072, 512 overflows L1 at K = 768).
-// - A is read in place, in micro-panels of <= 6 rows (`microRows`), `rowBlock` micro-panels at a time (96 rows
-//   of one depth block, <= 144 KB, stay in L2) swept against `columnBlock` panels of B (<= 384 KB, also in L2;
-//   without this, wide layers (N = 3072) streamed all of B from L3 once per row block).
+// - A is read in place, in micro-panels of <= 6 rows (`microRows`). Up to `fewRows` rows (256: a batch of up
+//   to five images, a few dozen labels) all micro-panels are one row block, which each panel block of B, read
+//   from memory once per call, meets in turn: against 96-row blocks, batches of 2, 4 and 5 images (100, 200
+//   and 250 rows) were 8%, 15% and 4% faster; 6 images (300 rows) 3% slower. More rows go `rowBlock` micro-
+//   panels at a time (96 rows, in L2) against `columnBlock` panels of B (in L2 too; without this, wide layers
+//   (N = 3072) streamed all of B from L3 once per row block).
+// - The depth is cut into equal blocks: for few rows of at most `depthBlock` (384), so that one panel's block
+//   (<= 24 KB) stays in L1 while every micro-panel passes (768 made a batch-1 image 2-2.5% slower); for many
+//   rows of at most `deepBlock` (768): fewer passes reloading C, which is then megabytes (batch 16 2.1-3.1%
+//   faster than 384, 256 was 1.6% slower; 1536 and the whole depth were no better than 768).
 // - Rows are grouped into micro-panels of near-equal height (6 and 5 for 50 rows, say), not 6 plus a remainder,
 //   so a short last panel does not waste a whole kernel call.
 // - Work is split by columns (panels) when there are enough of them, which also splits B between the cores'
 //   L2; otherwise by micro-panels of rows. With enough work there are a few chunks per thread, handed out
 //   (`parallelFor`) as threads free up, so a core slowed by other processes does not hold up the call (with a
-//   chunk per thread, batch 16 took 7.6% longer beside a busy loop on one core). At small M, one chunk per thread.
+//   chunk per thread, batch 16 took 7.6% longer beside a busy loop on one core). Few rows: a chunk per thread.
 // - The epilogue (bias, activation, residual) runs on each finished strip of tiles (a row block's micro-panels
-//   against one panel: <= 96 rows × 16 columns, 6 KB) while it is still in L1 or L2. Called once per 6 × 16
+//   against one panel: <= 256 rows × 16 columns, 16 KB) while it is still in L1 or L2. Called once per 6 × 16
 //   tile, its setup was a large part of its time: per strip, batch-1 images are 0.3-0.5% faster.
-// - At small M (a batch-1 image, a few labels) each weight is read from memory once per call and used by only a
-//   few micro-panels, so the first micro-panel over a panel block waited for memory: the multiplies ran at
+// - For few rows (a batch-1 image, a few labels) each weight is read from memory once per call and used by only
+//   a few micro-panels, so the first micro-panel over a panel block waited for memory: the multiplies ran at
 //   ~177 GFLOPS with weights from DRAM against ~210 with weights in L3 (M = 50, 2 threads). The micro-panels
 //   over one panel block now prefetch the next block into L2, a share each, one line every few k-steps: ~197.
 //   (All of a block's prefetches issued at once gained nothing: the requests queued behind each other, and so
 //   did a block's prefetches crowded into its last three micro-panels: a batch-1 image 14% slower.) There the
 //   lines go into L1 too (`prefetcht0`): a batch-1 image 1.1-1.6% faster than into L2 alone (paired runs); Zen 4
-//   is reported to drop some `prefetcht1` requests. With many row blocks (batch 16) L1 gained nothing (1.005).
+//   is reported to drop some `prefetcht1` requests. With many rows (batch 16) L1 gained nothing (1.005).
 // - A half-precision checkpoint's weights stay halves (`HalfPanels`, half the memory) and are widened, exactly, a
 //   panel block at a time into per-thread scratch just before the first row block reads it. Measured on the
 //   ViT-B/32 shape: batch-1 images 7% slower than with floats (the widening itself, ~3 ms per image), batch 16
@@ -83,9 +87,12 @@ enum PanelSource {
 
 enum Gemm {
   static let microRows = 6
+  /// Most rows swept as one row block (see `isFewRows`).
+  static let fewRows = 256
   static let depthBlock = 384
+  static let deepBlock = 768
   static let rowBlock = 16
-  /// Panels of B swept together: 16 × 384 × 64 B = 384 KB of B stay in L2 while every row block passes.
+  /// Panels of B swept together while every row block passes.
   static let columnBlock = 16
   /// Fewest panels in a column chunk when there are several chunks per thread.
   static let chunkPanels = 6
@@ -103,6 +110,11 @@ enum Gemm {
 
   static func microPanelCount(rows: Int) -> Int { (rows + microRows - 1) / microRows }
 
+  /// Whether `m` rows are few enough to be one row block, each weight read from memory once per call and met by
+  /// every micro-panel while it is in L1, with depth blocks of `depthBlock`; else row blocks of `rowBlock`
+  /// micro-panels and depth blocks of `deepBlock`.
+  static func isFewRows(_ m: Int) -> Bool { m <= fewRows }
+
   /// `C[m × b.width] = A[m × b.depth] · B`, then `epilogue`, on up to `threads` threads.
   ///
   /// A is row-major with `lda` floats per row, C with `ldc`. The caller checks shapes and keeps the memory alive.
@@ -117,11 +129,11 @@ enum Gemm {
     var columnParts: Int, rowParts: Int
     if panels >= 2 * threads {
       (columnParts, rowParts) = (threads, 1)
-      // Up to four chunks per thread, a multiple of the thread count so that an idle machine splits evenly. Rows
-      // that fit one row block read each weight once per call, from memory: there a chunk per thread keeps each
-      // thread's weights one prefetched stream (see `compute`): a batch-1 image 0.9% faster, and as fast as with
-      // four chunks beside a busy loop on one core (paired runs, B/A 0.991 idle, 1.004 busy).
-      if threads > 1 && micro > rowBlock {
+      // Up to four chunks per thread, a multiple of the thread count so that an idle machine splits evenly. Few
+      // rows read each weight once per call, from memory: there a chunk per thread keeps each thread's weights
+      // one prefetched stream (see `compute`): a batch-1 image 0.9% faster, and as fast as with four chunks
+      // beside a busy loop on one core (paired runs, B/A 0.991 idle, 1.004 busy).
+      if threads > 1 && !isFewRows(m) {
         columnParts = threads * max(1, min(4, panels / (chunkPanels * threads)))
       }
     } else if micro >= threads {
@@ -153,17 +165,20 @@ enum Gemm {
   }
 
   /// `compute` for either kind of panels. Half-precision panels are widened into scratch one column block and
-  /// depth block at a time (<= 384 KB, in L2 while the later row blocks pass), each panel just before the first
+  /// depth block at a time (<= 768 KB, in L2 while the later row blocks pass), each panel just before the first
   /// row block reads it; the kernels then read them as packed floats: the same floats, so the same results.
   static func compute(m: Int, microPanels: Range<Int>, panels: Range<Int>, a: UnsafePointer<Float>, lda: Int,
                       b: PanelSource, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
     let microCount = microPanelCount(rows: m)
-    // Rows that fit one row block keep C's partial sums and the residual in L2 (<= 96 rows): asking for them
-    // early only cost instructions there (a batch-1 image 0.2-0.3% faster without).
-    let tilesFromMemory = microCount > rowBlock
+    let few = isFewRows(m)
+    // Few rows keep C's partial sums and the residual in L2: asking for them early only cost instructions there
+    // (a batch-1 image 0.2-0.3% faster without).
+    let tilesFromMemory = !few
+    let rowsPerBlock = few ? max(1, microCount) : rowBlock
     let depth = b.depth, width = b.width, w = PackedPanels.panelWidth
-    // Equal blocks of at most `depthBlock`, so that 768 is 2 × 384 rather than 512 + 256.
-    let blockCount = max(1, (depth + depthBlock - 1) / depthBlock)
+    // Equal blocks, so that 768 is 2 × 384 rather than 512 + 256.
+    let depthLimit = few ? depthBlock : deepBlock
+    let blockCount = max(1, (depth + depthLimit - 1) / depthLimit)
     let blockDepth = (depth + blockCount - 1) / blockCount
     ScratchPool.shared.withBuffer(floats: b.isHalf ? columnBlock * blockDepth * w : 0) { scratch in
       for blockStart in Swift.stride(from: panels.lowerBound, to: panels.upperBound, by: columnBlock) {
@@ -182,7 +197,7 @@ enum Gemm {
           }
           var q0 = microPanels.lowerBound
           while q0 < microPanels.upperBound {
-            let q1 = min(q0 + rowBlock, microPanels.upperBound)
+            let q1 = min(q0 + rowsPerBlock, microPanels.upperBound)
             var p = block.lowerBound
             while p < block.upperBound {
               // Matrices of <= 3 rows take two full panels per kernel call (see kernel3x32).
@@ -196,7 +211,7 @@ enum Gemm {
                               into: scratch + (panel - firstPanel) * kc * w)
                 }
               }
-              // At small M the weights come from memory once per call, and the first micro-panel over a panel
+              // For few rows the weights come from memory once per call, and the first micro-panel over a panel
               // block would wait for them: each micro-panel asks for its share of the next block while it
               // computes (for halves, of the block the next widening reads).
               let next = q0 == microPanels.lowerBound && q1 - q0 > 1

@@ -3,7 +3,7 @@ import Kernels
 
 /// The packed, blocked `linear` against `Reference.linear` on shapes that hit every edge of the blocking:
 /// row counts around the 6-row micro-panels, widths that are not multiples of 16 or 8, depths beyond one
-/// 256-deep block, every activation, with and without bias and residual.
+/// depth block, every activation, with and without bias and residual.
 @Suite struct LinearTests {
   static let rowCounts = [1, 2, 3, 5, 6, 7, 13, 50, 77, 100]
   static let widths = [1, 3, 17, 33, 48]
@@ -49,6 +49,25 @@ import Kernels
     let layer = LinearWeights(weight: w.scalars, bias: random.floats(520), outFeatures: 520, inFeatures: 400)
     expectClose(linear(x, layer, activation: .geluTanh), Reference.linear(x, layer, activation: .geluTanh),
                 bound: Reference.matmulTransposed(x.magnitudes, w.magnitudes), "\(rows)×400·400×520")
+  }
+
+  /// Many rows (beyond `Gemm.fewRows`): row blocks of 96, depth blocks of up to 768, partial sums reloaded, more
+  /// than one column block, every epilogue part. Each row is also bit for bit what it is among few rows, which
+  /// take the other blocking (one row block, depth blocks of up to 384).
+  @Test func manyRowsMatchReferenceAndFewRows() {
+    var random = Random(17)
+    let (m, k, n) = (301, 1000, 520)
+    let x = random.matrix(m, k), w = random.matrix(n, k), residual = random.matrix(m, n)
+    let layer = LinearWeights(weight: w.scalars, bias: random.floats(n), outFeatures: n, inFeatures: k)
+    let many = linear(x, layer, activation: .quickGELU, adding: residual)
+    var bound = Reference.matmulTransposed(x.magnitudes, w.magnitudes)
+    for i in bound.scalars.indices { bound.scalars[i] += 2 + abs(residual.scalars[i]) }
+    expectClose(many, Reference.linear(x, layer, activation: .quickGELU, adding: residual), bound: bound,
+                relative: 2e-6, "\(m)×\(k)·\(k)×\(n)")
+    for rows in [0 ..< 50, 251 ..< 301] {
+      #expect(linear(x.rows(rows), layer, activation: .quickGELU, adding: residual.rows(rows)) == many.rows(rows),
+              "rows \(rows)")
+    }
   }
 
   @Test func withoutBias() {
