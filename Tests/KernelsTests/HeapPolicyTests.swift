@@ -6,10 +6,10 @@ import Kernels
 /// `HeapPolicy.keepActivationMemory()` through glibc: a large block freed and allocated again comes back without
 /// page faults, as a batch's activations do from one call to the next.
 @Suite struct HeapPolicyTests {
-  /// AddressSanitizer brings its own allocator, which `mallopt` does not configure.
-  static let glibcAllocates = dlsym(nil, "__asan_init") == nil
+  /// AddressSanitizer and ThreadSanitizer bring their own allocators, which `mallopt` does not configure.
+  static let glibcAllocates = dlsym(nil, "__asan_init") == nil && dlsym(nil, "__tsan_init") == nil
 
-  @Test(.enabled(if: glibcAllocates, "AddressSanitizer's allocator ignores mallopt"))
+  @Test(.enabled(if: glibcAllocates, "a sanitizer's allocator ignores mallopt"))
   func freedActivationsAreReusedWithoutFaults() {
     HeapPolicy.keepActivationMemory()
     let count = 3 << 20  // 12 MB of floats: above glibc's default threshold, below the policy's 32 MB.
