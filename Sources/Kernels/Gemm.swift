@@ -10,10 +10,12 @@
 //   and 250 rows) were 8%, 15% and 4% faster; 6 images (300 rows) 3% slower. More rows go `rowBlock` micro-
 //   panels at a time (96 rows, in L2) against `columnBlock` panels of B (in L2 too; without this, wide layers
 //   (N = 3072) streamed all of B from L3 once per row block).
-// - The depth is cut into equal blocks: for few rows of at most `depthBlock` (384), so that one panel's block
-//   (<= 24 KB) stays in L1 while every micro-panel passes (768 made a batch-1 image 2-2.5% slower); for many
-//   rows of at most `deepBlock` (768): fewer passes reloading C, which is then megabytes (batch 16 2.1-3.1%
-//   faster than 384, 256 was 1.6% slower; 1536 and the whole depth were no better than 768).
+// - The depth is cut into equal blocks of at most `depthBlock` (768): fewer passes reloading C. With many rows C
+//   is megabytes: batch 16 2.1-3.1% faster than with 384 (256 was 1.6% slower; 1536 and the whole depth no
+//   better than 768). With few rows a panel's block (48 KB) no longer stays in L1 for all the micro-panels, but
+//   with the next block prefetched into L1 (below) a batch-1 image is 1.2% faster than with 384, batch 4 1.0%
+//   (prefetched into L2 only, 0.4% slower). Half-precision weights with few rows keep blocks of 384
+//   (`halfDepthBlock`), so that each panel's widened block stays in L1: 768 made a batch-1 image 4.7% slower.
 // - Rows are grouped into micro-panels of near-equal height (6 and 5 for 50 rows, say), not 6 plus a remainder,
 //   so a short last panel does not waste a whole kernel call.
 // - Work is split by columns (panels) when there are enough of them, which also splits B between the cores'
@@ -89,8 +91,8 @@ enum Gemm {
   static let microRows = 6
   /// Most rows swept as one row block (see `isFewRows`).
   static let fewRows = 256
-  static let depthBlock = 384
-  static let deepBlock = 768
+  static let depthBlock = 768
+  static let halfDepthBlock = 384
   static let rowBlock = 16
   /// Panels of B swept together while every row block passes.
   static let columnBlock = 16
@@ -111,8 +113,7 @@ enum Gemm {
   static func microPanelCount(rows: Int) -> Int { (rows + microRows - 1) / microRows }
 
   /// Whether `m` rows are few enough to be one row block, each weight read from memory once per call and met by
-  /// every micro-panel while it is in L1, with depth blocks of `depthBlock`; else row blocks of `rowBlock`
-  /// micro-panels and depth blocks of `deepBlock`.
+  /// every micro-panel in turn; else row blocks of `rowBlock` micro-panels.
   static func isFewRows(_ m: Int) -> Bool { m <= fewRows }
 
   /// `C[m × b.width] = A[m × b.depth] · B`, then `epilogue`, on up to `threads` threads.
@@ -176,8 +177,8 @@ enum Gemm {
     let tilesFromMemory = !few
     let rowsPerBlock = few ? max(1, microCount) : rowBlock
     let depth = b.depth, width = b.width, w = PackedPanels.panelWidth
-    // Equal blocks, so that 768 is 2 × 384 rather than 512 + 256.
-    let depthLimit = few ? depthBlock : deepBlock
+    // Equal blocks, so that 1000 is 2 × 500 rather than 768 + 232.
+    let depthLimit = few && b.isHalf ? halfDepthBlock : depthBlock
     let blockCount = max(1, (depth + depthLimit - 1) / depthLimit)
     let blockDepth = (depth + blockCount - 1) / blockCount
     ScratchPool.shared.withBuffer(floats: b.isHalf ? columnBlock * blockDepth * w : 0) { scratch in

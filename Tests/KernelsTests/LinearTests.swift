@@ -45,15 +45,15 @@ import Kernels
   @Test(arguments: [1, 2, 13])
   func wideLayerAcrossColumnBlocks(rows: Int) {
     var random = Random(UInt64(300 + rows))
-    let x = random.matrix(rows, 400), w = random.matrix(520, 400)
-    let layer = LinearWeights(weight: w.scalars, bias: random.floats(520), outFeatures: 520, inFeatures: 400)
+    let x = random.matrix(rows, 1000), w = random.matrix(520, 1000)
+    let layer = LinearWeights(weight: w.scalars, bias: random.floats(520), outFeatures: 520, inFeatures: 1000)
     expectClose(linear(x, layer, activation: .geluTanh), Reference.linear(x, layer, activation: .geluTanh),
-                bound: Reference.matmulTransposed(x.magnitudes, w.magnitudes), "\(rows)×400·400×520")
+                bound: Reference.matmulTransposed(x.magnitudes, w.magnitudes), "\(rows)×1000·1000×520")
   }
 
-  /// Many rows (beyond `Gemm.fewRows`): row blocks of 96, depth blocks of up to 768, partial sums reloaded, more
-  /// than one column block, every epilogue part. Each row is also bit for bit what it is among few rows, which
-  /// take the other blocking (one row block, depth blocks of up to 384).
+  /// Many rows (beyond `Gemm.fewRows`): row blocks of 96, two depth blocks with partial sums reloaded, more than
+  /// one column block, every epilogue part. Each row is also bit for bit what it is among few rows, which take
+  /// the other blocking (one row block, one chunk per thread).
   @Test func manyRowsMatchReferenceAndFewRows() {
     var random = Random(17)
     let (m, k, n) = (301, 1000, 520)
