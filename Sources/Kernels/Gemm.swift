@@ -14,8 +14,7 @@
 //   is megabytes: batch 16 2.1-3.1% faster than with 384 (256 was 1.6% slower; 1536 and the whole depth no
 //   better than 768). With few rows a panel's block (48 KB) no longer stays in L1 for all the micro-panels, but
 //   with the next block prefetched into L1 (below) a batch-1 image is 1.2% faster than with 384, batch 4 1.0%
-//   (prefetched into L2 only, 0.4% slower). Half-precision weights with few rows keep blocks of 384
-//   (`halfDepthBlock`), so that each panel's widened block stays in L1: 768 made a batch-1 image 4.7% slower.
+//   (prefetched into L2 only, 0.4% slower); an F16 checkpoint's batch-1 image 0.3-0.9%, batch 4 1.6%.
 // - Rows are grouped into micro-panels of near-equal height (6 and 5 for 50 rows, say), not 6 plus a remainder,
 //   so a short last panel does not waste a whole kernel call.
 // - Work is split by columns (panels) when there are enough of them, which also splits B between the cores'
@@ -35,8 +34,8 @@
 //   is reported to drop some `prefetcht1` requests. With many rows (batch 16) L1 gained nothing (1.005).
 // - A half-precision checkpoint's weights stay halves (`HalfPanels`, half the memory) and are widened, exactly, a
 //   panel block at a time into per-thread scratch just before the first row block reads it. Measured on the
-//   ViT-B/32 shape: batch-1 images 7% slower than with floats (the widening itself, ~3 ms per image), batch 16
-//   the same; peak RSS 384 MB instead of the 687 MB that floats would take.
+//   ViT-B/32 shape (paired runs, one engine of each): batch-1 images 6.7% slower than with floats (the widening
+//   itself), batch 16 0.9%; peak RSS 391 MB instead of the 692 MB that floats take.
 
 /// Bias, activation and residual applied to each finished strip of the output.
 struct Epilogue {
@@ -92,7 +91,6 @@ enum Gemm {
   /// Most rows swept as one row block (see `isFewRows`).
   static let fewRows = 256
   static let depthBlock = 768
-  static let halfDepthBlock = 384
   static let rowBlock = 16
   /// Panels of B swept together while every row block passes.
   static let columnBlock = 16
@@ -178,8 +176,7 @@ enum Gemm {
     let rowsPerBlock = few ? max(1, microCount) : rowBlock
     let depth = b.depth, width = b.width, w = PackedPanels.panelWidth
     // Equal blocks, so that 1000 is 2 × 500 rather than 768 + 232.
-    let depthLimit = few && b.isHalf ? halfDepthBlock : depthBlock
-    let blockCount = max(1, (depth + depthLimit - 1) / depthLimit)
+    let blockCount = max(1, (depth + depthBlock - 1) / depthBlock)
     let blockDepth = (depth + blockCount - 1) / blockCount
     ScratchPool.shared.withBuffer(floats: b.isHalf ? columnBlock * blockDepth * w : 0) { scratch in
       for blockStart in Swift.stride(from: panels.lowerBound, to: panels.upperBound, by: columnBlock) {
@@ -250,9 +247,10 @@ enum Gemm {
   }
 
   /// The 64-byte lines that `compute` reads after panel `p`'s block at depth `k0` (`step` panels at a time), for
-  /// prefetching: for floats, the next panel of the column block at the same depth, else the column block's first
-  /// panel at the next depth block, else the next column block's first panel; for halves, the block that the next
-  /// widening reads of the same panel (next depth block, else the next column block). Nil at the end of the chunk.
+  /// prefetching: the next panel of the column block at the same depth, else the column block's first panel at the
+  /// next depth block, else the next column block's first panel; of halves, the block that the next widening reads
+  /// (it used to ask for the same panel's next depth block, read a column block later: fixing that made an F16
+  /// batch-1 image 7.5% faster, batch 4 2.6%). Nil at the end of the chunk.
   @inline(__always)
   static func nextLines(after p: Int, step: Int, k0: Int, kc: Int, block: Range<Int>, panels: Range<Int>,
                         b: PanelSource) -> (start: UnsafeRawPointer, lines: Int)? {
@@ -266,11 +264,12 @@ enum Gemm {
       if block.upperBound < panels.upperBound { return (UnsafeRawPointer(b.panel(block.upperBound)), kc) }
       return nil
     case .float16(let h):
-      // Two k-steps of a half panel per line; the `step` panels this call covers.
-      let lines = (kc * step + 1) / 2
-      if k0 + kc < h.depth { return (UnsafeRawPointer(h.panel(p) + (k0 + kc) * w), lines) }
-      let next = block.upperBound + (p - block.lowerBound)
-      if next < panels.upperBound { return (UnsafeRawPointer(h.panel(next)), lines) }
+      // Two k-steps of a half panel per line.
+      let lines = (kc + 1) / 2
+      let next = p + step
+      if next < block.upperBound { return (UnsafeRawPointer(h.panel(next) + k0 * w), lines) }
+      if k0 + kc < h.depth { return (UnsafeRawPointer(h.panel(block.lowerBound) + (k0 + kc) * w), lines) }
+      if block.upperBound < panels.upperBound { return (UnsafeRawPointer(h.panel(block.upperBound)), lines) }
       return nil
     }
   }
