@@ -254,23 +254,25 @@ enum Gemm {
   @inline(__always)
   static func nextLines(after p: Int, step: Int, k0: Int, kc: Int, block: Range<Int>, panels: Range<Int>,
                         b: PanelSource) -> (start: UnsafeRawPointer, lines: Int)? {
+    // The panel and depth that `compute` reads next, in its order: panels, then depth blocks, then column blocks.
+    let next: (panel: Int, depth: Int)
+    if p + step < block.upperBound {
+      next = (p + step, k0)
+    } else if k0 + kc < b.depth {
+      next = (block.lowerBound, k0 + kc)
+    } else if block.upperBound < panels.upperBound {
+      next = (block.upperBound, 0)
+    } else {
+      return nil
+    }
     let w = PackedPanels.panelWidth
     switch b {
-    case .float32(let b):
+    case .float32(let floats):
       // A k-step of a float panel is one line.
-      let next = p + step
-      if next < block.upperBound { return (UnsafeRawPointer(b.panel(next) + k0 * w), kc) }
-      if k0 + kc < b.depth { return (UnsafeRawPointer(b.panel(block.lowerBound) + (k0 + kc) * w), kc) }
-      if block.upperBound < panels.upperBound { return (UnsafeRawPointer(b.panel(block.upperBound)), kc) }
-      return nil
-    case .float16(let h):
+      return (UnsafeRawPointer(floats.panel(next.panel) + next.depth * w), kc)
+    case .float16(let halves):
       // Two k-steps of a half panel per line.
-      let lines = (kc + 1) / 2
-      let next = p + step
-      if next < block.upperBound { return (UnsafeRawPointer(h.panel(next) + k0 * w), lines) }
-      if k0 + kc < h.depth { return (UnsafeRawPointer(h.panel(block.lowerBound) + (k0 + kc) * w), lines) }
-      if block.upperBound < panels.upperBound { return (UnsafeRawPointer(h.panel(block.upperBound)), lines) }
-      return nil
+      return (UnsafeRawPointer(halves.panel(next.panel) + next.depth * w), (kc + 1) / 2)
     }
   }
 
