@@ -170,9 +170,6 @@ enum Gemm {
                       b: PanelSource, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
     let microCount = microPanelCount(rows: m)
     let few = isFewRows(m)
-    // Few rows keep C's partial sums and the residual in L2: asking for them early only cost instructions there
-    // (a batch-1 image 0.2-0.3% faster without).
-    let tilesFromMemory = !few
     let rowsPerBlock = few ? max(1, microCount) : rowBlock
     let depth = b.depth, width = b.width, w = PackedPanels.panelWidth
     // Equal blocks, so that 1000 is 2 × 500 rather than 768 + 232.
@@ -217,11 +214,13 @@ enum Gemm {
               for q in q0..<q1 {
                 let prefetch = next.map { next in
                   LinePrefetch(first: next.start + split(next.lines, into: q1 - q0, part: q - q0).lowerBound * 64,
-                               interval: max(1, kc * (q1 - q0) / max(1, next.lines)), intoL1: !tilesFromMemory)
+                               interval: max(1, kc * (q1 - q0) / max(1, next.lines)), intoL1: few)
                 }
                 let (start, height) = microPanel(q, rows: m, count: microCount)
                 let tile = c + start * ldc + column
-                if tilesFromMemory && q + 1 < q1 && (accumulate || (last && epilogue.residual != nil)) {
+                // Few rows keep C's partial sums and the residual in L2: asking for them early only cost
+                // instructions there (a batch-1 image 0.2-0.3% faster without).
+                if !few && q + 1 < q1 && (accumulate || (last && epilogue.residual != nil)) {
                   prefetchTile(of: q + 1, m: m, count: microCount, column: column, columns: columns, c: c, ldc: ldc,
                                accumulate: accumulate, residual: last ? epilogue.residual : nil,
                                residualStride: epilogue.residualStride)
