@@ -91,5 +91,5 @@ let package = Package(
       name: "clip-bench", dependencies: ["CLIP", "Kernels", "ImageCodecs", "ImageProcessing", "JSONRPC"],
       exclude: ["reference"], swiftSettings: cpuFlags),
   ],
-  swiftLanguageModes: [.v5]
+  swiftLanguageModes: [.v6]
 )

@@ -8,7 +8,7 @@ import Foundation
 /// branch such as `main` is not re-checked for new commits once cached). Downloads fetch only the files the
 /// worker reads (see `CheckpointFiles`), all from the commit the revision pointed to when `config.json` was
 /// asked for, so a snapshot never mixes commits.
-public struct ModelResolver {
+public struct ModelResolver: Sendable {
   public var configuration: HubConfiguration
 
   public init(configuration: HubConfiguration = .fromEnvironment()) {

@@ -46,7 +46,7 @@ struct Epilogue {
   var residual: UnsafePointer<Float>?
   var residualStride: Int = 0
 
-  static let none = Epilogue()
+  static var none: Epilogue { Epilogue() }
 
   var isIdentity: Bool { bias == nil && activation == .identity && residual == nil }
 }

@@ -48,8 +48,13 @@ func parallelFor(items: Int, threads: Int, _ body: (Int) -> Void) {
   if WorkerPool.shared.run(items: items, helpers: threads - 1, body) { return }
   // The pool is serving another call (concurrent embeddings, or a job calling back in): Dispatch's threads.
   let queue = WorkQueue(items: items)
-  DispatchQueue.concurrentPerform(iterations: threads) { _ in
-    while let item = queue.next() { body(item) }
+  withoutActuallyEscaping(body) { body in
+    // concurrentPerform returns only after every iteration has, so `body` outlives none of its calls; the
+    // kernels' bodies write disjoint parts of their outputs.
+    nonisolated(unsafe) let body = body
+    DispatchQueue.concurrentPerform(iterations: threads) { _ in
+      while let item = queue.next() { body(item) }
+    }
   }
 }
 

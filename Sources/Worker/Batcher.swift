@@ -6,7 +6,7 @@ import ImageCodecs
 /// alternate so neither starves the other. The thread is not one of Swift concurrency's, so a long pass
 /// never holds up the tasks that answer `cacheStats` or cancellations.
 final class Batcher: Sendable {
-  private struct Job<Input> {
+  private struct Job<Input: Sendable>: Sendable {
     var input: Input
     var deliver: @Sendable ([Float]) -> Void
   }
@@ -66,7 +66,7 @@ final class Batcher: Sendable {
   /// The embeddings of `images`, in order, queued together like `embed(texts:)`.
   func embed(images: [RGBImage]) async -> [[Float]] { await submit(images, to: \.images) }
 
-  private func submit<Input>(_ inputs: [Input], to jobs: WritableKeyPath<Queue, [Job<Input>]>) async -> [[Float]] {
+  private func submit<Input: Sendable>(_ inputs: [Input], to jobs: WritableKeyPath<Queue, [Job<Input>]>) async -> [[Float]] {
     if inputs.isEmpty { return [] }
     return await withCheckedContinuation { continuation in
       let submission = Submission(count: inputs.count, continuation: continuation)
@@ -108,7 +108,7 @@ final class Batcher: Sendable {
     return embeddings
   }
 
-  private func deliver<Input>(_ embeddings: [[Float]], to jobs: [Job<Input>]) {
+  private func deliver<Input: Sendable>(_ embeddings: [[Float]], to jobs: [Job<Input>]) {
     precondition(
       embeddings.count == jobs.count, "model returned \(embeddings.count) embeddings for \(jobs.count) inputs")
     for (job, embedding) in zip(jobs, embeddings) { job.deliver(embedding) }

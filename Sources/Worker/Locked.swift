@@ -1,17 +1,15 @@
-import Foundation
+import Synchronization
 
-/// A value guarded by a lock, for state shared between the reader thread, the compute thread and tasks.
-/// Critical sections are short and never await. Public for the executable, which hands a one-shot result from
-/// its task to the waiting main thread.
-public final class Locked<Value>: @unchecked Sendable {
-  private let lock = NSLock()
-  private var value: Value
+/// A value guarded by a `Mutex`, in a reference that closures can share (a `Mutex` itself cannot be copied
+/// into one). For state shared between the reader thread, the compute thread and tasks; critical sections are
+/// short and never await. Public for the executable, which hands a one-shot result from its task to the
+/// waiting main thread.
+public final class Locked<Value>: Sendable {
+  private let mutex: Mutex<Value>
 
-  public init(_ value: Value) { self.value = value }
+  public init(_ value: sending Value) { mutex = Mutex(value) }
 
-  public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-    lock.lock()
-    defer { lock.unlock() }
-    return try body(&value)
+  public func withLock<Result>(_ body: (inout sending Value) throws -> sending Result) rethrows -> sending Result {
+    try mutex.withLock(body)
   }
 }

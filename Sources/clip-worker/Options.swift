@@ -18,12 +18,12 @@ struct Options {
   }
 
   /// One option: its flag, its environment variable, what it sets.
-  private struct Spec {
+  private struct Spec: Sendable {
     var flag: String
     var variable: String
     var value: String
     var help: String
-    var apply: (inout Options, String) throws -> Void
+    var apply: @Sendable (inout Options, String) throws -> Void
   }
 
   private static let specs: [Spec] = [

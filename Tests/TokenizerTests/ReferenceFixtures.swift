@@ -5,7 +5,7 @@ import Foundation
 enum ReferenceFixtures {
   static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
-  struct Case: Decodable {
+  struct Case: Decodable, Sendable {
     var text: String
     /// Ids with the full CLIP vocabulary, `truncation=True`.
     var ids: [Int]
@@ -17,14 +17,14 @@ enum ReferenceFixtures {
     var normalized: String
   }
 
-  struct TemplateSentence: Decodable {
+  struct TemplateSentence: Decodable, Sendable {
     var text: String
     var ids: [Int]
     var attentionMask: [Int]
   }
 
   /// A ~1 MB text given as `unit` repeated `count` times.
-  struct Repeated: Decodable {
+  struct Repeated: Decodable, Sendable {
     var unit: String
     var count: Int
     var ids: [Int]
@@ -32,14 +32,15 @@ enum ReferenceFixtures {
 
   /// A tokenizer_config.json written beside clip-small's vocabulary (and, if `tokenizerJSON`, the tokenizer.json
   /// of clip-small-json with every added token marked normalized), with the ids of `configProbes` under it.
-  struct ConfigVariant: Decodable {
+  struct ConfigVariant: Decodable, Sendable {
     var config: JSONObject
     var tokenizerJSON: Bool
     var ids: [[Int]]
   }
 
   /// A JSON object decoded as is, to be written back with JSONSerialization.
-  struct JSONObject: Decodable {
+  struct JSONObject: Decodable, @unchecked Sendable {
+    /// Written once by the decoder and only read after: the fixtures are loaded once and never changed.
     var value: [String: Any]
 
     init(from decoder: Decoder) throws {
@@ -48,7 +49,7 @@ enum ReferenceFixtures {
     }
   }
 
-  struct Cases: Decodable {
+  struct Cases: Decodable, Sendable {
     var versions: [String: String]
     var maxLength: Int
     var cases: [Case]
@@ -59,7 +60,7 @@ enum ReferenceFixtures {
   }
 
   /// Per-code-point behaviour of the reference.
-  struct UnicodeReference: Decodable {
+  struct UnicodeReference: Decodable, Sendable {
     /// Runs of classes: each entry is [first code point, "whitespace" | "letter" | "number" | "other" | "surrogate"].
     var classes: [[ClassRunField]]
     /// The normalizer's output for each code point it changes.
@@ -75,7 +76,7 @@ enum ReferenceFixtures {
     }
   }
 
-  enum ClassRunField: Decodable {
+  enum ClassRunField: Decodable, Sendable {
     case start(UInt32)
     case kind(String)
 
