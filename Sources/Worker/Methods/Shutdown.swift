@@ -8,28 +8,3 @@ struct Shutdown: Method {
   static let name = "shutdown"
   static func run(_ params: NoParams, in context: WorkerContext) async throws -> JSONValue { .null }
 }
-
-/// `rpc.discover`: the OpenRPC document describing this protocol (the same as protocol/openrpc.json).
-struct Discover: Method {
-  static let name = "rpc.discover"
-  static func run(_ params: NoParams, in context: WorkerContext) async throws -> JSONValue {
-    try OpenRPCDocument.json()
-  }
-}
-
-/// `cacheStats`: the embedding cache's counters. Never waits for the model or for other requests.
-struct CacheStatsMethod: Method {
-  static let name = "cacheStats"
-  static func run(_ params: NoParams, in context: WorkerContext) async throws -> JSONValue {
-    context.store.statistics().json
-  }
-}
-
-/// `cacheClear`: empties the embedding cache (counters of hits, misses and evictions are kept); null.
-struct CacheClear: Method {
-  static let name = "cacheClear"
-  static func run(_ params: NoParams, in context: WorkerContext) async throws -> JSONValue {
-    context.store.clear()
-    return .null
-  }
-}

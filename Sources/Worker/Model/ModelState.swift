@@ -1,18 +1,23 @@
 import Foundation
 import Hub
 import JSONRPC
+import Models
 
-/// The model once loaded, with the batcher that runs its forward passes.
-struct LoadedModel: Sendable {
-  let info: ModelInfo
-  let model: any EmbeddingModel
-  let batcher: Batcher
-}
-
-/// Finds a model's checkpoint directory: `ModelSource.resolve` in the worker, a stand-in in tests. Progress
+/// Finds a model's checkpoint directory: `resolveFromHub` in the worker, a stand-in in tests. Progress
 /// reports go to the closure it is given.
-public typealias ModelResolving = @Sendable (ModelSource, _ progress: @escaping @Sendable (DownloadProgress) -> Void)
-  throws -> URL
+public typealias ModelResolving = @Sendable (
+  ModelReference, _ progress: @escaping @Sendable (DownloadProgress) -> Void
+) throws -> URL
+
+/// Loads a model from its checkpoint directory: `ModelFamilies.load` in the worker, a stand-in in tests.
+public typealias ModelLoading = @Sendable (URL) throws -> any EmbeddingModel
+
+/// The worker's resolver: a directory as it is (checked), a Hub id from the Hub cache or downloaded into it as
+/// huggingface_hub would (HF_HUB_CACHE, HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE), fetching the files of the family
+/// its config names.
+public let resolveFromHub: ModelResolving = { reference, progress in
+  try ModelResolver(files: ModelFamilies.files, configuration: .fromEnvironment()).resolve(reference, progress: progress)
+}
 
 /// The model's lifecycle: resolving (a Hub id: from the cache or by downloading) and loading start when the
 /// server starts, on their own thread; requests that need the model wait for it (the worker reads and
@@ -51,18 +56,18 @@ final class ModelState: Sendable {
   /// Resolves `source`, loads the model from the directory found and starts its batcher, on a thread of its
   /// own; logs the outcome. Download progress goes to `progress`.
   func start(
-    source: ModelSource, configuration: WorkerConfiguration, logger: Logger, resolve: @escaping ModelResolving,
-    load: @escaping @Sendable (ModelSource) throws -> any EmbeddingModel,
+    source: ModelReference, configuration: WorkerConfiguration, logger: Logger, resolve: @escaping ModelResolving,
+    load: @escaping ModelLoading,
     progress: @escaping @Sendable (DownloadProgress) -> Void, failed: @escaping @Sendable () -> Void
   ) {
     let started = Date()
     self.load(
       {
-        if case .hub = source { logger.log(.info, "resolving model \(source.id)") }
+        if case .hub = source { logger.log(.info, "resolving model \(source)") }
         let directory = try resolve(source, progress)
-        if case .hub = source { logger.log(.info, "model \(source.id) is at \(directory.path)") }
-        let model = try load(.directory(directory))
-        let info = ModelInfo(id: source.id, path: directory.path, properties: model.properties)
+        if case .hub = source { logger.log(.info, "model \(source) is at \(directory.path)") }
+        let model = try load(directory)
+        let info = ModelInfo(id: source.description, path: directory.path, properties: model.properties)
         return LoadedModel(
           info: info, model: model,
           batcher: Batcher(model: model, maxBatchSize: configuration.maxBatchSize, logger: logger))
@@ -75,7 +80,7 @@ final class ModelState: Sendable {
             .info,
             "model \(loaded.info.id) ready in \(milliseconds) ms (dim \(loaded.info.properties.embeddingDimension))")
         case let .failure(error):
-          logger.log(.error, "cannot load model \(source.id): \(error)")
+          logger.log(.error, "cannot load model \(source): \(error)")
           failed()
         }
       })

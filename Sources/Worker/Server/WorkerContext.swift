@@ -7,7 +7,7 @@ import JSONRPC
 final class WorkerContext: Sendable {
   let configuration: WorkerConfiguration
   let modelState = ModelState()
-  let store: EmbeddingStore
+  let cache: EmbeddingCache
   /// `$/progress` notifications of the model's download, once `initialize` asked for them.
   let progress: ProgressNotifier
   private let decode: ImageDecoder
@@ -18,7 +18,7 @@ final class WorkerContext: Sendable {
     self.configuration = configuration
     self.progress = progress
     self.decode = decode
-    store = EmbeddingStore(capacityBytes: configuration.cacheCapacityBytes)
+    cache = EmbeddingCache(capacityBytes: configuration.cacheCapacityBytes)
     inputQueue = OperationQueue()
     inputQueue.name = "clip-worker.inputs"
     inputQueue.maxConcurrentOperationCount = max(1, configuration.threads)
@@ -29,7 +29,7 @@ final class WorkerContext: Sendable {
   func textEmbeddings(_ texts: [String], loaded: LoadedModel) async throws -> [(vector: [Float], cached: Bool)] {
     let batcher = loaded.batcher
     let keys = texts.map { CacheKey.text($0, model: loaded.info.id) }
-    let results = await store.embeddings(for: keys) { indices in
+    let results = await cache.embeddings(for: keys) { indices in
       await batcher.embed(texts: indices.map { texts[$0] }).map { .success($0) }
     }
     return try results.map { try $0.get() }
@@ -51,7 +51,7 @@ final class WorkerContext: Sendable {
     var readable: [(index: Int, bytes: [UInt8], key: CacheKey)] = []
     for case let (index, .success(file)) in read.enumerated() { readable.append((index, file.bytes, file.key)) }
     let files = readable.map(\.bytes)
-    let embedded = await store.embeddings(for: readable.map(\.key)) { [self] indices in
+    let embedded = await cache.embeddings(for: readable.map(\.key)) { [self] indices in
       await embedDecoded(indices.map { files[$0] }, batcher: loaded.batcher)
     }
     var outcomes = read.map { $0.map { _ in (vector: [Float](), cached: false) } }

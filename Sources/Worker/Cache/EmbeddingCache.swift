@@ -1,7 +1,7 @@
 /// The embedding cache: an LRU map bounded in bytes, with single flight — while an embedding is being
 /// computed, every other lookup of the same key waits for that computation instead of starting its own.
 /// Embeddings are stored as the model returns them (not normalized).
-public final class EmbeddingStore: Sendable {
+public final class EmbeddingCache: Sendable {
   private struct State {
     var entries: LRUCache<CacheKey, [Float]>
     var inFlight: [CacheKey: Task<[Float], Error>] = [:]
@@ -15,7 +15,7 @@ public final class EmbeddingStore: Sendable {
   /// - Parameter capacityBytes: the bound on the bytes charged for entries (see `CacheKey.cost`); 0
   ///   disables caching, though concurrent lookups of one key are still computed once.
   public init(capacityBytes: Int) {
-    precondition(capacityBytes >= 0, "EmbeddingStore: negative capacity")
+    precondition(capacityBytes >= 0, "EmbeddingCache: negative capacity")
     state = Locked(
       State(entries: LRUCache(capacity: capacityBytes), statistics: CacheStatistics(capacityBytes: capacityBytes)))
   }

@@ -83,7 +83,7 @@ public final class Server: Sendable {
   }
 
   /// The embedding cache, for inspection.
-  public var store: EmbeddingStore { context.store }
+  public var cache: EmbeddingCache { context.cache }
 
   /// Inputs waiting for a forward pass (0 before the model has loaded).
   var queuedInputs: Int { context.modelState.loaded?.batcher.queuedCount ?? 0 }

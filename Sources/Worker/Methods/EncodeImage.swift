@@ -1,0 +1,24 @@
+import JSONRPC
+
+/// `encodeImage {images, normalize = true, encoding = "float"}`: one embedding per image.
+struct EncodeImage: Method {
+  static let name = "encodeImage"
+
+  struct Params: MethodParams {
+    var images: [ImageInput]
+    var options: EmbeddingOptions
+
+    init(params: JSONValue?) throws(RPCError) {
+      let reader = try ParamsReader(params, accepted: EmbeddingOptions.names.union(["images"]))
+      images = try reader.required("images")
+      options = try EmbeddingOptions(reader)
+    }
+  }
+
+  static func run(_ params: Params, in context: WorkerContext) async throws -> Embeddings {
+    let loaded = try await context.modelState.model()
+    try Task.checkCancellation()
+    let results = try await context.imageEmbeddings(params.images, param: "images", loaded: loaded)
+    return params.options.embeddings(results, of: loaded)
+  }
+}
