@@ -56,34 +56,48 @@ let package = Package(
     .target(name: "ImageProcessing", dependencies: ["ImageCodecs", "Kernels"], swiftSettings: cpuFlags),
     .testTarget(name: "ImageProcessingTests", dependencies: ["ImageProcessing"], exclude: ["Fixtures"]),
 
-    // MARK: CLIP: config, checkpoint loading, text and vision encoders, similarity, the engine facade.
+    // MARK: Transformer: the layers every model family's towers are built from (attention with its mask kinds,
+    // encoder layer and stack, layer norm, MLP, embedding tables), bound strictly to checkpoint tensors.
+    .target(name: "Transformer", dependencies: ["Kernels", "SafeTensors"], swiftSettings: cpuFlags),
+    .testTarget(name: "TransformerTests", dependencies: ["Transformer"]),
+
+    // MARK: CLIP: the CLIP family's config, text and vision towers, and the engine (model + tokenizer + processor).
     .target(
       name: "CLIP",
-      dependencies: ["Kernels", "SafeTensors", "Tokenizer", "ImageCodecs", "ImageProcessing"],
+      dependencies: ["Kernels", "SafeTensors", "Transformer", "Tokenizer", "ImageCodecs", "ImageProcessing"],
       swiftSettings: cpuFlags),
-    .testTarget(name: "CLIPTests", dependencies: ["CLIP"], exclude: ["Fixtures"]),
+    .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Models"], exclude: ["Fixtures"]),
 
     // MARK: Hub: Hugging Face Hub ids resolved to checkpoint directories: the HF cache layout, offline mode,
-    // downloads (FoundationNetworking on Linux) written atomically and resumably.
-    .target(name: "Hub"),
+    // downloads (FoundationNetworking on Linux) written atomically and resumably, of the files a family names.
+    .target(name: "Hub", dependencies: ["SafeTensors"]),
     .testTarget(name: "HubTests", dependencies: ["Hub", "HubTestSupport"], exclude: ["Fixtures"]),
     // A Hub stand-in on loopback (HTTP server with the Hub's headers), for the Hub tests and the worker's
     // end-to-end download tests; a library target because test targets cannot import each other.
     .target(name: "HubTestSupport", path: "Tests/HubTestSupport"),
+
+    // MARK: Models: the model contract the worker serves (`EmbeddingModel`, the zero-shot score functions) and
+    // the registry of families, chosen by `model_type`; CLIP is the first.
+    .target(name: "Models", dependencies: ["CLIP", "Hub", "ImageCodecs", "Transformer"]),
+    .testTarget(name: "ModelsTests", dependencies: ["Models", "Hub"]),
 
     // MARK: JSONRPC: JSON values, the line framing, JSON-RPC 2.0 envelopes and errors. No CLIP knowledge.
     .target(name: "JSONRPC"),
     .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"], exclude: ["Fixtures"]),
 
     // MARK: Worker: the methods, dispatch, embedding cache, batching, cancellation, model lifecycle.
-    .target(name: "Worker", dependencies: ["JSONRPC", "CLIP", "Hub"]),
+    .target(name: "Worker", dependencies: ["JSONRPC", "Models", "Hub", "ImageCodecs"], plugins: ["EmbedOpenRPC"]),
+    // protocol/openrpc.json embedded into Worker at build time (what rpc.discover returns, and the version).
+    .plugin(name: "EmbedOpenRPC", capability: .buildTool(), dependencies: ["embed-openrpc"], path: "Sources/EmbedOpenRPC"),
+    .executableTarget(name: "embed-openrpc"),
     // The end-to-end tests run the clip-worker executable, so `swift test` must build it.
     .testTarget(
-      name: "WorkerTests", dependencies: ["Worker", "JSONRPC", "ImageCodecs", "Hub", "HubTestSupport", "clip-worker"],
+      name: "WorkerTests",
+      dependencies: ["Worker", "Models", "JSONRPC", "ImageCodecs", "Hub", "HubTestSupport", "clip-worker"],
       exclude: ["Fixtures"]),
 
     // MARK: clip-worker: the executable; argument handling, the one-shot commands' output, the progress bar.
-    .executableTarget(name: "clip-worker", dependencies: ["Worker", "CLIP", "JSONRPC", "Kernels", "Hub"]),
+    .executableTarget(name: "clip-worker", dependencies: ["Worker", "Models", "JSONRPC", "Kernels", "Hub"]),
 
     // MARK: clip-bench: benchmarks against the Python reference (not tests); its reference scripts sit in
     // Sources/clip-bench/reference.

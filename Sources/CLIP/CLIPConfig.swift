@@ -1,4 +1,5 @@
 import Foundation
+import Transformer
 
 /// A CLIP checkpoint's `config.json` (`CLIPConfig` in `transformers`).
 ///
@@ -15,7 +16,6 @@ public struct CLIPConfig: Equatable, Sendable {
   public init() {}
 
   enum CodingKeys: String, CodingKey {
-    case modelType = "model_type"
     case text = "text_config", textDict = "text_config_dict"
     case vision = "vision_config", visionDict = "vision_config_dict"
     case projectionDim = "projection_dim", logitScaleInitValue = "logit_scale_init_value"
@@ -23,7 +23,7 @@ public struct CLIPConfig: Equatable, Sendable {
 
   /// Reads and checks `directory/config.json`.
   ///
-  /// - Throws: `CheckpointError.unreadableFile`, `.unsupportedModel`, `.invalidConfig` or
+  /// - Throws: `CheckpointError.unreadableFile`, `.invalidConfig` or
   ///   `.unsupportedActivation`.
   public init(directory: URL) throws {
     let url = directory.appendingPathComponent("config.json")
@@ -95,10 +95,6 @@ public struct CLIPConfig: Equatable, Sendable {
 extension CLIPConfig: Decodable {
   public init(from decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
-    // Checked first, so another architecture's config is named as such rather than failing on some key.
-    if let modelType = try? c.decodeIfPresent(String.self, forKey: .modelType), modelType != "clip" {
-      throw CheckpointError.unsupportedModel(modelType: modelType)
-    }
     text = try c.decodeIfPresent(CLIPTextConfig.self, forKey: .textDict)
       ?? c.decodeIfPresent(CLIPTextConfig.self, forKey: .text) ?? text
     vision = try c.decodeIfPresent(CLIPVisionConfig.self, forKey: .visionDict)

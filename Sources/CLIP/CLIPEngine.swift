@@ -3,6 +3,7 @@ import Foundation
 import ImageCodecs
 import ImageProcessing
 import Tokenizer
+import Transformer
 
 /// A CLIP checkpoint directory ready to embed texts and images: the model, its tokenizer and its image
 /// processor, loaded together from the Hub layout (`config.json`, `model.safetensors` or a sharded index,
@@ -35,12 +36,9 @@ public final class CLIPEngine: Sendable {
     group.wait()
     let model = try loadedModel.get()
     let text = model.config.text, vision = model.config.vision
-    var tokenizer = try tokenizerLoad.result!.get()
-    if tokenizer.maxLength > text.maxPositionEmbeddings {
-      // transformers would fail on such a text in the model; truncating to what the model can take is the
-      // useful reading of a tokenizer_config.json without (or with a larger) model_max_length.
-      tokenizer = try CLIPTokenizer(directory: directory, maxLength: text.maxPositionEmbeddings)
-    }
+    // transformers would fail on a longer text in the model; truncating to what the model can take is the
+    // useful reading of a tokenizer_config.json without (or with a larger) model_max_length.
+    let tokenizer = try tokenizerLoad.result!.get().truncating(to: text.maxPositionEmbeddings)
     guard tokenizer.vocabularySize <= text.vocabSize else {
       throw CheckpointError.tokenizerMismatch(tokenizerVocabulary: tokenizer.vocabularySize,
                                               modelVocabulary: text.vocabSize)
@@ -74,11 +72,6 @@ public final class CLIPEngine: Sendable {
   /// (`[3, imageSize, imageSize]`, channel-first).
   public func imageEmbeddings(pixelTensors: [[Float]]) -> [[Float]] {
     model.vision.embed(pixelTensors: pixelTensors)
-  }
-
-  /// `softmax(logitScale × cos(image, text))` over the texts, as zero-shot classification scores them.
-  public static func zeroShotProbabilities(image: [Float], texts: [[Float]], logitScale: Float) -> [Float] {
-    CLIPSimilarity.zeroShotProbabilities(image: image, texts: texts, logitScale: logitScale)
   }
 }
 

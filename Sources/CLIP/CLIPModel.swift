@@ -1,6 +1,7 @@
 import Foundation
 import Kernels
 import SafeTensors
+import Transformer
 
 /// A loaded CLIP model: both towers with their projections and the learned logit scale.
 ///
@@ -17,6 +18,9 @@ public struct CLIPModel: Sendable {
   /// The storage types of the weights, as PyTorch names them (`"float32"`, or e.g. `"bfloat16+float32"`).
   public let dtype: String
 
+  /// Non-persistent buffers that old Hub checkpoints saved and `CLIPModel` drops when loading.
+  static let ignoredTensors: Set<String> = ["text_model.embeddings.position_ids", "vision_model.embeddings.position_ids"]
+
   /// Loads `config.json` and the safetensors weights (single file or sharded) of `directory`.
   ///
   /// - Throws: `CheckpointError` for a bad configuration or a missing, unexpected or wrongly shaped
@@ -28,7 +32,7 @@ public struct CLIPModel: Sendable {
 
   /// Binds `checkpoint`'s tensors to the model `config` describes, refusing any mismatch.
   public init(config: CLIPConfig, checkpoint: SafeTensorsCheckpoint) throws {
-    var store = WeightStore(checkpoint)
+    var store = WeightStore(checkpoint, ignoring: CLIPModel.ignoredTensors)
     self.config = config
     text = try CLIPTextEncoder(&store, config: config.text, projectionDim: config.projectionDim)
     vision = try CLIPVisionEncoder(&store, config: config.vision, projectionDim: config.projectionDim)

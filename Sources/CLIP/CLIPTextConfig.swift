@@ -1,4 +1,5 @@
 import Kernels
+import Transformer
 
 /// The text tower's configuration (`text_config` in `config.json`), with `transformers`' defaults, which are
 /// openai/clip-vit-base-patch32's text tower.
@@ -60,3 +61,5 @@ extension CLIPTextConfig: Decodable {
     padTokenID = try c.decodeIfPresent(Int.self, forKey: .padTokenID) ?? padTokenID
   }
 }
+
+extension CLIPTextConfig: EncoderConfiguration {}

@@ -1,13 +1,11 @@
 import Kernels
+import Transformer
 
 /// The text tower with its projection: token ids in, `text_embeds` out (`CLIPModel.get_text_features`).
 ///
 /// The causal mask means a position never sees later ones, so each sequence is computed only up to its
 /// pooled (end-of-text) position: padding and anything after the end token cost nothing and cannot change
-/// the result. For the same reason the states of a sequence's first n tokens depend on those tokens alone, so
-/// sequences of a batch that begin alike (the start token, a hypothesis template's words) share the rows of
-/// their common beginning: 8 labels under "This is a photo of {}." need 65 rows instead of 107, with each
-/// embedding bit for bit what it is alone.
+/// the result; and sequences that begin alike share their first rows (`SharedPrefixBatch`).
 public struct CLIPTextEncoder: Sendable {
   /// The tower's configuration.
   public let config: CLIPTextConfig
@@ -39,48 +37,26 @@ public struct CLIPTextEncoder: Sendable {
   public func embed(tokenIDs batch: [[Int]]) -> [[Float]] {
     guard !batch.isEmpty else { return [] }
     let width = config.hiddenSize
-    // One row per distinct beginning of a sequence: ids that equal another sequence's up to some position share
-    // its rows up to there (a prefix tree keyed by the previous row and the id), so a hypothesis template's
-    // shared words and the start token are computed once per batch.
-    var parents: [Int?] = [], tokens: [(id: Int, position: Int)] = []
-    var rowsByPrefix: [PrefixKey: Int] = [:]
-    var outputs: [Int] = []
-    for ids in batch {
+    let sequences = batch.map { ids in
       let length = config.pooledPosition(ids) + 1
       precondition(length <= config.maxPositionEmbeddings,
                    "embed: pooled position \(length - 1) beyond \(config.maxPositionEmbeddings) positions")
-      var row: Int? = nil
-      for position in 0..<length {
-        let id = ids[position]
+      for id in ids[..<length] {
         precondition(id >= 0 && id < config.vocabSize, "embed: token id \(id) outside vocabulary of \(config.vocabSize)")
-        let key = PrefixKey(parent: row ?? -1, id: id)
-        if let existing = rowsByPrefix[key] {
-          row = existing
-        } else {
-          rowsByPrefix[key] = parents.count
-          parents.append(row)
-          tokens.append((id, position))
-          row = parents.count - 1
-        }
       }
-      outputs.append(row!)  // length >= 1: the pooled position is a position of the sequence
+      return ids[..<length]
     }
-    var x = Matrix(rows: tokens.count, columns: width)
-    for (row, token) in tokens.enumerated() {
+    let rows = SharedPrefixBatch(sequences)
+    var x = Matrix(rows: rows.tokens.count, columns: width)
+    for (row, token) in rows.tokens.enumerated() {
       let embedding = tokenEmbedding.row(token.id)
       for c in 0..<width {
         x.scalars[row * width + c] = embedding[c] + positionEmbedding[token.position * width + c]
       }
     }
     // The final norm acts row by row, so normalizing only the pooled rows gives the same values.
-    let pooled = encoder(x, scope: .causal(PrefixTree(parents: parents)), outputs: outputs)
+    let pooled = encoder(x, scope: rows.scope, outputs: rows.lastRows)
     let projected = linear(finalNorm(pooled), projection)
     return (0..<batch.count).map { Array(projected.row($0)) }
   }
-}
-
-/// A row of the text batch's prefix tree, identified by the row before it (-1 for none) and its token id.
-private struct PrefixKey: Hashable {
-  var parent: Int
-  var id: Int
 }

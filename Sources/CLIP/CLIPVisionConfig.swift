@@ -1,4 +1,5 @@
 import Kernels
+import Transformer
 
 /// The vision tower's configuration (`vision_config` in `config.json`), with `transformers`' defaults, which
 /// are openai/clip-vit-base-patch32's vision tower.
@@ -45,3 +46,5 @@ extension CLIPVisionConfig: Decodable {
     layerNormEps = try c.decodeIfPresent(Float.self, forKey: .layerNormEps) ?? layerNormEps
   }
 }
+
+extension CLIPVisionConfig: EncoderConfiguration {}

@@ -1,4 +1,5 @@
 import Kernels
+import Transformer
 
 /// The vision tower with its projection: normalized pixel tensors in, `image_embeds` out
 /// (`CLIPModel.get_image_features`).

@@ -1,27 +1,23 @@
 import Foundation
+import SafeTensors
 
 /// The files of a checkpoint the worker reads, and the check that a directory has all of them.
 ///
-/// Required: `config.json`, `preprocessor_config.json`, a tokenizer (`tokenizer.json`, or `vocab.json` with
-/// `merges.txt`), and safetensors weights (`model.safetensors`, or `model.safetensors.index.json` with every
-/// shard it names). Optional: `tokenizer_config.json`, `special_tokens_map.json`.
+/// Every family reads `config.json` and safetensors weights (`model.safetensors`, or
+/// `model.safetensors.index.json` with every shard it names); the rest is the family's `CheckpointFileSet`.
 public enum CheckpointFiles {
   static let config = "config.json"
-  static let preprocessorConfig = "preprocessor_config.json"
-  static let tokenizerFiles = ["vocab.json", "merges.txt", "tokenizer.json", "tokenizer_config.json",
-                               "special_tokens_map.json"]
-  static let weights = "model.safetensors"
-  static let shardIndex = "model.safetensors.index.json"
+  static let weights = SafeTensorsCheckpoint.singleFileName
+  static let shardIndex = SafeTensorsCheckpoint.indexFileName
   static let pickledWeights = "pytorch_model.bin"
 
-  static let tokenizerRequirement = "tokenizer.json (or vocab.json and merges.txt)"
   static let weightsRequirement = "model.safetensors (or model.safetensors.index.json and its shards)"
 
-  /// Checks that `directory` holds a complete checkpoint.
+  /// Checks that `directory` holds a complete checkpoint of the family `files` chooses from its config.
   /// - Throws: `HubError.noSafetensors` when the only weights are `pytorch_model.bin`, `HubError.missingFiles`
-  ///   naming what lacks, `HubError.badShardIndex` when the shard index cannot be read.
-  public static func validate(directory: URL) throws {
-    let missing = try missingFiles(in: directory)
+  ///   naming what lacks, `HubError.badShardIndex` when the shard index cannot be read; what `files` throws.
+  public static func validate(directory: URL, files: CheckpointFileChooser) throws {
+    let missing = try missingFiles(in: directory, files: files)
     guard missing.isEmpty else {
       if missing.contains(weightsRequirement), exists(pickledWeights, in: directory) {
         throw HubError.noSafetensors(location: directory.path)
@@ -32,11 +28,11 @@ public enum CheckpointFiles {
 
   /// What `directory` lacks, as requirement names (empty when complete). Shards named by an index but absent
   /// are listed by file name.
-  static func missingFiles(in directory: URL) throws -> [String] {
-    var missing = [config, preprocessorConfig].filter { !exists($0, in: directory) }
-    let hasTokenizer = exists("tokenizer.json", in: directory)
-      || (exists("vocab.json", in: directory) && exists("merges.txt", in: directory))
-    if !hasTokenizer { missing.append(tokenizerRequirement) }
+  static func missingFiles(in directory: URL, files: CheckpointFileChooser) throws -> [String] {
+    let config = try? Data(contentsOf: directory.appendingPathComponent(Self.config))
+    var missing = config == nil ? [Self.config] : []
+    let set = try files(config.map { [UInt8]($0) })
+    missing += set.required.filter { !$0.isMet { exists($0, in: directory) } }.map(\.name)
     if exists(weights, in: directory) { return missing }
     if exists(shardIndex, in: directory) {
       let shards = try shardNames(indexAt: directory.appendingPathComponent(shardIndex), location: directory.path)
@@ -47,27 +43,14 @@ public enum CheckpointFiles {
     return missing
   }
 
-  /// The shard files a `model.safetensors.index.json` names in its `weight_map`, sorted, each once.
-  /// Names that would leave the checkpoint directory (absolute, or with `..`) are refused.
+  /// The shard files a `model.safetensors.index.json` names, by the loader's own rules (`ShardIndex`), so the
+  /// Hub never fetches a checkpoint the loader would refuse.
   static func shardNames(indexAt url: URL, location: String) throws -> [String] {
-    let data: Data
-    do { data = try Data(contentsOf: url) } catch {
-      throw HubError.badShardIndex(location: location, reason: error.localizedDescription)
+    do {
+      return try ShardIndex(contentsOf: url).shards
+    } catch SafeTensorsError.invalidIndex(let reason), SafeTensorsError.unreadable(_, let reason) {
+      throw HubError.badShardIndex(location: location, reason: reason)
     }
-    guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-          let map = root["weight_map"] as? [String: Any] else {
-      throw HubError.badShardIndex(location: location, reason: "no weight_map object")
-    }
-    var shards = Set<String>()
-    for (tensor, value) in map {
-      guard let shard = value as? String, !shard.isEmpty, !shard.hasPrefix("/"),
-            !shard.split(separator: "/").contains("..") else {
-        throw HubError.badShardIndex(location: location, reason: "tensor \(tensor) maps to an invalid file name")
-      }
-      shards.insert(shard)
-    }
-    guard !shards.isEmpty else { throw HubError.badShardIndex(location: location, reason: "weight_map is empty") }
-    return shards.sorted()
   }
 
   static func exists(_ file: String, in directory: URL) -> Bool {

@@ -12,6 +12,7 @@ struct HubDownload {
   let revision: String
   let cache: RepoCache
   let client: HubHTTPClient
+  let files: CheckpointFileChooser
   let progress: ((DownloadProgress) -> Void)?
 
   /// What a HEAD says about a file that exists.
@@ -33,10 +34,13 @@ struct HubDownload {
     if !cache.hasFile(CheckpointFiles.config, commit: commit) {
       try store(CheckpointFiles.config, metadata: config)
     }
-    guard try fetch(CheckpointFiles.preprocessorConfig, commit: commit) else {
-      throw HubError.missingFiles(location: "\(repo)@\(commit)", files: [CheckpointFiles.preprocessorConfig])
+    // The family the config names decides the rest; a missing requirement fails before the weights download.
+    let set = try files(Array(try Data(contentsOf: snapshot.appendingPathComponent(CheckpointFiles.config))))
+    var present = Set<String>()
+    for file in set.candidates where try fetch(file, commit: commit) { present.insert(file) }
+    for requirement in set.required where !requirement.isMet({ present.contains($0) }) {
+      throw HubError.missingFiles(location: "\(repo)@\(commit)", files: [requirement.name])
     }
-    for file in CheckpointFiles.tokenizerFiles { _ = try fetch(file, commit: commit) }
     if try !fetch(CheckpointFiles.weights, commit: commit) {
       guard try fetch(CheckpointFiles.shardIndex, commit: commit) else {
         if try metadata(CheckpointFiles.pickledWeights, revision: commit) != nil {
@@ -51,7 +55,7 @@ struct HubDownload {
         }
       }
     }
-    let missing = try CheckpointFiles.missingFiles(in: snapshot)
+    let missing = try CheckpointFiles.missingFiles(in: snapshot, files: files)
     guard missing.isEmpty else { throw HubError.missingFiles(location: "\(repo)@\(commit)", files: missing) }
     return snapshot
   }

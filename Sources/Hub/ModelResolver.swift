@@ -9,9 +9,12 @@ import Foundation
 /// worker reads (see `CheckpointFiles`), all from the commit the revision pointed to when `config.json` was
 /// asked for, so a snapshot never mixes commits.
 public struct ModelResolver: Sendable {
+  /// The files to fetch and require besides config.json and the weights: the model family's.
+  public var files: CheckpointFileChooser
   public var configuration: HubConfiguration
 
-  public init(configuration: HubConfiguration = .fromEnvironment()) {
+  public init(files: @escaping CheckpointFileChooser, configuration: HubConfiguration = .fromEnvironment()) {
+    self.files = files
     self.configuration = configuration
   }
 
@@ -26,14 +29,15 @@ public struct ModelResolver: Sendable {
       guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
         throw HubError.directoryNotFound(path: url.path)
       }
-      try CheckpointFiles.validate(directory: url)
+      try CheckpointFiles.validate(directory: url, files: files)
       return url
     case .hub(let repo, let revision):
       let cache = RepoCache(cacheDirectory: configuration.cacheDirectory, repo: repo)
       if let snapshot = try cachedSnapshot(cache, revision: revision) { return snapshot }
       let client = HubHTTPClient(endpoint: configuration.endpoint, token: configuration.token,
                                  timeout: configuration.timeout)
-      let download = HubDownload(repo: repo, revision: revision, cache: cache, client: client, progress: progress)
+      let download = HubDownload(
+        repo: repo, revision: revision, cache: cache, client: client, files: files, progress: progress)
       return try download.run()
     }
   }
@@ -42,13 +46,12 @@ public struct ModelResolver: Sendable {
   /// - Throws: `.offlineAndMissing` when offline and the cache cannot provide the model; `.noSafetensors` when the
   ///   snapshot has only pickled weights.
   private func cachedSnapshot(_ cache: RepoCache, revision: String) throws -> URL? {
-    var missing = [CheckpointFiles.config, CheckpointFiles.preprocessorConfig, CheckpointFiles.tokenizerRequirement,
-                   CheckpointFiles.weightsRequirement]
+    var missing = try [CheckpointFiles.config] + files(nil).required.map(\.name) + [CheckpointFiles.weightsRequirement]
     if let commit = cache.commit(for: revision) {
       let snapshot = cache.snapshot(commit: commit)
       if FileManager.default.fileExists(atPath: snapshot.path) {
         do {
-          try CheckpointFiles.validate(directory: snapshot)
+          try CheckpointFiles.validate(directory: snapshot, files: files)
           return snapshot
         } catch HubError.missingFiles(_, let files) {
           missing = files

@@ -37,7 +37,7 @@ public struct SafeTensorsCheckpoint: Sendable {
       throw SafeTensorsError.unreadable(
         path: directory.path, reason: "no \(Self.singleFileName) or \(Self.indexFileName) (only safetensors is read)")
     }
-    let weightMap = try Self.readWeightMap(index)
+    let weightMap = try ShardIndex(contentsOf: index).weightMap
     var files: [String: SafeTensorsFile] = [:]
     var tensors: [String: TensorInfo] = [:]
     var location: [String: String] = [:]
@@ -70,30 +70,5 @@ public struct SafeTensorsCheckpoint: Sendable {
   public func withStoredBytes<R>(_ name: String, _ body: (Data) throws -> R) throws -> R {
     guard let shard = location[name], let file = files[shard] else { throw SafeTensorsError.missingTensor(name) }
     return try file.withStoredBytes(name, body)
-  }
-
-  private struct Index: Decodable {
-    let weightMap: [String: String]
-    enum CodingKeys: String, CodingKey { case weightMap = "weight_map" }
-  }
-
-  /// Reads `weight_map`, refusing shard names that leave the directory.
-  private static func readWeightMap(_ url: URL) throws -> [String: String] {
-    let data: Data
-    do {
-      data = try Data(contentsOf: url)
-    } catch {
-      throw SafeTensorsError.unreadable(path: url.path, reason: error.localizedDescription)
-    }
-    let index: Index
-    do {
-      index = try JSONDecoder().decode(Index.self, from: data)
-    } catch {
-      throw SafeTensorsError.invalidIndex(reason: "no weight_map of tensor names to file names")
-    }
-    for shard in Set(index.weightMap.values) where shard.isEmpty || shard.contains("/") || shard.hasPrefix(".") {
-      throw SafeTensorsError.invalidIndex(reason: "shard name \(shard) is not a file in the checkpoint directory")
-    }
-    return index.weightMap
   }
 }

@@ -16,7 +16,7 @@
 /// marks (the whole run is normalized and encoded), 67 MB peak resident memory for a 1 MB word.
 public struct CLIPTokenizer: Sendable {
   /// The most ids `encode` returns, start and end tokens included (`model_max_length`, 77 for CLIP).
-  public let maxLength: Int
+  public private(set) var maxLength: Int
   /// The id of `<|startoftext|>`, first in every encoding.
   public let bosTokenID: Int
   /// The id of `<|endoftext|>`, last in every encoding.
@@ -76,6 +76,15 @@ public struct CLIPTokenizer: Sendable {
     rawTokens = AddedTokenMatcher(added.filter { !$0.normalized }.map { (Array($0.content.unicodeScalars), $0.id) })
     normalizedTokens = AddedTokenMatcher(
       added.filter(\.normalized).map { (Normalizer.normalize($0.content.unicodeScalars), $0.id) })
+  }
+
+  /// This tokenizer truncating to at most `limit` ids (the model's positions), when that is fewer than `maxLength`.
+  /// - Throws: `TokenizerError.invalidMaxLength` for a limit below 2, which leaves no room for the start and end.
+  public func truncating(to limit: Int) throws -> CLIPTokenizer {
+    guard limit >= 2 else { throw TokenizerError.invalidMaxLength(String(limit)) }
+    var tokenizer = self
+    tokenizer.maxLength = min(maxLength, limit)
+    return tokenizer
   }
 
   /// The ids of `text`: start token, at most `maxLength - 2` ids, end token.

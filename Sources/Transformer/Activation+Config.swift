@@ -4,7 +4,7 @@ extension Activation {
   /// The activation `hidden_act` names, with the aliases `transformers`' `ACT2FN` maps to the same function.
   ///
   /// - Throws: `CheckpointError.unsupportedActivation` for any other name.
-  init(configName name: String) throws {
+  public init(configName name: String) throws {
     switch name {
     case "quick_gelu": self = .quickGELU
     case "gelu": self = .gelu

@@ -1,13 +1,13 @@
-/// Why a CLIP checkpoint directory was refused.
+/// Why a checkpoint directory was refused, whatever its model family.
 ///
 /// File-level problems of the weights (corrupt header, truncated file, unsupported dtype, ...) are thrown
 /// as `SafeTensorsError` by the SafeTensors module; these are the model-level ones.
 public enum CheckpointError: Error, Equatable, Sendable {
   /// A file the checkpoint needs is absent or unreadable.
   case unreadableFile(path: String, reason: String)
-  /// `config.json` names another architecture (`model_type` is not `clip`).
-  case unsupportedModel(modelType: String)
-  /// `config.json` is not a valid CLIP configuration.
+  /// `config.json` names an architecture no model family serves; `supported` lists the `model_type`s served.
+  case unsupportedModel(modelType: String, supported: [String])
+  /// `config.json` is not a valid configuration of its family.
   case invalidConfig(reason: String)
   /// `hidden_act` names an activation the engine does not implement.
   case unsupportedActivation(String)
@@ -27,8 +27,9 @@ extension CheckpointError: CustomStringConvertible {
   public var description: String {
     switch self {
     case let .unreadableFile(path, reason): return "cannot read \(path): \(reason)"
-    case let .unsupportedModel(modelType):
-      return "unsupported model: config.json has model_type \"\(modelType)\"; only \"clip\" is supported"
+    case let .unsupportedModel(modelType, supported):
+      let served = supported.map { "\"\($0)\"" }.joined(separator: ", ")
+      return "unsupported model: config.json has model_type \"\(modelType)\"; the model types served are \(served)"
     case let .invalidConfig(reason): return "invalid config.json: \(reason)"
     case let .unsupportedActivation(name): return "unsupported hidden_act \"\(name)\""
     case let .missingTensor(name): return "checkpoint lacks tensor \(name)"

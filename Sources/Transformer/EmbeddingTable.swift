@@ -3,14 +3,14 @@ import Kernels
 /// A `[rows, width]` lookup table read a row at a time (the token embeddings: 49408 × 512 for ViT-B/32), held
 /// as the checkpoint stores it: floats, or halves widened row by row on lookup (exactly), which keeps a
 /// half-precision checkpoint's largest tensor at half the memory.
-struct EmbeddingTable: Sendable {
+public struct EmbeddingTable: Sendable {
   enum Storage: Sendable {
     case float32([Float])
     case halves([UInt16], HalfFormat)
   }
 
-  let rows: Int
-  let width: Int
+  public let rows: Int
+  public let width: Int
   let storage: Storage
 
   /// - Precondition: `storage` holds `rows * width` values.
@@ -24,7 +24,7 @@ struct EmbeddingTable: Sendable {
   }
 
   /// Row `index`, as floats.
-  func row(_ index: Int) -> [Float] {
+  public func row(_ index: Int) -> [Float] {
     precondition(index >= 0 && index < rows, "EmbeddingTable: row \(index) outside \(rows)")
     let range = index * width ..< (index + 1) * width
     return switch storage {

@@ -1,18 +1,18 @@
 import Kernels
 
 /// `nn.LayerNorm` over the feature columns.
-struct LayerNorm: Sendable {
+public struct LayerNorm: Sendable {
   let weight: [Float]
   let bias: [Float]
   let epsilon: Float
 
-  init(_ store: inout WeightStore, _ prefix: String, width: Int, epsilon: Float) throws {
+  public init(_ store: inout WeightStore, _ prefix: String, width: Int, epsilon: Float) throws {
     weight = try store.tensor(prefix + ".weight", shape: [width])
     bias = try store.tensor(prefix + ".bias", shape: [width])
     self.epsilon = epsilon
   }
 
-  func callAsFunction(_ x: Matrix) -> Matrix {
+  public func callAsFunction(_ x: Matrix) -> Matrix {
     layerNorm(x, weight: weight, bias: bias, epsilon: epsilon)
   }
 }

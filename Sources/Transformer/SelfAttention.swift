@@ -1,24 +1,24 @@
 import Kernels
 
-/// `CLIPAttention`: multi-head self-attention with q/k/v projections and an output projection.
+/// `CLIPAttention` (and `SiglipAttention`): multi-head self-attention with q/k/v projections and an output projection.
 ///
 /// Several sequences travel stacked as rows of one matrix; each token attends only to the rows its `scope`
 /// gives it. The three input projections are fused into one `[3·width, width]` linear layer (the
 /// checkpoint's q, k and v weights stacked), so a layer's input is read once and attention reads q, k and v
 /// straight from that one output.
-struct SelfAttention: Sendable {
+public struct SelfAttention: Sendable {
   let qkv: LinearWeights
-  let output: LinearWeights
+  public let output: LinearWeights
   let heads: Int
 
-  init(_ store: inout WeightStore, _ prefix: String, width: Int, heads: Int) throws {
+  public init(_ store: inout WeightStore, _ prefix: String, width: Int, heads: Int) throws {
     qkv = try store.fusedLinear(["q_proj", "k_proj", "v_proj"].map { "\(prefix).\($0)" }, out: width, in: width)
     output = try store.linear(prefix + ".out_proj", out: width, in: width)
     self.heads = heads
   }
 
   /// The heads' outputs side by side, before `out_proj`.
-  func mix(_ x: Matrix, scope: AttentionScope) -> Matrix {
+  public func mix(_ x: Matrix, scope: AttentionScope) -> Matrix {
     switch scope {
     case .sequences(let sequences): attention(qkv: linear(x, qkv), heads: heads, causal: false, sequences: sequences)
     case .causal(let tree): attention(qkv: linear(x, qkv), heads: heads, tree: tree)
@@ -28,7 +28,7 @@ struct SelfAttention: Sendable {
   /// The heads' outputs of rows `rows` only, before `out_proj`: exactly those rows of `mix(_:scope:)`. Every row
   /// is still a key and a value, but with independent sequences (the vision tower's last layer, where only the
   /// class tokens go on) only the rows kept need a query: their query projection and attention alone are computed.
-  func mix(_ x: Matrix, scope: AttentionScope, keeping rows: [Int]) -> Matrix {
+  public func mix(_ x: Matrix, scope: AttentionScope, keeping rows: [Int]) -> Matrix {
     let width = qkv.outFeatures / 3
     guard case .sequences(let sequences) = scope, width % LinearWeights.outputAlignment == 0 else {
       return mix(x, scope: scope).gathering(rows: rows)

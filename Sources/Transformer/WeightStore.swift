@@ -5,31 +5,34 @@ import SafeTensors
 /// Binds checkpoint tensors to the layers that use them, strictly.
 ///
 /// Each layer takes its tensors by checkpoint name and expected shape; a missing or wrongly shaped tensor
-/// fails at once, and `finish()` fails on any tensor nobody took — except the `position_ids` buffers, which
-/// old Hub checkpoints saved and `transformers` drops when loading.
-struct WeightStore {
+/// fails at once, and `finish()` fails on any tensor nobody took — except those the family says `transformers`
+/// drops when loading.
+public struct WeightStore {
   /// Tensors `transformers` ignores when present: non-persistent buffers of the current model.
-  static let ignored: Set<String> = ["text_model.embeddings.position_ids", "vision_model.embeddings.position_ids"]
+  private let ignored: Set<String>
 
   private let checkpoint: SafeTensorsCheckpoint
   /// Where every linear layer's panels go: side by side, on huge pages throughout.
   private let arena = WeightArena()
   private var taken: Set<String> = []
   /// The storage types of the tensors taken, for `CLIPModelInfo.dtype`.
-  private(set) var dtypes: Set<DType> = []
+  public private(set) var dtypes: Set<DType> = []
 
-  init(_ checkpoint: SafeTensorsCheckpoint) {
+  /// - Parameter ignored: tensors the family's `transformers` model drops when present (non-persistent buffers
+  ///   that old checkpoints saved, such as CLIP's `position_ids`).
+  public init(_ checkpoint: SafeTensorsCheckpoint, ignoring ignored: Set<String> = []) {
     self.checkpoint = checkpoint
+    self.ignored = ignored
   }
 
   /// The tensor `name`, which must have `shape`, as `Float`.
-  mutating func tensor(_ name: String, shape: [Int]) throws -> [Float] {
+  public mutating func tensor(_ name: String, shape: [Int]) throws -> [Float] {
     try take(name, shape: shape)
     return try checkpoint.floats(name)
   }
 
   /// The lookup table `name` (`[rows, width]`), kept as halves when the checkpoint stores F16 or BF16.
-  mutating func table(_ name: String, rows: Int, width: Int) throws -> EmbeddingTable {
+  public mutating func table(_ name: String, rows: Int, width: Int) throws -> EmbeddingTable {
     guard let format = Self.halfFormat(try take(name, shape: [rows, width])) else {
       return EmbeddingTable(rows: rows, width: width, storage: .float32(try checkpoint.floats(name)))
     }
@@ -47,7 +50,7 @@ struct WeightStore {
 
   /// The linear layer `prefix.weight` (`[out, in]`, or `weightShape` when the checkpoint stores it otherwise,
   /// as a convolution's `[out, channels, height, width]`) and, when `bias`, `prefix.bias`.
-  mutating func linear(_ prefix: String, out: Int, in inFeatures: Int, bias: Bool = true,
+  public mutating func linear(_ prefix: String, out: Int, in inFeatures: Int, bias: Bool = true,
                        weightShape: [Int]? = nil) throws -> LinearWeights {
     try fusedLinear([prefix], out: out, in: inFeatures, bias: bias, weightShape: weightShape)
   }
@@ -57,7 +60,7 @@ struct WeightStore {
   ///
   /// F32 weights are packed straight from the checkpoint's bytes, and F16 or BF16 weights too, kept as halves
   /// (half the memory; widened a block at a time by the multiply, exactly); mixed types are widened first.
-  mutating func fusedLinear(_ prefixes: [String], out: Int, in inFeatures: Int, bias: Bool = true,
+  public mutating func fusedLinear(_ prefixes: [String], out: Int, in inFeatures: Int, bias: Bool = true,
                             weightShape: [Int]? = nil) throws -> LinearWeights {
     let names = prefixes.map { $0 + ".weight" }
     var types: Set<DType> = []
@@ -103,8 +106,8 @@ struct WeightStore {
   }
 
   /// Fails on the first tensor (in name order) that no layer took.
-  func finish() throws {
-    for name in checkpoint.tensors.keys.sorted() where !taken.contains(name) && !Self.ignored.contains(name) {
+  public func finish() throws {
+    for name in checkpoint.tensors.keys.sorted() where !taken.contains(name) && !ignored.contains(name) {
       throw CheckpointError.unexpectedTensor(name)
     }
   }

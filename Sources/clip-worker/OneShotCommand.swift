@@ -2,7 +2,7 @@ import Foundation
 import JSONRPC
 
 /// `clip-worker classify` and `clip-worker embed`: one request to the worker's methods, run in-process
-/// (`LocalSession`), its result printed on stdout for a person at a terminal or a shell pipeline.
+/// (`Session`), its result printed on stdout for a person at a terminal or a shell pipeline.
 ///
 /// The command only builds the method's params and formats its result; the method does the work, so the
 /// numbers are those the server would send for the same inputs.

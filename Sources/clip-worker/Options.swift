@@ -1,5 +1,5 @@
 import Foundation
-import ImageCodecs
+import Hub
 import Worker
 
 /// The command line: options, each also settable by an environment variable (the command line wins), and
@@ -74,7 +74,7 @@ struct Options {
     },
   ]
 
-  static let defaultModel = ModelSource.defaultModel.id
+  static let defaultModel = ModelReference.defaultModel.description
 
   /// Reads the environment, then the arguments (without the program name). A first argument `classify` or
   /// `embed` selects that one-shot command.
@@ -111,16 +111,30 @@ struct Options {
         throw OptionsError.unknownOption(argument)
       }
     }
-    if var command {
+    if let command {
       try command.validate()
       action = .oneShot(command)
     }
   }
 
-  /// The model to serve: `--model`, else the default Hub model.
-  func source() throws(ModelSourceError) -> ModelSource {
-    guard let model else { return ModelSource.defaultModel }
-    return try ModelSource(parsing: model)
+  /// The model to serve: `--model`, else the default Hub model. A directory must exist (and be one) now, so
+  /// that a mistyped path is a usage error rather than a failed start.
+  func source() throws(OptionsError) -> ModelReference {
+    guard let model else { return ModelReference.defaultModel }
+    let reference: ModelReference
+    do {
+      reference = try ModelReference(parsing: model)
+    } catch {
+      throw .badModel("\(error)")
+    }
+    if case let .directory(url) = reference {
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+        throw .badModel("model directory not found: \(model)")
+      }
+      guard isDirectory.boolValue else { throw .badModel("model path is not a directory: \(model)") }
+    }
+    return reference
   }
 
   /// `--flag=value` into its parts.
@@ -182,13 +196,15 @@ enum OptionsError: Error, Equatable, CustomStringConvertible {
   case invalidValue(flag: String, value: String)
   /// A one-shot command's arguments that do not make a request; the payload says why.
   case badCommand(String)
+  /// A `--model` that names neither an existing directory nor a Hub id; the payload says why.
+  case badModel(String)
 
   var description: String {
     switch self {
     case let .unknownOption(option): return "unknown option \(option)"
     case let .missingValue(flag): return "\(flag) needs a value"
     case let .invalidValue(flag, value): return "invalid value for \(flag): \(value)"
-    case let .badCommand(why): return why
+    case let .badCommand(why), let .badModel(why): return why
     }
   }
 }

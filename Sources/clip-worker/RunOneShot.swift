@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import ImageCodecs
+import Hub
 import JSONRPC
 import Worker
 
@@ -8,11 +8,12 @@ import Worker
 /// stdout. Returns the exit code: 0, 1 when the model or an input could not be used (the reason on stderr),
 /// 2 when the method refused the arguments (invalid params, such as a template without `{}`).
 func runOneShot(
-  _ command: OneShotCommand, source: ModelSource, options: Options, logger: Logger, display: ProgressDisplay
+  _ command: OneShotCommand, source: ModelReference, options: Options, logger: Logger, display: ProgressDisplay
 ) -> Int32 {
-  let session = LocalSession(
-    configuration: options.configuration, source: source, load: loadEngine, decode: defaultImageDecoder,
+  let session = Session(
+    configuration: options.configuration, source: source, load: loadModel, decode: defaultImageDecoder,
     logger: logger, progress: { display.show($0) })
+  session.start()
   let (method, params) = command.request
   let outcome = Locked<Result<JSONValue, RPCError>?>(nil)
   let done = DispatchSemaphore(value: 0)

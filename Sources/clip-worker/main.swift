@@ -1,10 +1,10 @@
 // clip-worker: serves a CLIP model over newline-delimited JSON-RPC 2.0 on stdin/stdout, or runs one
 // classify/embed request from the command line.
-import CLIP
 import Foundation
-import ImageCodecs
+import Hub
 import JSONRPC
 import Kernels
+import Models
 import Worker
 
 /// Writes a line to stderr (never stdout, which carries protocol messages only).
@@ -14,7 +14,7 @@ func standardError(_ text: String) {
 }
 
 let options: Options
-let source: ModelSource
+let source: ModelReference
 do {
   options = try Options(
     arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
@@ -43,12 +43,12 @@ let logger = Logger(level: options.logLevel) { standardError($0) }
 let display = ProgressDisplay(terminal: isatty(STDERR_FILENO) == 1, logger: logger) { text in
   FileHandle.standardError.write(Data(text.utf8))
 }
-// The model is loaded from the directory the source resolved to (`load` is always given a `.directory`).
-let loadEngine: @Sendable (ModelSource) throws -> any EmbeddingModel = { source in
-  let engine = try CLIPEngine(directory: source.directory!)
+// The family the checkpoint's config names loads it.
+let loadModel: ModelLoading = { directory in
+  let model = try ModelFamilies.load(directory: directory)
   // Once loaded, so that the first load's temporaries still go back to the system (9 MB).
   HeapPolicy.keepActivationMemory()
-  return engine
+  return model
 }
 
 if case let .oneShot(command) = options.action {
@@ -65,7 +65,7 @@ guard protocolOutput >= 0, dup2(STDERR_FILENO, STDOUT_FILENO) >= 0 else {
 
 let writer = LineWriter(fileDescriptor: protocolOutput)
 let server = Server(
-  configuration: options.configuration, source: source, load: loadEngine, decode: defaultImageDecoder,
+  configuration: options.configuration, source: source, load: loadModel, decode: defaultImageDecoder,
   output: { writer.write($0) }, logger: logger, progress: { display.show($0) })
 server.start()
 

@@ -2,6 +2,8 @@ import Foundation
 import Kernels
 import Testing
 import CLIP
+import Models
+@testable import Transformer
 
 /// `config.json` decoding: transformers' defaults, the `*_config_dict` override, and refusals.
 @Suite struct CLIPConfigTests {
@@ -50,10 +52,6 @@ import CLIP
     #expect(throws: CheckpointError.unsupportedActivation("relu")) {
       try config(#"{"vision_config": {"hidden_act": "relu"}}"#)
     }
-  }
-
-  @Test func otherModelTypesAreUnsupported() {
-    #expect(throws: CheckpointError.unsupportedModel(modelType: "siglip")) { try config(#"{"model_type": "siglip"}"#) }
   }
 
   @Test func inconsistentShapesAreRefused() {

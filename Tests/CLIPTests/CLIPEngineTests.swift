@@ -2,6 +2,8 @@ import Foundation
 import ImageCodecs
 import Testing
 import CLIP
+import Models
+@testable import Transformer
 
 /// The facade end to end on tiny-clip: strings through the tokenizer and bytes through the image processor
 /// give the embeddings `transformers` computed from `CLIPTokenizerFast` and `CLIPImageProcessor` output.
@@ -29,8 +31,8 @@ import CLIP
     let reference = try TestFixtures.reference("tiny-clip")
     let image = engine.imageEmbeddings(pixelTensors: [try TestFixtures.pixelTensors()[0]])[0]
     let texts = engine.textEmbeddings(try TestFixtures.inputs().texts)
-    let probabilities = CLIPEngine.zeroShotProbabilities(image: image, texts: texts, logitScale: engine.info.logitScale)
-    let expected = CLIPSimilarity.softmax(reference.logitsPerImage)
+    let probabilities = engine.scoring.scores(image: image, texts: texts)
+    let expected = TestFixtures.softmax(reference.logitsPerImage)
     #expect(TestFixtures.maxAbsDifference([probabilities], [expected]) <= 1e-5)
   }
 

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import CLIP
+import Models
+@testable import Transformer
 import Kernels
 
 /// The engine against `transformers` on the tiny random checkpoints of `Fixtures/` (see make_fixtures.py):
@@ -40,11 +42,12 @@ import Kernels
     #expect(abs(model.logitScale - reference.logitScale) <= 1e-5 * reference.logitScale)
     let image = model.vision.embed(pixelTensors: [try TestFixtures.pixelTensors()[0]])[0]
     let texts = model.text.embed(tokenIDs: try TestFixtures.inputs().tokenIDs)
-    let logits = CLIPSimilarity.logitsPerImage(image: image, texts: texts, logitScale: model.logitScale)
+    let scoring = ZeroShotScoring.softmax(logitScale: model.logitScale)
+    let logits = scoring.logits(image: image, texts: texts)
     // Logits are cosines scaled by ~18: 1e-5 on the embeddings allows a little more here.
     #expect(TestFixtures.maxAbsDifference([logits], [reference.logitsPerImage]) <= 1e-4)
-    let probabilities = CLIPSimilarity.zeroShotProbabilities(image: image, texts: texts, logitScale: model.logitScale)
-    let expected = CLIPSimilarity.softmax(reference.logitsPerImage)
+    let probabilities = scoring.scores(image: image, texts: texts)
+    let expected = TestFixtures.softmax(reference.logitsPerImage)
     #expect(TestFixtures.maxAbsDifference([probabilities], [expected]) <= 1e-5)
     #expect(abs(probabilities.reduce(0, +) - 1) <= 1e-5)
   }
@@ -94,7 +97,7 @@ import Kernels
     // Halves stay halves, F16 and BF16 alike (linear layers and the token embeddings): half the memory, the same
     // values.
     let layers = model.text.encoder.layers + model.vision.encoder.layers
-    #expect(layers.allSatisfy { [$0.attention.qkv, $0.attention.output, $0.fc1, $0.fc2].allSatisfy(\.holdsHalves) })
+    #expect(layers.allSatisfy { [$0.attention.qkv, $0.attention.output, $0.mlp.fc1, $0.mlp.fc2].allSatisfy(\.holdsHalves) })
     #expect(model.vision.patchEmbedding.holdsHalves && model.text.projection.holdsHalves)
     guard case .halves(_, let format) = model.text.tokenEmbedding.storage else {
       Issue.record("\(name): token embeddings widened")

@@ -90,4 +90,12 @@ enum TestFixtures {
     precondition(a.count == b.count && zip(a, b).allSatisfy { $0.count == $1.count }, "shapes differ")
     return zip(a, b).flatMap { zip($0, $1).map { abs($0 - $1) } }.max() ?? 0
   }
+
+  /// The softmax of `logits` in double precision: the expectation of the engine's scores, computed apart from it.
+  static func softmax(_ logits: [Float]) -> [Float] {
+    let top = Double(logits.max() ?? 0)
+    let e = logits.map { Foundation.exp(Double($0) - top) }
+    let sum = e.reduce(0, +)
+    return e.map { Float($0 / sum) }
+  }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SafeTensors
 import Testing
 @testable import Hub
 
@@ -13,7 +14,7 @@ import Testing
 
   @Test(arguments: [true, false])
   func aCacheWrittenByHuggingfaceHubIsFoundWithoutTheNetwork(offline: Bool) throws {
-    let resolver = ModelResolver(configuration: TestCheckpoint.configuration(
+    let resolver = ModelResolver(files: TestCheckpoint.files, configuration: TestCheckpoint.configuration(
       cache: Self.pythonCache, endpoint: Self.unreachable, offline: offline))
     let expected = Self.pythonCache.appendingPathComponent("models--tiny-org--tiny-clip/snapshots/\(Self.commit)")
     for revision in ["main", Self.commit] {
@@ -25,7 +26,7 @@ import Testing
   }
 
   @Test func anUnknownRevisionOfACachedRepoIsMissingOffline() {
-    let resolver = ModelResolver(configuration: TestCheckpoint.configuration(
+    let resolver = ModelResolver(files: TestCheckpoint.files, configuration: TestCheckpoint.configuration(
       cache: Self.pythonCache, endpoint: Self.unreachable, offline: true))
     #expect(throws: HubError.offlineAndMissing(repo: "tiny-org/tiny-clip", revision: "v2", files: [
       "config.json", "preprocessor_config.json", "tokenizer.json (or vocab.json and merges.txt)",
@@ -49,7 +50,7 @@ import Testing
     defer { try? FileManager.default.removeItem(at: directory) }
     try TestCheckpoint.writeSmallFiles(to: directory)
     try Data([0]).write(to: directory.appendingPathComponent("model.safetensors"))
-    let resolver = ModelResolver(configuration: TestCheckpoint.configuration(
+    let resolver = ModelResolver(files: TestCheckpoint.files, configuration: TestCheckpoint.configuration(
       cache: directory, endpoint: Self.unreachable, offline: true))
     #expect(try resolver.resolve(.directory(directory)) == directory)
   }
@@ -57,7 +58,7 @@ import Testing
   @Test func incompleteDirectoriesSayWhatLacks() throws {
     let directory = try TestCheckpoint.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
-    let resolver = ModelResolver(configuration: TestCheckpoint.configuration(
+    let resolver = ModelResolver(files: TestCheckpoint.files, configuration: TestCheckpoint.configuration(
       cache: directory, endpoint: Self.unreachable, offline: true))
     try Data("{}".utf8).write(to: directory.appendingPathComponent("config.json"))
     try Data("{}".utf8).write(to: directory.appendingPathComponent("vocab.json"))
@@ -80,11 +81,22 @@ import Testing
     try Data(#"{"weight_map": {"a": "s1.safetensors", "b": "s2.safetensors"}}"#.utf8).write(to: index)
     try Data([0]).write(to: directory.appendingPathComponent("s1.safetensors"))
     #expect(throws: HubError.missingFiles(location: directory.path, files: ["s2.safetensors"])) {
-      try CheckpointFiles.validate(directory: directory)
+      try CheckpointFiles.validate(directory: directory, files: TestCheckpoint.files)
     }
     try Data(#"{"weight_map": {"a": "../../etc/passwd"}}"#.utf8).write(to: index)
-    #expect(throws: HubError.badShardIndex(location: directory.path, reason: "tensor a maps to an invalid file name")) {
-      try CheckpointFiles.validate(directory: directory)
+    #expect(throws: HubError.badShardIndex(
+      location: directory.path, reason: #"tensor a maps to "../../etc/passwd", not a file in the checkpoint directory"#)) {
+      try CheckpointFiles.validate(directory: directory, files: TestCheckpoint.files)
+    }
+    // A shard in a subfolder is refused by the Hub exactly as the loader refuses it.
+    try Data(#"{"weight_map": {"a": "sub/s1.safetensors"}}"#.utf8).write(to: index)
+    #expect(throws: HubError.badShardIndex(
+      location: directory.path, reason: #"tensor a maps to "sub/s1.safetensors", not a file in the checkpoint directory"#)) {
+      try CheckpointFiles.validate(directory: directory, files: TestCheckpoint.files)
+    }
+    #expect(throws: SafeTensorsError.invalidIndex(
+      reason: #"tensor a maps to "sub/s1.safetensors", not a file in the checkpoint directory"#)) {
+      try SafeTensorsCheckpoint(directory: directory)
     }
   }
 }

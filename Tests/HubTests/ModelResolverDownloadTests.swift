@@ -13,7 +13,7 @@ import Testing
     let hub = try TestCheckpoint.hub(repo: repo, weights: TestCheckpoint.bytes(count: 4096, seed: 1))
     hub.add("pytorch_model.bin", TestCheckpoint.bytes(count: 100, seed: 2))
     hub.add("flax_model.msgpack", TestCheckpoint.bytes(count: 100, seed: 3))
-    let resolver = ModelResolver(configuration: TestCheckpoint.configuration(
+    let resolver = ModelResolver(files: TestCheckpoint.files, configuration: TestCheckpoint.configuration(
       cache: cache, endpoint: hub.endpoint, token: "hf_secret"))
 
     let snapshot = try resolver.resolve(.hub(repo: repo, revision: "main"))
@@ -57,19 +57,19 @@ import Testing
     defer { try? FileManager.default.removeItem(at: cache) }
     let hub = try TestCheckpoint.hub(repo: repo, weights: TestCheckpoint.bytes(count: 2048, seed: 4))
     let configuration = TestCheckpoint.configuration(cache: cache, endpoint: hub.endpoint)
-    let first = try ModelResolver(configuration: configuration).resolve(.hub(repo: repo, revision: "main"))
+    let first = try ModelResolver(files: TestCheckpoint.files, configuration: configuration).resolve(.hub(repo: repo, revision: "main"))
     let requestsAfterFirst = hub.requests.count
     hub.hub.stop()
     hub.cdn.stop()
 
     var progressReports = 0
-    let second = try ModelResolver(configuration: configuration).resolve(.hub(repo: repo, revision: "main")) { _ in
+    let second = try ModelResolver(files: TestCheckpoint.files, configuration: configuration).resolve(.hub(repo: repo, revision: "main")) { _ in
       progressReports += 1
     }
     var offline = configuration
     offline.offline = true
-    let third = try ModelResolver(configuration: offline).resolve(.hub(repo: repo, revision: "main"))
-    let byCommit = try ModelResolver(configuration: offline).resolve(.hub(repo: repo, revision: hub.commit))
+    let third = try ModelResolver(files: TestCheckpoint.files, configuration: offline).resolve(.hub(repo: repo, revision: "main"))
+    let byCommit = try ModelResolver(files: TestCheckpoint.files, configuration: offline).resolve(.hub(repo: repo, revision: hub.commit))
 
     #expect(second == first && third == first && byCommit == first)
     #expect(hub.requests.count == requestsAfterFirst)
@@ -80,7 +80,7 @@ import Testing
     let cache = try TestCheckpoint.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: cache) }
     // A closed port: a request would fail, so an offline resolver that tried would throw a transport error.
-    let resolver = ModelResolver(configuration: TestCheckpoint.configuration(
+    let resolver = ModelResolver(files: TestCheckpoint.files, configuration: TestCheckpoint.configuration(
       cache: cache, endpoint: URL(string: "http://127.0.0.1:9")!, offline: true))
     let expected = HubError.offlineAndMissing(repo: "openai/clip-vit-base-patch32", revision: "main", files: [
       "config.json", "preprocessor_config.json", "tokenizer.json (or vocab.json and merges.txt)",
@@ -96,7 +96,7 @@ import Testing
     hub.cutDownloads(of: "model.safetensors", after: 1000, times: 1000)
     let configuration = TestCheckpoint.configuration(cache: cache, endpoint: hub.endpoint)
     #expect {
-      try ModelResolver(configuration: configuration).resolve(.hub(repo: repo, revision: "main"))
+      try ModelResolver(files: TestCheckpoint.files, configuration: configuration).resolve(.hub(repo: repo, revision: "main"))
     } throws: { error in
       guard case HubError.transport = error else { return false }
       return true
@@ -105,7 +105,7 @@ import Testing
     offline.offline = true
     #expect(throws: HubError.offlineAndMissing(repo: repo, revision: "main", files: [
       "model.safetensors (or model.safetensors.index.json and its shards)"])) {
-      try ModelResolver(configuration: offline).resolve(.hub(repo: repo, revision: "main"))
+      try ModelResolver(files: TestCheckpoint.files, configuration: offline).resolve(.hub(repo: repo, revision: "main"))
     }
   }
 
@@ -115,7 +115,7 @@ import Testing
     let weights = TestCheckpoint.bytes(count: 1 << 20, seed: 11)
     let hub = try TestCheckpoint.hub(repo: repo, weights: weights)
     hub.cutDownloads(of: "model.safetensors", after: 100_000)
-    let resolver = ModelResolver(configuration: TestCheckpoint.configuration(cache: cache, endpoint: hub.endpoint))
+    let resolver = ModelResolver(files: TestCheckpoint.files, configuration: TestCheckpoint.configuration(cache: cache, endpoint: hub.endpoint))
 
     let snapshot = try resolver.resolve(.hub(repo: repo, revision: "main"))
 
@@ -132,7 +132,7 @@ import Testing
     let cut = 256 << 10
     let attempts = 1 + HubDownload.resumesPerDownload
     hub.cutDownloads(of: "model.safetensors", after: cut, times: attempts)
-    let resolver = ModelResolver(configuration: TestCheckpoint.configuration(cache: cache, endpoint: hub.endpoint))
+    let resolver = ModelResolver(files: TestCheckpoint.files, configuration: TestCheckpoint.configuration(cache: cache, endpoint: hub.endpoint))
     let etag = try #require(hub.file("model.safetensors")?.etag)
     let repoFolder = cache.appendingPathComponent("models--openai--clip-test")
     let partial = repoFolder.appendingPathComponent("blobs/\(etag).incomplete")
@@ -172,7 +172,7 @@ import Testing
     defer { try? FileManager.default.removeItem(at: cache) }
     let weights = TestCheckpoint.bytes(count: 2 << 20, seed: 10)
     let hub = try TestCheckpoint.hub(repo: repo, weights: weights)
-    let resolver = ModelResolver(configuration: TestCheckpoint.configuration(cache: cache, endpoint: hub.endpoint))
+    let resolver = ModelResolver(files: TestCheckpoint.files, configuration: TestCheckpoint.configuration(cache: cache, endpoint: hub.endpoint))
     let results = ResultLog()
     DispatchQueue.concurrentPerform(iterations: 3) { _ in
       results.append(Result { try resolver.resolve(.hub(repo: repo, revision: "main")) })
@@ -196,7 +196,7 @@ import Testing
       """)
     hub.add("model-00001-of-00002.safetensors", TestCheckpoint.bytes(count: 100, seed: 7))
     hub.add("model-00002-of-00002.safetensors", TestCheckpoint.bytes(count: 200, seed: 8))
-    let resolver = ModelResolver(configuration: TestCheckpoint.configuration(cache: cache, endpoint: hub.endpoint))
+    let resolver = ModelResolver(files: TestCheckpoint.files, configuration: TestCheckpoint.configuration(cache: cache, endpoint: hub.endpoint))
 
     let snapshot = try resolver.resolve(.hub(repo: repo, revision: "main"))
 
@@ -212,7 +212,7 @@ import Testing
     defer { try? FileManager.default.removeItem(at: cache) }
     let hub = try TestCheckpoint.hub(repo: repo, weights: TestCheckpoint.bytes(count: 1000, seed: 12))
     hub.rename(from: "old-org/clip-old")
-    let resolver = ModelResolver(configuration: TestCheckpoint.configuration(
+    let resolver = ModelResolver(files: TestCheckpoint.files, configuration: TestCheckpoint.configuration(
       cache: cache, endpoint: hub.endpoint, token: "hf_secret"))
 
     let snapshot = try resolver.resolve(.hub(repo: "old-org/clip-old", revision: "main"))
@@ -239,7 +239,7 @@ import Testing
     let hub = try FakeHub(repo: repo)
     for (name, text) in TestCheckpoint.smallFiles { hub.add(name, text) }
     hub.add("pytorch_model.bin", TestCheckpoint.bytes(count: 100, seed: 9))
-    let resolver = ModelResolver(configuration: TestCheckpoint.configuration(cache: cache, endpoint: hub.endpoint))
+    let resolver = ModelResolver(files: TestCheckpoint.files, configuration: TestCheckpoint.configuration(cache: cache, endpoint: hub.endpoint))
     #expect(throws: HubError.noSafetensors(location: "\(repo)@\(hub.commit)")) {
       try resolver.resolve(.hub(repo: repo, revision: "main"))
     }
@@ -251,14 +251,14 @@ import Testing
     let cache = try TestCheckpoint.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: cache) }
     let hub = try TestCheckpoint.hub(repo: repo, weights: [1, 2, 3])
-    let resolver = ModelResolver(configuration: TestCheckpoint.configuration(cache: cache, endpoint: hub.endpoint))
+    let resolver = ModelResolver(files: TestCheckpoint.files, configuration: TestCheckpoint.configuration(cache: cache, endpoint: hub.endpoint))
     #expect(throws: HubError.repoNotFound(repo: "nobody/nothing")) {
       try resolver.resolve(.hub(repo: "nobody/nothing", revision: "main"))
     }
     #expect(throws: HubError.revisionNotFound(repo: repo, revision: "v9")) {
       try resolver.resolve(.hub(repo: repo, revision: "v9"))
     }
-    let closed = ModelResolver(configuration: TestCheckpoint.configuration(
+    let closed = ModelResolver(files: TestCheckpoint.files, configuration: TestCheckpoint.configuration(
       cache: cache, endpoint: URL(string: "http://127.0.0.1:9")!))
     #expect {
       try closed.resolve(.hub(repo: repo, revision: "main"))
@@ -273,7 +273,7 @@ import Testing
     defer { try? FileManager.default.removeItem(at: cache) }
     let hub = try TestCheckpoint.hub(repo: repo, weights: [1, 2, 3])
     hub.omitETags()
-    let resolver = ModelResolver(configuration: TestCheckpoint.configuration(cache: cache, endpoint: hub.endpoint))
+    let resolver = ModelResolver(files: TestCheckpoint.files, configuration: TestCheckpoint.configuration(cache: cache, endpoint: hub.endpoint))
     #expect(throws: HubError.missingHeader(
       name: "ETag", url: "\(hub.endpoint.absoluteString)/\(repo)/resolve/main/config.json")) {
       try resolver.resolve(.hub(repo: repo, revision: "main"))

@@ -72,7 +72,7 @@ import SafeTensors
   func rejectsShardNamesOutsideTheDirectory(_ name: String) throws {
     let url = try directory(["model.safetensors.index.json": index(["x": name])])
     defer { try? FileManager.default.removeItem(at: url) }
-    let reason = "shard name \(name) is not a file in the checkpoint directory"
+    let reason = "tensor x maps to \"\(name)\", not a file in the checkpoint directory"
     #expect(throws: SafeTensorsError.invalidIndex(reason: reason)) {
       try SafeTensorsCheckpoint(directory: url)
     }

@@ -4,11 +4,11 @@ import Testing
 @testable import Worker
 
 /// The embedding cache: hits and misses, the byte bound and evictions, single flight, failures not cached.
-struct EmbeddingStoreTests {
+struct EmbeddingCacheTests {
   private func key(_ text: String) -> CacheKey { .text(text, model: "m") }
 
   @Test func missThenHit() async throws {
-    let store = EmbeddingStore(capacityBytes: 1000)
+    let store = EmbeddingCache(capacityBytes: 1000)
     let first = try await store.embedding(for: key("a")) { [1, 2] }
     let second = try await store.embedding(for: key("a")) { [9, 9] }
     #expect(first.vector == [1, 2] && !first.cached)
@@ -22,7 +22,7 @@ struct EmbeddingStoreTests {
 
   @Test func boundInBytesIsRespected() async throws {
     // Each entry costs 4 × 4 + 1 = 17 bytes: two fit in 40, three do not.
-    let store = EmbeddingStore(capacityBytes: 40)
+    let store = EmbeddingCache(capacityBytes: 40)
     for text in ["a", "b", "c"] { _ = try await store.embedding(for: key(text)) { [1, 2, 3, 4] } }
     let statistics = store.statistics()
     #expect(statistics.text.entries == 2 && statistics.text.bytes == 34 && statistics.text.evictions == 1)
@@ -31,7 +31,7 @@ struct EmbeddingStoreTests {
   }
 
   @Test func modelAndKindArePartOfTheKey() async throws {
-    let store = EmbeddingStore(capacityBytes: 1000)
+    let store = EmbeddingCache(capacityBytes: 1000)
     _ = try await store.embedding(for: .text("a", model: "m1")) { [1] }
     #expect(try await !store.embedding(for: .text("a", model: "m2")) { [2] }.cached)
     #expect(try await !store.embedding(for: CacheKey(model: "m1", kind: .image, content: "a")) { [3] }.cached)
@@ -39,7 +39,7 @@ struct EmbeddingStoreTests {
   }
 
   @Test func concurrentLookupsComputeOnce() async throws {
-    let store = EmbeddingStore(capacityBytes: 1000)
+    let store = EmbeddingCache(capacityBytes: 1000)
     let computations = Locked(0)
     let results = try await withThrowingTaskGroup(of: (vector: [Float], cached: Bool).self) { group in
       for _ in 0..<20 {
@@ -61,7 +61,7 @@ struct EmbeddingStoreTests {
 
   /// A batched lookup computes its misses in one call; while it runs, a lookup of one of them joins it.
   @Test func batchedMissesAreComputedOnceAndJoined() async throws {
-    let store = EmbeddingStore(capacityBytes: 1000)
+    let store = EmbeddingCache(capacityBytes: 1000)
     _ = try await store.embedding(for: key("a")) { [1] }
     let calls = Locked<[[Int]]>([])
     let gate = Locked<CheckedContinuation<Void, Never>?>(nil)
@@ -88,7 +88,7 @@ struct EmbeddingStoreTests {
   /// A failed result of a batch fails that key only; it is not stored, the others are.
   @Test func batchedFailuresAreNotCached() async throws {
     struct Failure: Error, Equatable {}
-    let store = EmbeddingStore(capacityBytes: 1000)
+    let store = EmbeddingCache(capacityBytes: 1000)
     let results = await store.embeddings(for: [key("a"), key("b")]) { indices in
       indices.map { $0 == 0 ? .failure(Failure()) : .success([2]) }
     }
@@ -99,14 +99,14 @@ struct EmbeddingStoreTests {
 
   @Test func failuresAreNotCached() async throws {
     struct Failure: Error, Equatable {}
-    let store = EmbeddingStore(capacityBytes: 1000)
+    let store = EmbeddingCache(capacityBytes: 1000)
     await #expect(throws: Failure()) { try await store.embedding(for: key("a")) { throw Failure() } }
     #expect(store.statistics().text.entries == 0)
     #expect(try await store.embedding(for: key("a")) { [1] }.vector == [1])
   }
 
   @Test func clearEmptiesButKeepsCounters() async throws {
-    let store = EmbeddingStore(capacityBytes: 1000)
+    let store = EmbeddingCache(capacityBytes: 1000)
     _ = try await store.embedding(for: key("a")) { [1] }
     _ = try await store.embedding(for: key("a")) { [1] }
     store.clear()
@@ -117,7 +117,7 @@ struct EmbeddingStoreTests {
   }
 
   @Test func zeroCapacityStoresNothing() async throws {
-    let store = EmbeddingStore(capacityBytes: 0)
+    let store = EmbeddingCache(capacityBytes: 0)
     _ = try await store.embedding(for: key("a")) { [1] }
     #expect(try await !store.embedding(for: key("a")) { [1] }.cached)
     #expect(store.statistics().text.entries == 0)

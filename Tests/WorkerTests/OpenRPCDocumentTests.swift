@@ -10,10 +10,25 @@ struct OpenRPCDocumentTests {
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("protocol")
 
-  @Test func embeddedCopyMatchesTheFile() throws {
+  @Test func embeddedCopyIsTheFile() throws {
     let file = try Data(contentsOf: Self.protocolDirectory.appendingPathComponent("openrpc.json"))
-    #expect(try JSONParser.parse([UInt8](file)) == (try OpenRPCDocument.json()),
-            "run protocol/embed_openrpc.py after editing protocol/openrpc.json")
+    #expect(OpenRPCDocument.text == String(decoding: file, as: UTF8.self))
+    #expect(try JSONParser.parse([UInt8](file)) == (try OpenRPCDocument.json()))
+    #expect(try OpenRPCDocument.json()["info"]?["version"] == .string(WorkerVersion.current))
+  }
+
+  @Test func eachMethodAcceptsExactlyTheDocumentedParameters() throws {
+    let document = try OpenRPCDocument.json()
+    let methods = try #require(document["methods"]?.arrayValue)
+    func documented(_ name: String) throws -> Set<String> {
+      let method = try #require(methods.first { $0["name"] == .string(name) }, "\(name) is not documented")
+      return Set(method["params"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? [])
+    }
+    for method in Methods.all {
+      #expect(try documented(method.name) == method.parameterNames, "\(method.name)")
+    }
+    #expect(try documented(Server.cancelMethod) == Server.cancelParameters)
+    #expect(try documented(Server.exitMethod).isEmpty)
   }
 
   @Test func describesExactlyTheServersMethods() throws {

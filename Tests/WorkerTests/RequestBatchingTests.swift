@@ -14,7 +14,7 @@ struct RequestBatchingTests {
         try await connection.call(JSONValue(round), "encodeText", ["texts": .array(texts.map { .string($0) })]).result)
       #expect(result["cached"] == .array(Array(repeating: false, count: 8)))
       for (text, embedding) in zip(texts, try #require(result["embeddings"]?.arrayValue)) {
-        #expect(embedding.arrayValue?.compactMap(\.float) == l2Normalized(TestModel.textEmbedding(text)), "\(text)")
+        #expect(embedding.arrayValue?.compactMap(\.float) == TestModel.normalized(TestModel.textEmbedding(text)), "\(text)")
       }
     }
     #expect(connection.model.batchSizes(.text) == Array(repeating: 8, count: 20))
@@ -46,7 +46,7 @@ struct RequestBatchingTests {
         ).result)
       for (bytes, embedding) in zip(files, try #require(result["embeddings"]?.arrayValue)) {
         let expected = TestModel.embedding(of: try decodePPM(bytes, .init()).pixels, seed: 2 * 31 + 1)
-        #expect(embedding.arrayValue?.compactMap(\.float) == l2Normalized(expected))
+        #expect(embedding.arrayValue?.compactMap(\.float) == TestModel.normalized(expected))
       }
     }
     #expect(connection.model.batchSizes(.image) == Array(repeating: 3, count: 20))
@@ -61,7 +61,7 @@ struct RequestBatchingTests {
     #expect(connection.model.batchSizes(.text) == [2, 2])
     let embeddings = try #require(result["embeddings"]?.arrayValue)
     #expect(embeddings[1] == embeddings[3])
-    #expect(embeddings[1].arrayValue?.compactMap(\.float) == l2Normalized(TestModel.textEmbedding("c")))
+    #expect(embeddings[1].arrayValue?.compactMap(\.float) == TestModel.normalized(TestModel.textEmbedding("c")))
   }
 
   /// An undecodable image fails the call naming it; the others of the request are computed in one pass

@@ -221,6 +221,7 @@ struct ServerProtocolTests {
     let attempts = Locked(0)
     let server = Server(
       configuration: WorkerConfiguration(), source: .directory(URL(fileURLWithPath: "/models/test")),
+      resolve: { reference, _ in URL(fileURLWithPath: reference.description) },
       load: { _ in TestModel() }, decode: decodePPM,
       output: { _ in
         attempts.withLock { $0 += 1 }

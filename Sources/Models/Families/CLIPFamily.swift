@@ -1,5 +1,22 @@
 import CLIP
+import Foundation
+import Hub
 import ImageCodecs
+
+extension ModelFamily {
+  /// OpenAI's CLIP and every `CLIPModel` checkpoint (LAION, MetaCLIP, ...): BPE tokenizer, `CLIPImageProcessor`,
+  /// softmax scores.
+  public static let clip = ModelFamily(
+    name: "clip", modelTypes: ["clip"],
+    files: CheckpointFileSet(
+      required: [
+        .init(file: "preprocessor_config.json"),
+        .init(name: "tokenizer.json (or vocab.json and merges.txt)",
+              alternatives: [["tokenizer.json"], ["vocab.json", "merges.txt"]]),
+      ],
+      optional: ["tokenizer_config.json", "special_tokens_map.json"]),
+    load: { directory in try CLIPEngine(directory: directory) })
+}
 
 extension CLIPEngine: EmbeddingModel {
   public var properties: ModelProperties {
@@ -8,11 +25,5 @@ extension CLIPEngine: EmbeddingModel {
       dtype: info.dtype)
   }
 
-  public func zeroShotProbabilities(image: [Float], texts: [[Float]]) -> [Float] {
-    CLIPEngine.zeroShotProbabilities(image: image, texts: texts, logitScale: info.logitScale)
-  }
+  public var scoring: ZeroShotScoring { .softmax(logitScale: info.logitScale) }
 }
-
-/// The image decoder of the executable: ImageCodecs' PNG, JPEG, GIF and BMP decoders with EXIF
-/// orientation applied.
-public let defaultImageDecoder: ImageDecoder = { bytes, limits in try decodeImage(bytes, limits: limits) }

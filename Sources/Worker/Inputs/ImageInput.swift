@@ -2,10 +2,6 @@ import Foundation
 import ImageCodecs
 import JSONRPC
 
-/// Turns an image file's bytes into pixels, applying EXIF orientation; `ImageCodecs.decodeImage` in the
-/// executable, a small stand-in in tests.
-public typealias ImageDecoder = @Sendable (_ bytes: [UInt8], _ limits: ImageLimits) throws -> RGBImage
-
 /// An image as a request gives it: a file path (read by the worker, relative to its working directory) or
 /// the file's bytes in base64.
 public enum ImageInput: Equatable, Sendable, JSONDecodable {

@@ -1,14 +1,20 @@
 import JSONRPC
+import Models
 
 /// `classify {image | images, labels, template = "This is a photo of {}.", topK}`: zero-shot scores, as
 /// `pipeline("zero-shot-image-classification")` computes them — the label texts are the template applied
-/// to each label, the scores the softmax over `logit_scale.exp() * cosine(image, text)`, sorted highest
-/// first (ties keep label order, like Python's stable sort). `candidate_labels` and `hypothesis_template`
+/// to each label, the scores the family's `ZeroShotScoring` (CLIP's: the softmax over
+/// `logit_scale.exp() * cosine(image, text)`), sorted highest first (ties keep label order, like Python's
+/// stable sort). `candidate_labels` and `hypothesis_template`
 /// are accepted as the pipeline's names for `labels` and `template`. With `images`, one list per image.
 struct Classify: Method {
   static let name = "classify"
 
   struct Params: MethodParams {
+    static let accepted: Set<String> = [
+      "image", "images", "labels", "candidate_labels", "template", "hypothesis_template", "topK",
+    ]
+
     var images: [ImageInput]
     /// Whether the request gave one `image` (and gets one list) rather than `images`.
     var single: Bool
@@ -17,8 +23,7 @@ struct Classify: Method {
     var topK: Int?
 
     init(params: JSONValue?) throws(RPCError) {
-      let reader = try ParamsReader(
-        params, accepted: ["image", "images", "labels", "candidate_labels", "template", "hypothesis_template", "topK"])
+      let reader = try ParamsReader(params, accepted: Self.accepted)
       switch (reader.has("image"), reader.has("images")) {
       case (true, false):
         images = [try reader.required("image")]
@@ -58,7 +63,7 @@ struct Classify: Method {
     let imageVectors = try await imageResults.map(\.vector)
     try Task.checkCancellation()
     let lists: [JSONValue] = imageVectors.map { image in
-      let scores = loaded.model.zeroShotProbabilities(image: image, texts: textVectors)
+      let scores = loaded.model.scoring.scores(image: image, texts: textVectors)
       let ranked = zip(params.labels, scores).enumerated().sorted { lhs, rhs in
         lhs.element.1 != rhs.element.1 ? lhs.element.1 > rhs.element.1 : lhs.offset < rhs.offset
       }

@@ -5,11 +5,13 @@ struct EncodeImage: Method {
   static let name = "encodeImage"
 
   struct Params: MethodParams {
+    static let accepted = EmbeddingOptions.names.union(["images"])
+
     var images: [ImageInput]
     var options: EmbeddingOptions
 
     init(params: JSONValue?) throws(RPCError) {
-      let reader = try ParamsReader(params, accepted: EmbeddingOptions.names.union(["images"]))
+      let reader = try ParamsReader(params, accepted: Self.accepted)
       images = try reader.required("images")
       options = try EmbeddingOptions(reader)
     }

@@ -5,11 +5,13 @@ struct EncodeText: Method {
   static let name = "encodeText"
 
   struct Params: MethodParams {
+    static let accepted = EmbeddingOptions.names.union(["texts"])
+
     var texts: [String]
     var options: EmbeddingOptions
 
     init(params: JSONValue?) throws(RPCError) {
-      let reader = try ParamsReader(params, accepted: EmbeddingOptions.names.union(["texts"]))
+      let reader = try ParamsReader(params, accepted: Self.accepted)
       texts = try reader.required("texts")
       options = try EmbeddingOptions(reader)
     }

@@ -7,6 +7,9 @@ struct Initialize: Method {
   static let name = "initialize"
 
   struct Params: MethodParams {
+    /// The documented members; any other member is accepted too and not used (clients send their own).
+    static let accepted: Set<String> = ["capabilities", "clientInfo"]
+
     /// Whether the client asked for `$/progress` notifications.
     var progress = false
 
@@ -56,10 +59,4 @@ struct Initialize: Method {
       ],
     ]
   }
-}
-
-/// The server's name and version, as `initialize` and `--version` report them.
-public enum WorkerVersion {
-  public static let name = "clip-worker"
-  public static let current = "0.1.0"
 }

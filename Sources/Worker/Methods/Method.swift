@@ -3,7 +3,7 @@ import JSONRPC
 /// A method of the protocol: its wire name, how its params are read and what it returns. Dispatch finds a
 /// method by `name`; `run` may throw `RPCError` (sent as is), `CancellationError` (sent as
 /// requestCancelled), anything else is an internal error.
-protocol Method {
+protocol Method: Sendable {
   associatedtype Params: MethodParams
   associatedtype Result: JSONRepresentable
   static var name: String { get }
@@ -12,6 +12,8 @@ protocol Method {
 
 /// A method's params, read from the request's `params` member (absent, an object, or an empty array).
 protocol MethodParams {
+  /// The member names the method reads; protocol/openrpc.json documents exactly these (a test checks).
+  static var accepted: Set<String> { get }
   init(params: JSONValue?) throws(RPCError)
 }
 
@@ -22,7 +24,8 @@ protocol JSONRepresentable {
 
 /// Params of a method that takes none.
 struct NoParams: MethodParams {
-  init(params: JSONValue?) throws(RPCError) { _ = try ParamsReader(params, accepted: []) }
+  static let accepted: Set<String> = []
+  init(params: JSONValue?) throws(RPCError) { _ = try ParamsReader(params, accepted: Self.accepted) }
 }
 
 extension JSONValue: JSONRepresentable {
@@ -30,6 +33,9 @@ extension JSONValue: JSONRepresentable {
 }
 
 extension Method {
+  /// The params' member names, for the contract's test.
+  static var parameterNames: Set<String> { Params.accepted }
+
   /// Reads the params and runs the method, giving its result as JSON.
   static func call(params: JSONValue?, in context: WorkerContext) async throws -> JSONValue {
     try await run(try Params(params: params), in: context).json

@@ -1,5 +1,6 @@
 import Dispatch
 import ImageCodecs
+import Models
 
 /// Runs the model's forward passes on one dedicated thread, coalescing concurrent work: inputs submitted
 /// while a pass runs wait and go together into the next pass (up to `maxBatchSize` each). Texts and images

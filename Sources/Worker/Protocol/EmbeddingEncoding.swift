@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import Models
 
 /// How embeddings are written in results: JSON numbers, or base64 of little-endian float32 bytes.
 enum EmbeddingEncoding: String, CaseIterable, JSONDecodable {
@@ -30,14 +31,6 @@ enum EmbeddingEncoding: String, CaseIterable, JSONDecodable {
       return .string(Data(bytes).base64EncodedString())
     }
   }
-}
-
-/// `vector / ‖vector‖₂`, what `transformers` does before comparing embeddings. The norm is accumulated in
-/// double precision; a zero vector is returned unchanged rather than divided by zero.
-func l2Normalized(_ vector: [Float]) -> [Float] {
-  let norm = Float(vector.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
-  guard norm > 0 else { return vector }
-  return vector.map { $0 / norm }
 }
 
 /// The result of `encodeText` and `encodeImage`.

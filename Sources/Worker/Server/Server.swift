@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Hub
 import JSONRPC
+import Models
 
 /// The JSON-RPC server: reads frames, answers every request exactly once, tracks the calls in flight for
 /// cancellation and for an orderly end, and decides the exit code.
@@ -18,35 +19,29 @@ import JSONRPC
 public final class Server: Sendable {
   static let exitMethod = "exit"
   static let cancelMethod = "$/cancelRequest"
+  /// The members `$/cancelRequest` reads.
+  static let cancelParameters: Set<String> = ["id"]
 
-  private struct ActiveCall {
+  fileprivate struct ActiveCall {
     /// Nil for a notification, which is tracked (so the end of input waits for it) but not answered.
     var id: RequestID?
     var task: Task<Void, Never>?
     var reply: @Sendable (Response) -> Void
   }
 
-  private struct State {
+  fileprivate struct State {
+    var phase = ServerPhase.serving
+    /// After `shutdown`, every request is refused with `shuttingDown` whatever the phase.
+    var shutdownRequested = false
     var nextSerial = 0
     var active: [Int: ActiveCall] = [:]
     var serialByID: [RequestID: Int] = [:]
     /// Responses removed from `active` and not yet written; the process may not end while any remain.
     var repliesInProgress = 0
-    var shutdownRequested = false
-    /// Set once the process should end: immediately (exit) or once idle (end of input, failed load).
-    var endCode: Int32?
-    var endWhenIdle = false
-    /// Set by `terminate`: lines still arriving are not read.
-    var inputStopped = false
-    var ended = false
     var exitWaiters: [CheckedContinuation<Int32, Never>] = []
   }
 
-  private let context: WorkerContext
-  private let source: ModelSource
-  private let resolve: ModelResolving
-  private let load: @Sendable (ModelSource) throws -> any EmbeddingModel
-  private let progress: @Sendable (DownloadProgress) -> Void
+  private let session: Session
   private let output: @Sendable ([UInt8]) -> Bool
   private let logger: Logger
   private let state = Locked(State())
@@ -55,49 +50,35 @@ public final class Server: Sendable {
   /// leaves the table of active calls.
   private let slots: DispatchSemaphore
 
-  /// - Parameters:
-  ///   - resolve: finds the checkpoint directory (for a Hub id: the cache, or a download); called once by
-  ///     `start()`, on the loading thread.
-  ///   - load: builds the model from the resolved `.directory`; called once, after `resolve`.
-  ///   - decode: decodes image files.
-  ///   - output: writes one message (a line without its terminator); returns false once output is gone.
-  ///   - progress: shows download progress to the operator (the executable draws a bar on stderr); clients
-  ///     that ask for it get `$/progress` notifications besides.
+  /// - Parameters: as `Session.init`'s (clients that ask for it also get `$/progress` notifications of the
+  ///   download), and `output`, which writes one message (a line without its terminator) and returns false once
+  ///   output is gone.
   public init(
-    configuration: WorkerConfiguration, source: ModelSource,
-    resolve: @escaping ModelResolving = { source, progress in try source.resolve(progress: progress) },
-    load: @escaping @Sendable (ModelSource) throws -> any EmbeddingModel,
-    decode: @escaping ImageDecoder, output: @escaping @Sendable ([UInt8]) -> Bool, logger: Logger,
+    configuration: WorkerConfiguration, source: ModelReference, resolve: @escaping ModelResolving = resolveFromHub,
+    load: @escaping ModelLoading = ModelFamilies.load(directory:), decode: @escaping ImageDecoder,
+    output: @escaping @Sendable ([UInt8]) -> Bool, logger: Logger,
     progress: @escaping @Sendable (DownloadProgress) -> Void = { _ in }
   ) {
-    context = WorkerContext(
-      configuration: configuration, decode: decode,
-      progress: ProgressNotifier { notification in _ = output(notification.serialized()) })
+    session = Session(
+      configuration: configuration, source: source, resolve: resolve, load: load, decode: decode, logger: logger,
+      notify: { notification in _ = output(notification.serialized()) }, progress: progress)
     slots = DispatchSemaphore(value: max(1, configuration.maxCallsInFlight))
-    self.source = source
-    self.resolve = resolve
-    self.load = load
-    self.progress = progress
     self.output = output
     self.logger = logger
   }
 
   /// The embedding cache, for inspection.
-  public var cache: EmbeddingCache { context.cache }
+  public var cache: EmbeddingCache { session.cache }
 
   /// Inputs waiting for a forward pass (0 before the model has loaded).
-  var queuedInputs: Int { context.modelState.loaded?.batcher.queuedCount ?? 0 }
+  var queuedInputs: Int { session.queuedInputs }
+
+  private var configuration: WorkerConfiguration { session.context.configuration }
 
   /// Starts resolving and loading the model. Requests may be received before it has loaded; those that need
-  /// it wait.
+  /// it wait. A failed load ends the server with 1 once the calls in flight are answered.
   public func start() {
-    context.modelState.start(
-      source: source, configuration: context.configuration, logger: logger, resolve: resolve, load: load,
-      progress: { [context, progress] report in
-        progress(report)
-        context.progress.report(report)
-      },
-      failed: { self.endWhenIdle(code: 1) })
+    session.start(failed: { self.endWhenIdle(code: 1) })
   }
 
   // MARK: - Input
@@ -108,7 +89,7 @@ public final class Server: Sendable {
     // Answers written directly from here count as replies in progress, so that the process cannot end
     // (after a failed load, say) in the middle of writing one.
     let accepted = state.withLock { state in
-      guard state.endCode == nil || state.endWhenIdle, !state.inputStopped else { return false }
+      guard state.phase.acceptsInput else { return false }
       state.repliesInProgress += 1
       return true
     }
@@ -118,10 +99,10 @@ public final class Server: Sendable {
     case let .oversized(byteCount):
       logger.log(.warning, "discarded a message of \(byteCount) bytes")
       write(
-        Response(id: .null, error: .messageTooLarge(byteCount: byteCount, limit: context.configuration.maxMessageBytes))
+        Response(id: .null, error: .messageTooLarge(byteCount: byteCount, limit: configuration.maxMessageBytes))
           .json)
     case let .line(bytes):
-      switch Incoming(line: bytes, maxDepth: context.configuration.maxNestingDepth) {
+      switch Incoming(line: bytes, maxDepth: configuration.maxNestingDepth) {
       case let .single(entry):
         handle(entry) { self.write($0.json) }
       case let .batch(entries):
@@ -130,7 +111,7 @@ public final class Server: Sendable {
         for entry in entries { handle(entry) { collector.add($0) } }
       }
     }
-    return state.withLock { ($0.endCode == nil || $0.endWhenIdle) && !$0.inputStopped }
+    return state.withLock { $0.phase.acceptsInput }
   }
 
   /// The input has ended: the calls in flight are finished and answered, then the process ends with 0.
@@ -164,7 +145,7 @@ public final class Server: Sendable {
     default: break
     }
 
-    guard let method = Methods.byName[message.method] else {
+    guard let method = Session.method(named: message.method) else {
       if id != nil || !message.method.hasPrefix("$/") { logger.log(.debug, "unknown method \(message.method)") }
       answer(.failure(.methodNotFound(message.method)))
       return
@@ -173,9 +154,12 @@ public final class Server: Sendable {
     slots.wait()
     let refusal: RPCError? = state.withLock { state in
       // The input was stopped (a signal) while this call waited for a slot: it is not run.
-      if state.inputStopped { return .requestCancelled }
-      // Ending once idle (after a failed load) still answers what arrives: with modelUnavailable.
-      if state.shutdownRequested || (state.endCode != nil && !state.endWhenIdle) { return .shuttingDown }
+      if state.phase.inputStopped { return .requestCancelled }
+      // Draining (after a failed load) still answers what arrives: with modelUnavailable.
+      switch state.phase {
+      case .closing, .ended(_, readingInput: false): return .shuttingDown
+      case .serving, .draining, .ended: if state.shutdownRequested { return .shuttingDown }
+      }
       if let id, state.serialByID[id] != nil {
         return .invalidRequest("id \(id) is already used by a request in flight")
       }
@@ -197,7 +181,7 @@ public final class Server: Sendable {
   private func start(
     _ method: any Method.Type, params: JSONValue?, id: RequestID?, reply: @escaping @Sendable (Response) -> Void
   ) {
-    let context = self.context
+    let session = self.session
     // `shutdown` answers once every call received before it has been answered, so that a client may
     // send `exit` as soon as it has the answer without cancelling anything.
     let predecessors = method == Shutdown.self ? activeTasks() : []
@@ -206,17 +190,7 @@ public final class Server: Sendable {
       state.nextSerial += 1
       let task = Task {
         for predecessor in predecessors { await predecessor.value }
-        let outcome: Result<JSONValue, RPCError>
-        do {
-          outcome = .success(try await method.call(params: params, in: context))
-        } catch let error as RPCError {
-          outcome = .failure(error)
-        } catch is CancellationError {
-          outcome = .failure(.requestCancelled)
-        } catch {
-          outcome = .failure(.internalError("\(error)"))
-        }
-        self.complete(serial, with: outcome)
+        self.complete(serial, with: await session.call(method, params: params))
       }
       state.active[serial] = ActiveCall(id: id, task: task, reply: reply)
       if let id { state.serialByID[id] = serial }
@@ -252,7 +226,7 @@ public final class Server: Sendable {
   /// `$/cancelRequest {id}`: the request (if still in flight) is answered with requestCancelled now and
   /// its task is cancelled. Unknown or finished ids are ignored, as the race is normal.
   private func cancel(params: JSONValue?) throws(RPCError) {
-    let reader = try ParamsReader(params, accepted: ["id"])
+    let reader = try ParamsReader(params, accepted: Self.cancelParameters)
     let idValue: JSONValue = try reader.required("id")
     guard let id = RequestID(json: idValue) else { throw .invalidParams("id must be a string or a number") }
     guard let serial = state.withLock({ $0.serialByID[id] }), let call = claim(serial) else {
@@ -270,9 +244,10 @@ public final class Server: Sendable {
   /// after `shutdown`, 1 without.
   private func exit() {
     cancelAll { state in
-      if state.endCode == nil || state.endWhenIdle {
-        state.endCode = state.shutdownRequested ? 0 : 1
-        state.endWhenIdle = false
+      switch state.phase {
+      case .serving, .draining:
+        state.phase = .closing(exitCode: state.shutdownRequested ? 0 : 1, inputStopped: state.phase.inputStopped)
+      case .closing, .ended: break
       }
     }
   }
@@ -283,16 +258,17 @@ public final class Server: Sendable {
   /// was asked is either answered or cancelled, never dropped.
   public func terminate(grace: Double) {
     state.withLock { state in
-      state.inputStopped = true
       // Already ending (exit, end of input, a failed load, output gone): that end and its code stand.
-      if state.endCode == nil {
-        state.endCode = 0
-        state.endWhenIdle = true
+      switch state.phase {
+      case .serving: state.phase = .draining(exitCode: 0, readingInput: false)
+      case let .draining(code, _): state.phase = .draining(exitCode: code, readingInput: false)
+      case let .closing(code, _): state.phase = .closing(exitCode: code, inputStopped: true)
+      case .ended: break
       }
     }
     finishIfDone()
     DispatchQueue.global().asyncAfter(deadline: .now() + grace) {
-      self.cancelAll { state in state.endWhenIdle = false }
+      self.cancelAll { state in state.stopWaitingForCalls() }
     }
   }
 
@@ -318,18 +294,21 @@ public final class Server: Sendable {
 
   private func endWhenIdle(code: Int32) {
     state.withLock { state in
-      guard state.endCode == nil else { return }
-      state.endCode = code
-      state.endWhenIdle = true
+      guard state.phase == .serving else { return }
+      state.phase = .draining(exitCode: code, readingInput: true)
     }
     finishIfDone()
   }
 
   private func finishIfDone() {
     let (code, waiters): (Int32?, [CheckedContinuation<Int32, Never>]) = state.withLock { state in
-      guard !state.ended, let code = state.endCode, state.repliesInProgress == 0 else { return (nil, []) }
-      guard !state.endWhenIdle || state.active.isEmpty else { return (nil, []) }
-      state.ended = true
+      guard let code = state.phase.exitCode, state.repliesInProgress == 0 else { return (nil, []) }
+      switch state.phase {
+      case .ended, .serving: return (nil, [])
+      case .draining where !state.active.isEmpty: return (nil, [])
+      case let .draining(_, reading): state.phase = .ended(exitCode: code, readingInput: reading)
+      case .closing: state.phase = .ended(exitCode: code, readingInput: false)
+      }
       defer { state.exitWaiters = [] }
       return (code, state.exitWaiters)
     }
@@ -343,8 +322,8 @@ public final class Server: Sendable {
     guard output(message.serialized()) else {
       logger.log(.debug, "output closed")
       state.withLock { state in
-        if state.endCode == nil { state.endCode = 0 }
-        state.endWhenIdle = false
+        if state.phase == .serving { state.phase = .closing(exitCode: 0, inputStopped: false) }
+        state.stopWaitingForCalls()
       }
       return
     }
@@ -354,14 +333,14 @@ public final class Server: Sendable {
   public func waitForExit() -> Int32 {
     ended.wait()
     ended.signal()
-    return state.withLock { $0.endCode ?? 0 }
+    return state.withLock { $0.phase.exitCode ?? 0 }
   }
 
   /// Waits until the process should end; returns the exit code.
   public func exitCode() async -> Int32 {
     await withCheckedContinuation { continuation in
       let code: Int32? = state.withLock { state in
-        if state.ended { return state.endCode }
+        if case let .ended(code, _) = state.phase { return code }
         state.exitWaiters.append(continuation)
         return nil
       }
@@ -387,5 +366,12 @@ private final class BatchCollector: Sendable {
       return responses.count == expected ? responses : nil
     }
     if let complete { send(complete) }
+  }
+}
+
+extension Server.State {
+  /// Draining becomes closing: the calls still in flight are no longer waited for.
+  mutating func stopWaitingForCalls() {
+    if case let .draining(code, reading) = phase { phase = .closing(exitCode: code, inputStopped: !reading) }
   }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import ImageCodecs
 import JSONRPC
+import Models
 
 /// What methods run against: the configuration, the model's lifecycle, the cache, and the helpers that
 /// turn inputs into embeddings through the cache and the batcher.

@@ -4,6 +4,16 @@ import HubTestSupport
 
 /// Scratch directories and checkpoint contents shared by the Hub tests.
 enum TestCheckpoint {
+  /// CLIP's files, whatever the config says (the Hub module knows no families; the worker's tests prove the
+  /// registry's choice).
+  static let files: CheckpointFileChooser = { _ in
+    CheckpointFileSet(
+      required: [.init(file: "preprocessor_config.json"),
+                 .init(name: "tokenizer.json (or vocab.json and merges.txt)",
+                       alternatives: [["tokenizer.json"], ["vocab.json", "merges.txt"]])],
+      optional: ["tokenizer_config.json", "special_tokens_map.json"])
+  }
+
   /// A fresh directory under the system temporary directory; the caller removes it.
   static func temporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("HubTests-\(UUID().uuidString)")

@@ -16,12 +16,13 @@ final class TestConnection: Sendable {
 
   init(
     model: TestModel = TestModel(), configuration: WorkerConfiguration = WorkerConfiguration(),
-    load: (@Sendable (ModelSource) throws -> any EmbeddingModel)? = nil
+    load: ModelLoading? = nil
   ) {
     self.model = model
     let written = self.written
     server = Server(
       configuration: configuration, source: .directory(URL(fileURLWithPath: "/models/test")),
+      resolve: { reference, _ in URL(fileURLWithPath: reference.description) },
       load: load ?? { _ in model }, decode: decodePPM,
       output: { bytes in
         // Every message must be one line of valid JSON.

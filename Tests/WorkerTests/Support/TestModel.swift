@@ -1,17 +1,18 @@
 import Dispatch
 import Foundation
 import ImageCodecs
+import Models
 
 @testable import Worker
 
 /// A deterministic stand-in for CLIP: embeddings are simple functions of the input bytes, every forward
 /// pass is recorded, and passes can be held at a gate to make timing-dependent behaviour (coalescing,
 /// cancellation, out-of-order answers) deterministic.
-final class TestModel: EmbeddingModel, @unchecked Sendable {
+final class TestModel: EmbeddingModel {
   enum Kind: Equatable { case text, image }
 
   let properties = ModelProperties(embeddingDimension: 8, imageSize: 4, contextLength: 77, dtype: "float32")
-  let logitScale: Float = 100
+  let scoring = ZeroShotScoring.softmax(logitScale: 100)
   private let passes = Locked<[(kind: Kind, count: Int)]>([])
   private let gate = Locked<DispatchSemaphore?>(nil)
 
@@ -45,12 +46,23 @@ final class TestModel: EmbeddingModel, @unchecked Sendable {
     return images.map { TestModel.embedding(of: $0.pixels, seed: $0.width * 31 + $0.height) }
   }
 
-  func zeroShotProbabilities(image: [Float], texts: [[Float]]) -> [Float] {
-    let logits = texts.map { text in logitScale * zip(l2Normalized(image), l2Normalized(text)).map(*).reduce(0, +) }
-    let maximum = logits.max() ?? 0
-    let exponentials = logits.map { exp($0 - maximum) }
-    let sum = exponentials.reduce(0, +)
-    return exponentials.map { $0 / sum }
+  /// `vector / ‖vector‖₂` as the worker must compute it (norm summed in doubles), written apart from it.
+  static func normalized(_ vector: [Float]) -> [Float] {
+    var sum = 0.0
+    for value in vector { sum += Double(value) * Double(value) }
+    let norm = Float(sum.squareRoot())
+    return norm > 0 ? vector.map { $0 / norm } : vector
+  }
+
+  /// The pipeline's softmax scores at this model's logit scale, in doubles, written apart from the worker's.
+  static func expectedScores(image: [Float], texts: [[Float]]) -> [Double] {
+    func norm(_ v: [Float]) -> Double { v.map { Double($0) * Double($0) }.reduce(0, +).squareRoot() }
+    let logits = texts.map { text in
+      100 * zip(image, text).map { Double($0) * Double($1) }.reduce(0, +) / (norm(image) * norm(text))
+    }
+    let top = logits.max() ?? 0
+    let e = logits.map { exp($0 - top) }
+    return e.map { $0 / e.reduce(0, +) }
   }
 
   static func textEmbedding(_ text: String) -> [Float] { embedding(of: Array(text.utf8), seed: 7) }

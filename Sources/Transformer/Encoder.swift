@@ -1,0 +1,26 @@
+import Kernels
+
+/// `CLIPEncoder` / `SiglipEncoder`: the stack of layers `prefix.layers.0 ..< num_hidden_layers`.
+public struct Encoder: Sendable {
+  let layers: [EncoderLayer]
+
+  public init(_ store: inout WeightStore, _ prefix: String, config: some EncoderConfiguration) throws {
+    layers = try (0..<config.numHiddenLayers).map { i in
+      try EncoderLayer(&store, "\(prefix).layers.\(i)", width: config.hiddenSize,
+                       intermediate: config.intermediateSize, heads: config.numAttentionHeads,
+                       activation: config.hiddenAct, epsilon: config.layerNormEps)
+    }
+  }
+
+  /// The last hidden state of every row.
+  public func callAsFunction(_ x: Matrix, scope: AttentionScope) -> Matrix {
+    layers.reduce(x) { h, layer in layer(h, scope: scope) }
+  }
+
+  /// The last hidden state of rows `outputs` only (the pooled tokens), in that order.
+  public func callAsFunction(_ x: Matrix, scope: AttentionScope, outputs: [Int]) -> Matrix {
+    guard let last = layers.last else { return x.gathering(rows: outputs) }
+    let h = layers.dropLast().reduce(x) { h, layer in layer(h, scope: scope) }
+    return last(h, scope: scope, keeping: outputs)
+  }
+}

@@ -1,0 +1,22 @@
+import Kernels
+
+/// The feed-forward block `fc2(activation(fc1(x)))` of an encoder layer (and of SigLIP's pooling head), with the
+/// residual added by `fc2`'s epilogue when given.
+public struct MLP: Sendable {
+  public let fc1: LinearWeights
+  public let fc2: LinearWeights
+  public let activation: Activation
+
+  /// Binds `prefix.fc1` (`[intermediate, width]`) and `prefix.fc2` (`[width, intermediate]`).
+  public init(_ store: inout WeightStore, _ prefix: String, width: Int, intermediate: Int,
+              activation: Activation) throws {
+    fc1 = try store.linear(prefix + ".fc1", out: intermediate, in: width)
+    fc2 = try store.linear(prefix + ".fc2", out: width, in: intermediate)
+    self.activation = activation
+  }
+
+  /// `fc2(activation(fc1(x)))`, plus `residual` when given.
+  public func callAsFunction(_ x: Matrix, adding residual: Matrix? = nil) -> Matrix {
+    linear(linear(x, fc1, activation: activation), fc2, adding: residual)
+  }
+}
