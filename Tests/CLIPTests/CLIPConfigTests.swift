@@ -6,7 +6,7 @@ import Models
 @testable import Transformer
 
 /// `config.json` decoding: transformers' defaults, the `*_config_dict` override, and refusals.
-@Suite struct CLIPConfigTests {
+@Suite(.timeLimit(.minutes(5))) struct CLIPConfigTests {
   private func config(_ json: String) throws -> CLIPConfig { try CLIPConfig(json: Data(json.utf8)) }
 
   /// An empty config is openai/clip-vit-base-patch32, as `CLIPConfig()` is.

@@ -7,7 +7,7 @@ import Models
 
 /// The facade end to end on tiny-clip: strings through the tokenizer and bytes through the image processor
 /// give the embeddings `transformers` computed from `CLIPTokenizerFast` and `CLIPImageProcessor` output.
-@Suite struct CLIPEngineTests {
+@Suite(.timeLimit(.minutes(5))) struct CLIPEngineTests {
   @Test func textEmbeddingsFromStringsMatchTransformers() throws {
     let engine = try CLIPEngine(directory: TestFixtures.checkpoint("tiny-clip"))
     let inputs = try TestFixtures.inputs()

@@ -7,7 +7,7 @@ import Models
 
 /// Loading is strict: each defect of a checkpoint directory is refused with an error that names it. The
 /// defective files are built here from tiny-clip's tensors, not committed.
-@Suite struct CheckpointLoadingTests {
+@Suite(.timeLimit(.minutes(5))) struct CheckpointLoadingTests {
   /// Loads tiny-clip's config with `weights` as model.safetensors.
   private func load(weights: Data, config: Data? = nil) throws {
     let directory = try TestFixtures.temporaryCheckpoint([

@@ -16,7 +16,7 @@ private let parityDirectory: URL? = {
 ///
 /// (`--vit-b32` and `CLIP_VITB32_DIR` are the older names for the ViT-B/32 case.) Every embedding must have
 /// cosine similarity >= 0.99999 with the reference. Skipped without either variable.
-@Suite(.enabled(if: parityDirectory != nil, "set CLIP_PARITY_DIR"))
+@Suite(.enabled(if: parityDirectory != nil, "set CLIP_PARITY_DIR"), .timeLimit(.minutes(10)))
 struct FullSizeParityTests {
   struct Reference: Decodable {
     let texts: [String]

@@ -7,7 +7,7 @@ import Kernels
 
 /// The engine against `transformers` on the tiny random checkpoints of `Fixtures/` (see make_fixtures.py):
 /// every embedding within 1e-5 of the reference, absolute.
-@Suite struct ParityTests {
+@Suite(.timeLimit(.minutes(5))) struct ParityTests {
   static let tolerance: Float = 1e-5
 
   @Test func textEmbeddingsMatchTransformers() throws {

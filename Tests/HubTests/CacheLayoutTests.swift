@@ -5,7 +5,7 @@ import Testing
 
 /// Reading caches and directories written by others: Fixtures/hf_cache was written by huggingface_hub's own
 /// `hf_hub_download` (see Fixtures/make_hf_cache.py), so it is the layout `transformers` leaves on a machine.
-@Suite struct CacheLayoutTests {
+@Suite(.timeLimit(.minutes(5))) struct CacheLayoutTests {
   static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
   static let pythonCache = fixtures.appendingPathComponent("hf_cache")
   static let commit = "f00dfacef00dfacef00dfacef00dfacef00dface"

@@ -1,7 +1,7 @@
 import Testing
 @testable import Hub
 
-@Suite struct DownloadProgressTests {
+@Suite(.timeLimit(.minutes(5))) struct DownloadProgressTests {
   @Test func barLineShowsFractionAndSizes() {
     let half = DownloadProgress(file: "model.safetensors", bytesDone: 302_600_000, bytesTotal: 605_200_000)
     #expect(half.barLine(width: 10) == "model.safetensors  50% [#####     ] 302.6/605.2 MB")

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Hub
 
-@Suite struct HubConfigurationTests {
+@Suite(.timeLimit(.minutes(5))) struct HubConfigurationTests {
   @Test func cacheDirectoryFollowsHuggingfaceHubPrecedence() {
     let home = ["HOME": "/home/u"]
     #expect(HubConfiguration.fromEnvironment(home).cacheDirectory.path == "/home/u/.cache/huggingface/hub")

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Hub
 
-@Suite struct ModelReferenceTests {
+@Suite(.timeLimit(.minutes(5))) struct ModelReferenceTests {
   @Test func hubIDsParseWithOptionalRevision() throws {
     #expect(try ModelReference(parsing: "openai/clip-vit-base-patch32")
       == .hub(repo: "openai/clip-vit-base-patch32", revision: "main"))

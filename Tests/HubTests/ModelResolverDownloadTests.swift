@@ -4,7 +4,7 @@ import Testing
 @testable import Hub
 
 /// Downloads through the real URLSession from a loopback Hub stand-in (`FakeHub`).
-@Suite struct ModelResolverDownloadTests {
+@Suite(.timeLimit(.minutes(5))) struct ModelResolverDownloadTests {
   let repo = "openai/clip-test"
 
   @Test func firstRunDownloadsIntoTheHubCacheLayout() throws {

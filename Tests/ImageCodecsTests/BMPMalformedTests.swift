@@ -2,7 +2,7 @@ import ImageCodecs
 import Testing
 
 /// Malformed or hostile BMPs are refused with the specific error.
-struct BMPMalformedTests {
+@Suite(.timeLimit(.minutes(5))) struct BMPMalformedTests {
   func le32(_ v: Int) -> [UInt8] { [0, 8, 16, 24].map { UInt8(truncatingIfNeeded: v >> $0) } }
   func le16(_ v: Int) -> [UInt8] { [0, 8].map { UInt8(truncatingIfNeeded: v >> $0) } }
 

@@ -4,7 +4,7 @@ import Testing
 /// EXIF orientation: parsed from the payloads the JPEG decoder returns and applied like Pillow's
 /// `ImageOps.exif_transpose` (the fixtures hold its output for all eight EXIF values in both byte orders, and
 /// for XMP `tiff:Orientation` with and without EXIF data).
-struct EXIFOrientationTests {
+@Suite(.timeLimit(.minutes(5))) struct EXIFOrientationTests {
   @Test(arguments: try JPEGFixtures.cases().filter { $0.orientation != nil })
   func uprightPixelsMatchExifTranspose(_ fixture: JPEGFixtures.Case) throws {
     let decoded = try JPEG.decode(JPEGFixtures.bytes(fixture.name + ".jpg"))

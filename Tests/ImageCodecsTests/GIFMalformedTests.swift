@@ -2,7 +2,7 @@ import ImageCodecs
 import Testing
 
 /// Malformed or hostile GIFs are refused with the specific error; short LZW data is tolerated as Pillow does.
-struct GIFMalformedTests {
+@Suite(.timeLimit(.minutes(5))) struct GIFMalformedTests {
   /// A GIF89a with a 2-entry global table and one `width`×`height` frame whose LZW data is `lzw` (code size 2).
   func gif(width: Int = 3, height: Int = 1, screen: (Int, Int)? = nil, codeSize: UInt8 = 2,
            lzw: [UInt8]) -> [UInt8] {

@@ -6,7 +6,7 @@ import Testing
 /// a huge image), zero-sized images and truncated files of every format are each refused with a typed error,
 /// quickly — a decoder that allocated the declared 100000×100000×3 bytes would crash or take seconds, not
 /// milliseconds.
-struct HostileInputTests {
+@Suite(.timeLimit(.minutes(5))) struct HostileInputTests {
   /// Runs `body` and expects it to throw `error` within `limit` (far below what touching gigabytes takes).
   func expectQuickly<E: Error & Equatable>(_ error: E, within limit: Duration = .seconds(1),
                                            sourceLocation: SourceLocation = #_sourceLocation,

@@ -2,7 +2,7 @@ import Testing
 import ImageCodecs
 
 /// `decodeImage`, the entry point the worker uses: picks the decoder by signature and returns the upright image.
-struct ImageDecoderTests {
+@Suite(.timeLimit(.minutes(5))) struct ImageDecoderTests {
   @Test func picksTheDecoderBySignature() throws {
     for folder in ["png", "gif", "bmp"] {
       for fixture in try CodecFixtures.images(in: folder).prefix(5) {

@@ -3,7 +3,7 @@ import Testing
 
 /// Truncated, corrupt, oversized and unsupported files: each gives its specific `JPEGError` (or
 /// `ImageLimitError`) with the offset where the problem is, never a crash.
-struct JPEGCorruptionTests {
+@Suite(.timeLimit(.minutes(5))) struct JPEGCorruptionTests {
   /// A hand-made 8×8 grayscale baseline JPEG with all quantizers 1 and tiny Huffman tables: DC has the
   /// single code `0` (category 0), AC has `0` → 0xF1 (run 15, size 1) and `10` → 0x00 (end of block).
   /// `scan` is the entropy-coded data; `sofMarker`, `precision` and `size` let tests break the header.
@@ -209,7 +209,7 @@ struct JPEGCorruptionTests {
 }
 
 /// Random damage to valid files: decoding must end in pixels or a typed error, never a trap.
-struct JPEGFuzzTests {
+@Suite(.timeLimit(.minutes(5))) struct JPEGFuzzTests {
   /// A fixed-seed linear congruential generator, so that every run damages the files the same way.
   struct Generator {
     var state: UInt64

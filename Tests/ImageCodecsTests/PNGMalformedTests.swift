@@ -3,7 +3,7 @@ import Inflate
 import Testing
 
 /// Each malformed or hostile PNG is refused with the specific error that says what is wrong and where.
-struct PNGMalformedTests {
+@Suite(.timeLimit(.minutes(5))) struct PNGMalformedTests {
   let rows = TestPNG.plainRows(width: 4, height: 3)
 
   @Test func theBuilderMakesAValidFile() throws {

@@ -4,7 +4,7 @@ import Testing
 /// Every PNG (all color types and bit depths, Adam7, each filter, PngSuite, Pillow-written) decodes to exactly
 /// the pixels Pillow's `convert("RGB")` gives (high byte for 16-bit grey, see the fixture script), with the EXIF
 /// payload Pillow's `getexif()` reads.
-struct PNGReferenceTests {
+@Suite(.timeLimit(.minutes(5))) struct PNGReferenceTests {
   @Test func pixelsMatchPillow() throws {
     let checked = try CodecChecks.expectMatchesPillow("png") { try PNG.decode($0) }
     #expect(checked >= 70)

@@ -2,7 +2,7 @@ import ImageCodecs
 import Testing
 
 /// Each format recognises its own fixtures by signature and no other format's.
-struct SignatureTests {
+@Suite(.timeLimit(.minutes(5))) struct SignatureTests {
   @Test func signaturesPickTheRightDecoder() throws {
     for folder in ["png", "gif", "bmp"] {
       for fixture in try CodecFixtures.images(in: folder) {

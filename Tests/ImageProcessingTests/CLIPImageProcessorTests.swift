@@ -4,7 +4,7 @@ import Testing
 @testable import ImageProcessing
 
 /// Pixel tensors against those transformers' CLIPImageProcessorPil produced from the same RGB bytes.
-struct CLIPImageProcessorTests {
+@Suite(.timeLimit(.minutes(5))) struct CLIPImageProcessorTests {
   @Test func pixelTensorsMatchTransformers() throws {
     let manifest = try Fixtures.manifest()
     let images = try Fixtures.images(manifest)

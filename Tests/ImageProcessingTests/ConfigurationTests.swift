@@ -3,7 +3,7 @@ import Testing
 @testable import ImageProcessing
 
 /// Decoding of `preprocessor_config.json` and the configurations the processor refuses.
-struct ConfigurationTests {
+@Suite(.timeLimit(.minutes(5))) struct ConfigurationTests {
   private func decode(_ json: String) throws -> CLIPImageProcessorConfiguration {
     try JSONDecoder().decode(CLIPImageProcessorConfiguration.self, from: Data(json.utf8))
   }

@@ -3,7 +3,7 @@ import Testing
 @testable import ImageProcessing
 
 /// `resize` against the bytes of Pillow's `Image.resize`, and the crop-window resampling against `resize`.
-struct ResizeTests {
+@Suite(.timeLimit(.minutes(5))) struct ResizeTests {
   @Test func matchesPillowBitForBit() throws {
     let manifest = try Fixtures.manifest()
     let images = try Fixtures.images(manifest)

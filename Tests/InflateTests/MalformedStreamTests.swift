@@ -2,7 +2,7 @@ import Inflate
 import Testing
 
 /// Each malformed stream is refused with the specific error that names the problem and where it is.
-struct MalformedStreamTests {
+@Suite(.timeLimit(.minutes(5))) struct MalformedStreamTests {
   @Test func badAdler32() throws {
     var stream = try Fixtures.bytes("streams/text.level6.zlib")
     let input = try Fixtures.bytes("inputs/text.bin")

@@ -3,7 +3,7 @@ import Testing
 
 /// Every stream CPython's zlib wrote (levels 0–9, fixed, Huffman-only, RLE and filtered strategies, raw DEFLATE)
 /// decompresses to exactly its input.
-struct ReferenceStreamTests {
+@Suite(.timeLimit(.minutes(5))) struct ReferenceStreamTests {
   @Test func zlibStreamsMatchTheirInputs() throws {
     let cases = try Fixtures.cases().filter { !$0.raw }
     #expect(cases.count >= 80)

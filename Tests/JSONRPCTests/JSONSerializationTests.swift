@@ -2,7 +2,7 @@ import JSONRPC
 import Testing
 
 /// The serializer writes compact, single-line JSON that the parser reads back to the same value.
-struct JSONSerializationTests {
+@Suite(.timeLimit(.minutes(5))) struct JSONSerializationTests {
   @Test func compactForm() {
     let value: JSONValue = ["b": [1, 2.5, true, nil], "a": "x", "c": .object(JSONObject())]
     #expect(value.description == #"{"b":[1,2.5,true,null],"a":"x","c":{}}"#)

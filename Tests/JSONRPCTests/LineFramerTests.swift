@@ -3,7 +3,7 @@ import Testing
 
 /// Framing: one message per `\n`-terminated line, `\r\n` accepted, chunks split anywhere, long lines
 /// bounded and reported.
-struct LineFramerTests {
+@Suite(.timeLimit(.minutes(5))) struct LineFramerTests {
   private func frames(_ chunks: [String], maxLineBytes: Int = 100) -> [LineFramer.Frame] {
     var framer = LineFramer(maxLineBytes: maxLineBytes)
     var frames = chunks.flatMap { framer.push(Array($0.utf8)) }

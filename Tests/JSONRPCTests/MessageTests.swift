@@ -3,7 +3,7 @@ import Testing
 
 /// Envelopes: what a line holds per JSON-RPC 2.0, the response each invalid value gets, and the wire
 /// form of responses and errors.
-struct MessageTests {
+@Suite(.timeLimit(.minutes(5))) struct MessageTests {
   private func incoming(_ text: String) -> Incoming { Incoming(line: Array(text.utf8)) }
 
   private func errorCode(_ entry: Incoming.Entry) -> Int? {
@@ -105,7 +105,7 @@ struct MessageTests {
 
 /// Reading named params: absent, `{}` and `[]` mean none; unknown names and wrong types are refused with
 /// the field named.
-struct ParamsReaderTests {
+@Suite(.timeLimit(.minutes(5))) struct ParamsReaderTests {
   @Test func readsTypedMembers() throws {
     let reader = try ParamsReader(
       ["texts": ["a", "b"], "normalize": false, "k": 3], accepted: ["texts", "normalize", "k", "x"])

@@ -2,7 +2,7 @@ import Testing
 import Kernels
 
 /// Attention (packed per-head multiplies, batched over sequences) against the reference loop.
-@Suite struct AttentionTests {
+@Suite(.timeLimit(.minutes(5))) struct AttentionTests {
   static let shapes = [(tokens: 1, heads: 1, headDim: 4), (7, 2, 5), (50, 12, 64), (77, 8, 64), (20, 3, 17)]
 
   @Test(arguments: [false, true])

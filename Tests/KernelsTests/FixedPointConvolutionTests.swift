@@ -2,7 +2,7 @@ import Testing
 import Kernels
 
 /// The fixed-point resampling convolutions and the planar lookup against plain loops written from their contracts.
-@Suite struct FixedPointConvolutionTests {
+@Suite(.timeLimit(.minutes(5))) struct FixedPointConvolutionTests {
   /// Deterministic bytes (a linear congruential sequence).
   static func bytes(_ count: Int, seed: UInt32 = 7) -> [UInt8] {
     var state = seed

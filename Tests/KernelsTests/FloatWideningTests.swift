@@ -3,7 +3,7 @@ import Testing
 import Kernels
 
 /// The float widening kernels against the standard library's own conversions.
-@Suite struct FloatWideningTests {
+@Suite(.timeLimit(.minutes(5))) struct FloatWideningTests {
   /// Little-endian bytes of the 16-bit words.
   static func bytes(_ words: [UInt16]) -> Data { Data(words.flatMap { [UInt8($0 & 0xff), UInt8($0 >> 8)] }) }
 

@@ -5,7 +5,7 @@ import Kernels
 
 /// `HeapPolicy.keepActivationMemory()` through glibc: a large block freed and allocated again comes back without
 /// page faults, as a batch's activations do from one call to the next.
-@Suite struct HeapPolicyTests {
+@Suite(.timeLimit(.minutes(5))) struct HeapPolicyTests {
   /// AddressSanitizer and ThreadSanitizer bring their own allocators, which `mallopt` does not configure.
   static let glibcAllocates = dlsym(nil, "__asan_init") == nil && dlsym(nil, "__tsan_init") == nil
 

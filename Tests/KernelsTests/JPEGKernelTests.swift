@@ -3,7 +3,7 @@ import Testing
 import Kernels
 
 /// The JPEG sample kernels: inverse DCT, chroma upsampling, row colour conversion.
-@Suite struct JPEGKernelTests {
+@Suite(.timeLimit(.minutes(5))) struct JPEGKernelTests {
   /// The exact 2-D inverse DCT of one dequantized block, level-shifted by 128.
   static func exactIDCT(_ block: [Double]) -> [Double] {
     (0..<64).map { index in

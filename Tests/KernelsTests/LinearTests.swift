@@ -4,7 +4,7 @@ import Kernels
 /// The packed, blocked `linear` against `Reference.linear` on shapes that hit every edge of the blocking:
 /// row counts around the 6-row micro-panels, widths that are not multiples of 16 or 8, depths beyond one
 /// depth block, every activation, with and without bias and residual.
-@Suite struct LinearTests {
+@Suite(.timeLimit(.minutes(5))) struct LinearTests {
   static let rowCounts = [1, 2, 3, 5, 6, 7, 13, 50, 77, 100]
   static let widths = [1, 3, 17, 33, 48]
   static let depths = [1, 3, 17, 300, 600]

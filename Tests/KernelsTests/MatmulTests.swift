@@ -2,7 +2,7 @@ import Testing
 import Kernels
 
 /// `matmul` and `matmulTransposed` (packing on the fly) against the reference loops.
-@Suite struct MatmulTests {
+@Suite(.timeLimit(.minutes(5))) struct MatmulTests {
   @Test(arguments: [1, 5, 6, 7, 50, 77, 100])
   func matmulMatchesReference(rows: Int) {
     var random = Random(UInt64(100 + rows))

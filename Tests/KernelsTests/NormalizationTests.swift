@@ -3,7 +3,7 @@ import Testing
 import Kernels
 
 /// Layer norm and softmax against the reference loops and double precision.
-@Suite struct NormalizationTests {
+@Suite(.timeLimit(.minutes(5))) struct NormalizationTests {
   @Test(arguments: [1, 7, 8, 17, 64, 768])
   func layerNormMatchesReference(width: Int) {
     var random = Random(UInt64(width))

@@ -3,7 +3,7 @@ import Kernels
 
 /// Patches as rows (the convolution's input) and the token rows built from their embeddings, against the
 /// element-by-element definitions.
-@Suite struct PatchRowsTests {
+@Suite(.timeLimit(.minutes(5))) struct PatchRowsTests {
   /// Row (image, gy, gx) holds, channel by channel and line by line, the pixels of that patch; pixels past the
   /// last whole patch (size 10 in patches of 3) are in no row.
   @Test(arguments: [(channels: 3, size: 8, patch: 4), (1, 10, 3), (2, 5, 5), (3, 6, 1)])

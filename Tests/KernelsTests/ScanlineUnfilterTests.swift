@@ -2,7 +2,7 @@ import Testing
 import Kernels
 
 /// PNG scanline unfiltering against the byte-by-byte definition of RFC 2083 §6.
-@Suite struct ScanlineUnfilterTests {
+@Suite(.timeLimit(.minutes(5))) struct ScanlineUnfilterTests {
   /// The definition: each byte plus the predictor of its left, up and up-left neighbours (zero outside the image).
   static func reference(_ row: [UInt8], above: [UInt8]?, filter: ScanlineFilter, bpp: Int) -> [UInt8] {
     var out = row

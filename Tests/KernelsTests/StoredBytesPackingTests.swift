@@ -4,7 +4,7 @@ import Testing
 
 /// `LinearWeights(float32Blocks:)`, which packs straight from a checkpoint's little-endian bytes, against the
 /// packing of the same weights as floats: every packed float (padding included) and every output agree.
-@Suite struct StoredBytesPackingTests {
+@Suite(.timeLimit(.minutes(5))) struct StoredBytesPackingTests {
   /// The little-endian binary32 bytes of `values`, starting `offset` bytes into the `Data`'s storage so that
   /// unaligned tensors (a header whose length is not a multiple of 4) are covered.
   static func bytes(_ values: [Float], offset: Int) -> Data {

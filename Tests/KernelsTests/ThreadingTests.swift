@@ -2,7 +2,7 @@ import Testing
 import Kernels
 
 /// Every kernel gives bit-identical results on 1 and 2 threads (and on more threads than work).
-@Suite struct ThreadingTests {
+@Suite(.timeLimit(.minutes(5))) struct ThreadingTests {
   @Test func linearIsIndependentOfThreadCount() {
     var random = Random(40)
     // Most are large enough to be split (Gemm.parallelThreshold): by columns, by rows, with the wide kernel.

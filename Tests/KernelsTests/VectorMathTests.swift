@@ -3,7 +3,7 @@ import Testing
 import Kernels
 
 /// The SIMD `exp` and activations against double-precision formulas on dense sweeps.
-@Suite struct VectorMathTests {
+@Suite(.timeLimit(.minutes(5))) struct VectorMathTests {
   /// `count` evenly spaced floats from `low` to `high`, in SIMD8 chunks.
   static func sweep(_ low: Float, _ high: Float, count: Int = 200_000) -> [SIMD8<Float>] {
     let step = (high - low) / Float(count - 1)

@@ -4,7 +4,7 @@ import Testing
 
 /// `WeightArena`: layers packed side by side compute what layers with their own memory compute, and the memory
 /// lives as long as any layer taken from it.
-@Suite struct WeightArenaTests {
+@Suite(.timeLimit(.minutes(5))) struct WeightArenaTests {
   @Test func slicesAreAlignedAndDisjoint() {
     let arena = WeightArena()
     let sizes = [1, 64, 100, 4096, 3 << 20, 7]

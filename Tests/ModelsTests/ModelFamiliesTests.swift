@@ -5,7 +5,7 @@ import Testing
 import Transformer
 
 /// The registry: a checkpoint's `model_type` picks its family, anything else is refused by name.
-struct ModelFamiliesTests {
+@Suite(.timeLimit(.minutes(5))) struct ModelFamiliesTests {
   @Test func clipIsChosenByItsModelTypeAndWhenNoneIsNamed() throws {
     #expect(try ModelFamilies.family(config: Array(#"{"model_type": "clip"}"#.utf8)).name == "clip")
     #expect(try ModelFamilies.family(config: Array(#"{"projection_dim": 512}"#.utf8)).name == "clip")

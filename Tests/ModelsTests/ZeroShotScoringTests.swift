@@ -3,7 +3,7 @@ import Models
 import Testing
 
 /// The score functions against a plain double-precision re-implementation of the pipeline's formulas.
-struct ZeroShotScoringTests {
+@Suite(.timeLimit(.minutes(5))) struct ZeroShotScoringTests {
   let image: [Float] = [0.3, -1.2, 2.0, 0.5]
   let texts: [[Float]] = [[1, 0, 2, 0], [-0.5, -1, 1.5, 2], [0, 0, 0, 1], [3, 1, -2, 0.25]]
 

@@ -3,7 +3,7 @@ import Testing
 import SafeTensors
 
 /// Checkpoint directories: one file, or shards listed by `model.safetensors.index.json`.
-@Suite struct SafeTensorsCheckpointTests {
+@Suite(.timeLimit(.minutes(5))) struct SafeTensorsCheckpointTests {
   /// A temporary directory with `files`; the caller removes it.
   private func directory(_ files: [String: Data]) throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")

@@ -17,7 +17,7 @@ private func entry(_ name: String = "t", dtype: String = "F32", shape: [Int], of
 }
 
 /// The parser accepts what the format allows and names what is wrong with anything else.
-@Suite struct SafeTensorsFileTests {
+@Suite(.timeLimit(.minutes(5))) struct SafeTensorsFileTests {
   @Test func roundTripsTensorsAndMetadata() throws {
     let data = SafeTensorsEncoder.encode([
       .init(name: "a.weight", shape: [2, 3], floats: [1, -2, 3.5, 0, -0, .infinity]),

@@ -3,7 +3,7 @@ import Testing
 @testable import Tokenizer
 
 /// Bad tokenizer files are refused with the specific error.
-struct LoadingErrorTests {
+@Suite(.timeLimit(.minutes(5))) struct LoadingErrorTests {
   /// The 512 byte-level symbols (with and without `</w>`) and the two special tokens: a valid vocabulary.
   static func byteVocabulary(extra: [String] = []) -> [String: Int] {
     let symbols = ByteLevel.symbols.map { String(Character($0)) }

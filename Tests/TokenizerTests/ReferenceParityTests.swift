@@ -3,7 +3,7 @@ import Testing
 @testable import Tokenizer
 
 /// Token ids equal to Hugging Face `CLIPTokenizerFast` on the corpus of `Fixtures/make_fixtures.py`.
-struct ReferenceParityTests {
+@Suite(.timeLimit(.minutes(5))) struct ReferenceParityTests {
   typealias Fixtures = ReferenceFixtures
 
   @Test func corpusIsLargeAndVaried() {

@@ -4,7 +4,7 @@ import Testing
 
 /// Every code point classified and normalized as the reference does (`unicode_reference.json`), so the corpus
 /// is not the only evidence for scripts it does not cover.
-struct UnicodeTableTests {
+@Suite(.timeLimit(.minutes(5))) struct UnicodeTableTests {
   typealias Fixtures = ReferenceFixtures
 
   private static func referenceClasses() -> [(start: UInt32, kind: String)] {

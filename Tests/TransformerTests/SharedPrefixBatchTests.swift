@@ -3,7 +3,7 @@ import Testing
 import Transformer
 
 /// The causal batch's layout: shared beginnings once, each sequence's last row, always a causal scope.
-struct SharedPrefixBatchTests {
+@Suite(.timeLimit(.minutes(5))) struct SharedPrefixBatchTests {
   @Test func sequencesThatBeginAlikeShareTheirRows() throws {
     let batch = SharedPrefixBatch([[7, 1, 2, 9], [7, 1, 3], [7, 1, 2, 9], [5]])
     // Rows: 7, 1, 2, 9 | 3 | 5 — the third sequence is the first again.

@@ -6,7 +6,7 @@ import Testing
 
 /// At most `maxCallsInFlight` calls compute at once; the reader waits for a slot instead of queueing without
 /// bound.
-struct BackpressureTests {
+@Suite(.timeLimit(.minutes(5))) struct BackpressureTests {
   @Test func readerWaitsWhileTheLimitIsReached() async throws {
     var configuration = WorkerConfiguration()
     configuration.maxCallsInFlight = 2

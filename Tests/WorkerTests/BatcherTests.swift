@@ -3,16 +3,16 @@ import Testing
 @testable import Worker
 
 /// Inputs submitted while a forward pass runs are coalesced into the next pass.
-struct BatcherTests {
+@Suite(.timeLimit(.minutes(5))) struct BatcherTests {
   @Test func concurrentInputsShareForwardPasses() async throws {
     let model = TestModel()
     let batcher = Batcher(model: model, maxBatchSize: 32)
     model.close()
     let first = Task { await batcher.embed(texts: ["first"]) }
-    while model.batchSizes(.text).isEmpty { try await Task.sleep(nanoseconds: 1_000_000) }
+    try await waitUntil("not (model.batchSizes(.text).isEmpty)") { !(model.batchSizes(.text).isEmpty) }
     // The first pass is held; these five queue up behind it.
     let rest = (0..<5).map { index in Task { await batcher.embed(texts: ["text \(index)"]) } }
-    while batcher.queuedCount < 5 { try await Task.sleep(nanoseconds: 1_000_000) }
+    try await waitUntil("not (batcher.queuedCount < 5)") { !(batcher.queuedCount < 5) }
     model.open()
     #expect(await first.value == [TestModel.textEmbedding("first")])
     for (index, task) in rest.enumerated() { #expect(await task.value == [TestModel.textEmbedding("text \(index)")]) }
@@ -24,10 +24,10 @@ struct BatcherTests {
     let batcher = Batcher(model: model, maxBatchSize: 2)
     model.close()
     let blocker = Task { await batcher.embed(texts: ["blocker"]) }
-    while model.batchSizes(.text).isEmpty { try await Task.sleep(nanoseconds: 1_000_000) }
+    try await waitUntil("not (model.batchSizes(.text).isEmpty)") { !(model.batchSizes(.text).isEmpty) }
     let texts = (0..<3).map { index in Task { await batcher.embed(texts: ["t\(index)"]) } }
     let image = Task { await batcher.embed(images: [.init(width: 1, height: 1, pixels: [1, 2, 3])]) }
-    while batcher.queuedCount < 4 { try await Task.sleep(nanoseconds: 1_000_000) }
+    try await waitUntil("not (batcher.queuedCount < 4)") { !(batcher.queuedCount < 4) }
     model.open()
     _ = await blocker.value
     for task in texts { _ = await task.value }
@@ -47,11 +47,11 @@ struct BatcherTests {
     #expect(model.batchSizes(.text) == [3])
     model.close()
     let blocker = Task { await batcher.embed(texts: ["blocker"]) }
-    while model.batchSizes(.text).count < 2 { try await Task.sleep(nanoseconds: 1_000_000) }
+    try await waitUntil("not (model.batchSizes(.text).count < 2)") { !(model.batchSizes(.text).count < 2) }
     let first = Task { await batcher.embed(texts: ["a", "b", "c"]) }
-    while batcher.queuedCount < 3 { try await Task.sleep(nanoseconds: 1_000_000) }
+    try await waitUntil("not (batcher.queuedCount < 3)") { !(batcher.queuedCount < 3) }
     let second = Task { await batcher.embed(texts: ["d", "e", "f"]) }
-    while batcher.queuedCount < 6 { try await Task.sleep(nanoseconds: 1_000_000) }
+    try await waitUntil("not (batcher.queuedCount < 6)") { !(batcher.queuedCount < 6) }
     model.open()
     _ = await blocker.value
     #expect(await first.value == ["a", "b", "c"].map(TestModel.textEmbedding))

@@ -4,7 +4,7 @@ import Testing
 @testable import Worker
 
 /// Image paths are read only when they name a regular file within the size limit.
-struct BoundedFileReaderTests {
+@Suite(.timeLimit(.minutes(5))) struct BoundedFileReaderTests {
   @Test func readsARegularFileWithinTheLimit() throws {
     let path = try TestImages.file([1, 2, 3, 4])
     #expect(try BoundedFileReader.read(path, maxBytes: 4) == [1, 2, 3, 4])

@@ -3,7 +3,7 @@ import JSONRPC
 import Testing
 
 /// The executable's command line: help, version, and bad options (a message on stderr, exit code 2).
-struct CommandLineTests {
+@Suite(.timeLimit(.minutes(5))) struct CommandLineTests {
   @Test func helpListsOptionsAndEnvironment() async throws {
     let (code, output, _) = try await WorkerProcess.run(["--help"])
     #expect(code == 0)

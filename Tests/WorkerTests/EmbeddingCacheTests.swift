@@ -4,7 +4,7 @@ import Testing
 @testable import Worker
 
 /// The embedding cache: hits and misses, the byte bound and evictions, single flight, failures not cached.
-struct EmbeddingCacheTests {
+@Suite(.timeLimit(.minutes(5))) struct EmbeddingCacheTests {
   private func key(_ text: String) -> CacheKey { .text(text, model: "m") }
 
   @Test func missThenHit() async throws {
@@ -72,9 +72,9 @@ struct EmbeddingCacheTests {
         return indices.map { .success([Float($0 + 10)]) }
       }
     }
-    while gate.withLock({ $0 == nil }) { try await Task.sleep(nanoseconds: 1_000_000) }
+    try await waitUntil("not (gate.withLock({ $0 == nil }))") { !(gate.withLock({ $0 == nil })) }
     let joiner = Task { try await store.embedding(for: key("c")) { [99] } }
-    while store.statistics().text.hits < 3 { try await Task.sleep(nanoseconds: 1_000_000) }
+    try await waitUntil("not (store.statistics().text.hits < 3)") { !(store.statistics().text.hits < 3) }
     gate.withLock { $0 }?.resume()
     let results = try await batch.value.map { try $0.get() }
     #expect(results.map(\.vector) == [[1], [11], [12], [11]])

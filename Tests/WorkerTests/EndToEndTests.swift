@@ -3,7 +3,7 @@ import JSONRPC
 import Testing
 
 /// The real executable with the real tiny checkpoint, over pipes.
-struct EndToEndTests {
+@Suite(.timeLimit(.minutes(5))) struct EndToEndTests {
   private func image(_ name: String) -> String {
     WorkerProcess.fixtures.appendingPathComponent("images/\(name)").path
   }

@@ -3,7 +3,7 @@ import JSONRPC
 import Testing
 
 /// Issue 7, faults: the client or the system ending things at awkward moments.
-@Suite struct FaultToleranceTests {
+@Suite(.timeLimit(.minutes(5))) struct FaultToleranceTests {
   private func start(_ extra: [String] = []) throws -> WorkerProcess {
     try WorkerProcess(arguments: ["--model", WorkerProcess.tinyCLIP.path, "--log-level", "error"] + extra)
   }

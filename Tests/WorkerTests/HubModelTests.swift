@@ -5,7 +5,7 @@ import Testing
 
 /// `--model org/name`: the executable resolves Hub ids through the Hub cache and a loopback Hub stand-in
 /// (`FakeHub`, serving the tiny checkpoint's files with the Hub's headers), as huggingface_hub would.
-struct HubModelTests {
+@Suite(.timeLimit(.minutes(5))) struct HubModelTests {
   static let repo = "org/tiny"
 
   /// A scratch directory holding the Hub cache (`hub/`) and HF_HOME; removed by the caller.

@@ -4,7 +4,7 @@ import Testing
 @testable import Worker
 
 /// The template is applied as Python's `str.format(label)` would, and what Python would refuse is refused.
-struct HypothesisTemplateTests {
+@Suite(.timeLimit(.minutes(5))) struct HypothesisTemplateTests {
   @Test(arguments: [
     ("This is a photo of {}.", "cat", "This is a photo of cat."),
     ("{}", "dog", "dog"),

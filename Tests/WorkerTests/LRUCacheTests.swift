@@ -4,7 +4,7 @@ import Testing
 
 /// The byte-bounded LRU map: the bound is never exceeded, the least recently used entry goes first, and a
 /// lookup refreshes an entry.
-struct LRUCacheTests {
+@Suite(.timeLimit(.minutes(5))) struct LRUCacheTests {
   @Test func evictsLeastRecentlyUsedWithinTheBound() {
     var cache = LRUCache<String, Int>(capacity: 100)
     #expect(cache.insert(1, for: "a", cost: 40).isEmpty)

@@ -4,7 +4,7 @@ import Testing
 
 /// `clip-worker classify` and `clip-worker embed` against the tiny checkpoint: the printed results are the
 /// results the server's methods give for the same inputs, and bad arguments exit with 2.
-struct OneShotCommandTests {
+@Suite(.timeLimit(.minutes(5))) struct OneShotCommandTests {
   private let model = WorkerProcess.tinyCLIP.path
 
   private func image(_ name: String) -> String {

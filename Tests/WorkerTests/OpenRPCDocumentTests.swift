@@ -5,7 +5,7 @@ import Testing
 
 /// protocol/openrpc.json is the contract: the embedded copy that `rpc.discover` returns must be the same
 /// JSON, and it must describe exactly the methods and error codes the server has.
-struct OpenRPCDocumentTests {
+@Suite(.timeLimit(.minutes(5))) struct OpenRPCDocumentTests {
   static let protocolDirectory = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("protocol")

@@ -9,7 +9,7 @@ import Testing
 /// `$/progress` in-process, with a resolver stand-in that reports progress and waits where the test says:
 /// notifications go only to a client that asked in `initialize`, start with what happened before it asked,
 /// and all precede `initialize`'s result.
-struct ProgressNotificationTests {
+@Suite(.timeLimit(.minutes(5))) struct ProgressNotificationTests {
   /// A server whose resolver reports `config.json` complete and 100 of 1000 bytes of the weights, sets
   /// `reported`, then waits for `release` (on its own thread) before reporting the weights complete.
   private func connection(release: DispatchSemaphore, reported: Locked<Bool>) -> (Server, Locked<[JSONValue]>) {

@@ -4,7 +4,7 @@ import Testing
 @testable import Worker
 
 /// A request's inputs run in one forward pass, not a pass of the first input followed by one of the rest.
-struct RequestBatchingTests {
+@Suite(.timeLimit(.minutes(5))) struct RequestBatchingTests {
   /// Repeated, because without the batched submission whether the first text went alone was a race.
   @Test func encodeTextOfEightTextsIsOnePass() async throws {
     let connection = TestConnection()

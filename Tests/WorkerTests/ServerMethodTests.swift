@@ -5,7 +5,7 @@ import Testing
 @testable import Worker
 
 /// Each method over an in-process connection with the deterministic test model.
-struct ServerMethodTests {
+@Suite(.timeLimit(.minutes(5))) struct ServerMethodTests {
   @Test func initializeDescribesServerModelMethodsAndLimits() async throws {
     var configuration = WorkerConfiguration()
     configuration.cacheCapacityBytes = 12345

@@ -6,7 +6,7 @@ import Testing
 
 /// JSON-RPC behaviour of the server: error codes, batches, notifications, ordering, cancellation, and the
 /// ways the process ends.
-struct ServerProtocolTests {
+@Suite(.timeLimit(.minutes(5))) struct ServerProtocolTests {
   /// A connection whose model has loaded and whose forward passes are held, with request `id` (one text)
   /// in its first pass.
   private func connectionWithHeldRequest(_ id: JSONValue, text: String = "slow") async throws -> TestConnection {
