@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import ImageCodecs
 import ImageProcessing
+import Synchronization
 import Tokenizer
 import Transformer
 
@@ -75,8 +76,12 @@ public final class CLIPEngine: Sendable {
   }
 }
 
-/// The outcome of the tokenizer's load on another thread: written there once, read after `DispatchGroup.wait()`,
-/// which orders the two.
-private final class TokenizerLoad: @unchecked Sendable {
-  var result: Result<CLIPTokenizer, Error>?
+/// The outcome of the tokenizer's load on another thread: written there once, read after `DispatchGroup.wait()`.
+private final class TokenizerLoad: Sendable {
+  private let outcome = Mutex<Result<CLIPTokenizer, any Error>?>(nil)
+
+  var result: Result<CLIPTokenizer, any Error>? {
+    get { outcome.withLock { $0 } }
+    set { outcome.withLock { $0 = newValue } }
+  }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Reads a file descriptor to its end and hands each frame to a closure: the input side of the transport.
 public struct LineReader {
@@ -38,15 +39,14 @@ public struct LineReader {
 
 /// Writes one message per line to a file descriptor; safe to call from any thread, and each message is
 /// written whole before the next one starts, so concurrent responses never interleave.
-public final class LineWriter: @unchecked Sendable {
+public final class LineWriter: Sendable {
   public let fileDescriptor: Int32
-  private let handle: FileHandle
-  private let lock = NSLock()
-  private var failed = false
+  /// The handle, and whether a write has failed; the lock also keeps each line whole.
+  private let output: Mutex<(handle: FileHandle, failed: Bool)>
 
   public init(fileDescriptor: Int32) {
     self.fileDescriptor = fileDescriptor
-    handle = FileHandle(fileDescriptor: fileDescriptor, closeOnDealloc: false)
+    output = Mutex((FileHandle(fileDescriptor: fileDescriptor, closeOnDealloc: false), false))
   }
 
   /// Writes `message` and a `\n`. Returns false when the descriptor no longer accepts output (the reader
@@ -55,15 +55,15 @@ public final class LineWriter: @unchecked Sendable {
   public func write(_ message: [UInt8]) -> Bool {
     var line = Data(message)
     line.append(0x0A)
-    lock.lock()
-    defer { lock.unlock() }
-    guard !failed else { return false }
-    do {
-      try handle.write(contentsOf: line)
-      return true
-    } catch {
-      failed = true
-      return false
+    return output.withLock { output in
+      guard !output.failed else { return false }
+      do {
+        try output.handle.write(contentsOf: line)
+        return true
+      } catch {
+        output.failed = true
+        return false
+      }
     }
   }
 }

@@ -1,26 +1,30 @@
 import Foundation
+import Synchronization
 
 /// Samples a process's resident memory every 20 ms from `/proc/PID/status` (Linux; elsewhere it reports
 /// nothing): the peak (`VmHWM`, the kernel's own high-water mark) and the current `VmRSS`.
-final class MemoryWatcher: @unchecked Sendable {
+final class MemoryWatcher: Sendable {
+  private struct Readings {
+    var peakKiB: Int?
+    /// (when, RSS in KiB).
+    var samples: [(Date, Int)] = []
+    var running = true
+  }
+
   private let pid: Int32
-  private let lock = NSLock()
-  private var peakKiB: Int?
-  /// (when, RSS in KiB).
-  private var samples: [(Date, Int)] = []
-  private var running = true
+  private let readings = Mutex(Readings())
   private let stopped = DispatchSemaphore(value: 0)
 
   init(pid: Int32) { self.pid = pid }
 
   func start() {
     Thread {
-      while self.lock.withLock({ self.running }) {
+      while self.readings.withLock({ $0.running }) {
         if let status = try? String(contentsOfFile: "/proc/\(self.pid)/status", encoding: .utf8) {
           let hwm = MemoryWatcher.kibibytes("VmHWM", in: status), rss = MemoryWatcher.kibibytes("VmRSS", in: status)
-          self.lock.withLock {
-            if let hwm { self.peakKiB = max(self.peakKiB ?? 0, hwm) }
-            if let rss { self.samples.append((Date(), rss)) }
+          self.readings.withLock { readings in
+            if let hwm { readings.peakKiB = max(readings.peakKiB ?? 0, hwm) }
+            if let rss { readings.samples.append((Date(), rss)) }
           }
         }
         Thread.sleep(forTimeInterval: 0.02)
@@ -30,15 +34,18 @@ final class MemoryWatcher: @unchecked Sendable {
   }
 
   func stop() {
-    lock.withLock { running = false }
+    readings.withLock { $0.running = false }
     stopped.wait()
   }
 
-  var peakDescription: String { lock.withLock { peakKiB.map { "\($0 / 1024) MiB" } ?? "n/a (no /proc)" } }
+  var peakDescription: String {
+    readings.withLock { $0.peakKiB.map { "\($0 / 1024) MiB" } ?? "n/a (no /proc)" }
+  }
 
   /// RSS at the samples a quarter, half, three quarters of the way through the run, and the last one.
   var quartilesDescription: String {
-    lock.withLock {
+    readings.withLock { readings in
+      let samples = readings.samples
       guard !samples.isEmpty else { return "n/a" }
       return [0.25, 0.5, 0.75, 1].map { fraction in
         let index = min(samples.count - 1, Int(Double(samples.count) * fraction))

@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import Synchronization
 
 /// `clip-bench soak [--requests N] [--model DIR] [--images DIR] [--cache-mb N]`: runs the clip-worker built
 /// beside this executable, writes N mixed requests without waiting for any answer (texts new and repeated,
@@ -142,37 +143,40 @@ struct SoakBenchmark {
 struct SoakFailure: Error, CustomStringConvertible { var description: String }
 
 /// What came back, tallied by the reader thread.
-private final class Counts: @unchecked Sendable {
-  let done = DispatchSemaphore(value: 0)
-  private let lock = NSLock()
-  private var seen: [UInt8]
-  private var nullIDs = 0
-  private var unexpected = 0
-  private var total = 0
-  private var errorCodes: [Int: Int] = [:]
+private final class Counts: Sendable {
+  private struct Tally {
+    var seen: [UInt8]
+    var nullIDs = 0
+    var unexpected = 0
+    var total = 0
+    var errorCodes: [Int: Int] = [:]
+  }
 
-  init(requests: Int) { seen = [UInt8](repeating: 0, count: requests) }
+  let done = DispatchSemaphore(value: 0)
+  private let tally: Mutex<Tally>
+
+  init(requests: Int) { tally = Mutex(Tally(seen: [UInt8](repeating: 0, count: requests))) }
 
   func record(_ line: [UInt8]) {
     let message = try? JSONParser.parse(line)
-    lock.withLock {
-      total += 1
+    tally.withLock { tally in
+      tally.total += 1
       guard let message, case let .object(object) = message else {
-        unexpected += 1
+        tally.unexpected += 1
         return
       }
       if case let .object(error)? = object["error"], let code = error["code"]?.numberValue?.intValue {
-        errorCodes[code, default: 0] += 1
+        tally.errorCodes[code, default: 0] += 1
       }
       switch object["id"] {
-      case .null?: nullIDs += 1
+      case .null?: tally.nullIDs += 1
       case let .number(number)?:
-        guard let id = number.intValue, seen.indices.contains(id) else {
-          unexpected += 1
+        guard let id = number.intValue, tally.seen.indices.contains(id) else {
+          tally.unexpected += 1
           return
         }
-        seen[id] = seen[id] == 255 ? 255 : seen[id] + 1
-      default: unexpected += 1
+        tally.seen[id] = tally.seen[id] == 255 ? 255 : tally.seen[id] + 1
+      default: tally.unexpected += 1
       }
     }
   }
@@ -180,13 +184,13 @@ private final class Counts: @unchecked Sendable {
   struct Report { var answered, nullIDs, lost, duplicated, unexpected: Int; var errorCodes: [Int: Int] }
 
   func report(expectedIDs: Int, expectedNullIDs: Int) -> Report {
-    lock.withLock {
-      let answered = seen.filter { $0 > 0 }.count
-      let duplicated = seen.reduce(0) { $0 + max(0, Int($1) - 1) } + max(0, nullIDs - expectedNullIDs)
-      let lost = (expectedIDs - answered) + max(0, expectedNullIDs - nullIDs)
+    tally.withLock { tally in
+      let answered = tally.seen.filter { $0 > 0 }.count
+      let duplicated = tally.seen.reduce(0) { $0 + max(0, Int($1) - 1) } + max(0, tally.nullIDs - expectedNullIDs)
+      let lost = (expectedIDs - answered) + max(0, expectedNullIDs - tally.nullIDs)
       return Report(
-        answered: answered, nullIDs: nullIDs, lost: lost, duplicated: duplicated, unexpected: unexpected,
-        errorCodes: errorCodes)
+        answered: answered, nullIDs: tally.nullIDs, lost: lost, duplicated: duplicated, unexpected: tally.unexpected,
+        errorCodes: tally.errorCodes)
     }
   }
 }

@@ -1,16 +1,17 @@
 import Foundation
 import Hub
+import Synchronization
 import Worker
 
 /// Shows the model's download on stderr for the operator: a bar redrawn in place (`\r`) when stderr is a
 /// terminal, else a log line at info level when a file starts, every `logInterval` seconds, and when it
 /// completes — a log file should not get thousands of lines for one download.
-final class ProgressDisplay: @unchecked Sendable {
+final class ProgressDisplay: Sendable {
   private let terminal: Bool
   private let logger: Logger
   private let write: @Sendable (String) -> Void
-  private let lock = NSLock()
-  private var lastShown: [String: Date] = [:]
+  /// When each file's progress was last shown.
+  private let lastShown = Mutex<[String: Date]>([:])
   private let redrawInterval: TimeInterval = 0.1
   private let logInterval: TimeInterval = 5
 
@@ -26,9 +27,9 @@ final class ProgressDisplay: @unchecked Sendable {
   func show(_ progress: DownloadProgress) {
     let finished = progress.bytesDone == progress.bytesTotal
     let now = Date()
-    let due: Bool = lock.withLock {
+    let interval = terminal ? redrawInterval : logInterval
+    let due: Bool = lastShown.withLock { lastShown in
       let first = lastShown[progress.file] == nil
-      let interval = terminal ? redrawInterval : logInterval
       guard first || finished || now.timeIntervalSince(lastShown[progress.file]!) >= interval else { return false }
       lastShown[progress.file] = now
       return true

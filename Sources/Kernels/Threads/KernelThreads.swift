@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// How many threads the kernels may use.
 ///
@@ -59,18 +60,17 @@ func parallelFor(items: Int, threads: Int, _ body: (Int) -> Void) {
 }
 
 /// The next unclaimed item, shared by the threads of one `parallelFor`.
-private final class WorkQueue: @unchecked Sendable {
-  private let lock = NSLock()
-  private var claimed = 0
+private final class WorkQueue: Sendable {
+  private let claimed = Mutex(0)
   private let items: Int
 
   init(items: Int) { self.items = items }
 
   func next() -> Int? {
-    lock.lock()
-    defer { lock.unlock() }
-    guard claimed < items else { return nil }
-    claimed += 1
-    return claimed - 1
+    claimed.withLock { claimed in
+      guard claimed < items else { return nil }
+      claimed += 1
+      return claimed - 1
+    }
   }
 }
