@@ -1,41 +1,21 @@
 // The blocked, multi-threaded matrix multiply `C = A · B` (then an epilogue) behind `linear`, `matmul`,
-// `matmulTransposed` and attention.
-//
-// Blocking (BLIS-style, sized for 32 KB L1 and 1 MB L2 per core as on this Zen 4 machine; smaller L2s keep
-// the L1 blocking and lose some reuse of B):
-// - B is packed once into 16-column panels (`PackedPanels`); for linear layers that happens at load time.
-// - A is read in place, in micro-panels of <= 6 rows (`microRows`). Up to `fewRows` rows (256: a batch of up
-//   to five images, a few dozen labels) all micro-panels are one row block, which each panel block of B, read
-//   from memory once per call, meets in turn: against 96-row blocks, batches of 2, 4 and 5 images (100, 200
-//   and 250 rows) were 8%, 15% and 4% faster; 6 images (300 rows) 3% slower. More rows go `rowBlock` micro-
-//   panels at a time (96 rows, in L2) against `columnBlock` panels of B (in L2 too; without this, wide layers
-//   (N = 3072) streamed all of B from L3 once per row block).
-// - The depth is cut into equal blocks of at most `depthBlock` (768): fewer passes reloading C. With many rows C
-//   is megabytes: batch 16 2.1-3.1% faster than with 384 (256 was 1.6% slower; 1536 and the whole depth no
-//   better than 768). With few rows a panel's block (48 KB) no longer stays in L1 for all the micro-panels, but
-//   with the next block prefetched into L1 (below) a batch-1 image is 1.2% faster than with 384, batch 4 1.0%
-//   (prefetched into L2 only, 0.4% slower); an F16 checkpoint's batch-1 image 0.3-0.9%, batch 4 1.6%.
-// - Rows are grouped into micro-panels of near-equal height (6 and 5 for 50 rows, say), not 6 plus a remainder,
-//   so a short last panel does not waste a whole kernel call.
-// - Work is split by columns (panels) when there are enough of them, which also splits B between the cores'
-//   L2; otherwise by micro-panels of rows. With enough work there are a few chunks per thread, handed out
-//   (`parallelFor`) as threads free up, so a core slowed by other processes does not hold up the call (with a
-//   chunk per thread, batch 16 took 7.6% longer beside a busy loop on one core). Few rows: a chunk per thread.
-// - The epilogue (bias, activation, residual) runs on each finished strip of tiles (a row block's micro-panels
-//   against one panel: <= 256 rows × 16 columns, 16 KB) while it is still in L1 or L2. Called once per 6 × 16
-//   tile, its setup was a large part of its time: per strip, batch-1 images are 0.3-0.5% faster.
-// - For few rows (a batch-1 image, a few labels) each weight is read from memory once per call and used by only
-//   a few micro-panels, so the first micro-panel over a panel block waited for memory: the multiplies ran at
-//   ~177 GFLOPS with weights from DRAM against ~210 with weights in L3 (M = 50, 2 threads). The micro-panels
-//   over one panel block now prefetch the next block into L2, a share each, one line every few k-steps: ~197.
-//   (All of a block's prefetches issued at once gained nothing: the requests queued behind each other, and so
-//   did a block's prefetches crowded into its last three micro-panels: a batch-1 image 14% slower.) There the
-//   lines go into L1 too (`prefetcht0`): a batch-1 image 1.1-1.6% faster than into L2 alone (paired runs); Zen 4
-//   is reported to drop some `prefetcht1` requests. With many rows (batch 16) L1 gained nothing (1.005).
-// - A half-precision checkpoint's weights stay halves (`HalfPanels`, half the memory) and are widened, exactly, a
-//   panel block at a time into per-thread scratch just before the first row block reads it. Measured on the
-//   ViT-B/32 shape (paired runs, one engine of each): batch-1 images 6.7% slower than with floats (the widening
-//   itself), batch 16 0.9%; peak RSS 391 MB instead of the 692 MB that floats take.
+// `matmulTransposed` and attention. BLIS-style blocking, sized for 32 KB L1 and 1 MB L2 per core (Zen 4):
+// - B is packed once into 16-column panels (`PackedPanels`; for linear layers at load time). A half-precision
+//   checkpoint's panels stay halves (`HalfPanels`) and are widened exactly, a panel block at a time, into
+//   per-thread scratch just before the first row block reads them: half the memory for a few percent of time.
+// - A is read in place, in micro-panels of <= 6 rows (`microRows`) of near-equal height, so a short last panel
+//   does not waste a kernel call. Up to `fewRows` rows (a batch of up to five images, a few dozen labels) form
+//   one row block that meets each panel block of B once per call; more rows go `rowBlock` micro-panels at a time
+//   against `columnBlock` panels, both held in L2, so wide layers do not stream B from L3 once per row block.
+// - The depth is cut into equal blocks of at most `depthBlock`: fewer passes reloading C.
+// - Work is split by columns when there are enough panels (which also splits B between the cores' L2), else by
+//   micro-panels; with enough work, a few chunks per thread are handed out as threads free up, so a core slowed
+//   by another process does not hold up the call.
+// - The epilogue (bias, activation, residual) runs on each finished strip of tiles while it is still in cache.
+// - With few rows each weight is read from memory once per call for only a few micro-panels, so the micro-panels
+//   over one panel block prefetch the next block, a share each, a line every few k-steps (into L1 as well).
+// Each choice was measured with paired runs in one process (see git history and README Benchmarks); the
+// blocking never changes the order of a sum, so results are bit-identical whatever the thread count or batch.
 
 /// Bias, activation and residual applied to each finished strip of the output.
 struct Epilogue {
