@@ -26,14 +26,7 @@ public struct CLIPConfig: Equatable, Sendable {
   /// - Throws: `CheckpointError.unreadableFile`, `.invalidConfig` or
   ///   `.unsupportedActivation`.
   public init(directory: URL) throws {
-    let url = directory.appendingPathComponent("config.json")
-    let data: Data
-    do {
-      data = try Data(contentsOf: url)
-    } catch {
-      throw CheckpointError.unreadableFile(path: url.path, reason: error.localizedDescription)
-    }
-    try self.init(json: data)
+    try self.init(json: CheckpointFile.contents("config.json", in: directory))
   }
 
   /// Decodes and checks a `config.json` document.

@@ -32,14 +32,7 @@ public enum ModelFamilies {
 
   /// The family of the checkpoint in `directory`.
   public static func family(directory: URL) throws -> ModelFamily {
-    let url = directory.appendingPathComponent("config.json")
-    let data: Data
-    do {
-      data = try Data(contentsOf: url)
-    } catch {
-      throw CheckpointError.unreadableFile(path: url.path, reason: error.localizedDescription)
-    }
-    return try family(config: Array(data))
+    try family(config: Array(CheckpointFile.contents("config.json", in: directory)))
   }
 
   /// Loads the checkpoint in `directory` with the family its config names.
