@@ -68,6 +68,14 @@ let package = Package(
       swiftSettings: cpuFlags),
     .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Models"], exclude: ["Fixtures"]),
 
+    // MARK: SigLIP: the SigLIP family (SigLIP, SigLIP 2 fixed-resolution): config, towers with the attention-pooling
+    // head, the engine with the pipeline's padded texts.
+    .target(
+      name: "SigLIP",
+      dependencies: ["Kernels", "SafeTensors", "Transformer", "Tokenizer", "ImageCodecs", "ImageProcessing"],
+      swiftSettings: cpuFlags),
+    .testTarget(name: "SigLIPTests", dependencies: ["SigLIP", "Models"], exclude: ["Fixtures"]),
+
     // MARK: Hub: Hugging Face Hub ids resolved to checkpoint directories: the HF cache layout, offline mode,
     // downloads (FoundationNetworking on Linux) written atomically and resumably, of the files a family names.
     .target(name: "Hub", dependencies: ["SafeTensors"]),
@@ -78,7 +86,7 @@ let package = Package(
 
     // MARK: Models: the model contract the worker serves (`EmbeddingModel`, the zero-shot score functions) and
     // the registry of families, chosen by `model_type`; CLIP is the first.
-    .target(name: "Models", dependencies: ["CLIP", "Hub", "ImageCodecs", "Transformer"]),
+    .target(name: "Models", dependencies: ["CLIP", "SigLIP", "Hub", "ImageCodecs", "Transformer"]),
     .testTarget(name: "ModelsTests", dependencies: ["Models", "Hub"]),
 
     // MARK: JSONRPC: JSON values, the line framing, JSON-RPC 2.0 envelopes and errors. No CLIP knowledge.

@@ -34,7 +34,7 @@ public struct CLIPConfig: Equatable, Sendable {
     do {
       self = try JSONDecoder().decode(CLIPConfig.self, from: json)
     } catch let error as DecodingError {
-      throw CheckpointError.invalidConfig(reason: Self.describe(error))
+      throw CheckpointError.invalidConfig(error)
     }
     try validate()
   }
@@ -68,19 +68,6 @@ public struct CLIPConfig: Equatable, Sendable {
       // transformers' convolution would silently drop the remainder; no CLIP checkpoint has one.
       throw CheckpointError.invalidConfig(
         reason: "image_size \(vision.imageSize) is not a multiple of patch_size \(vision.patchSize)")
-    }
-  }
-
-  private static func describe(_ error: DecodingError) -> String {
-    func path(_ context: DecodingError.Context) -> String {
-      context.codingPath.map(\.stringValue).joined(separator: ".")
-    }
-    switch error {
-    case let .dataCorrupted(context): return "not valid JSON: \(context.debugDescription)"
-    case let .keyNotFound(key, context): return "missing \(key.stringValue) at \(path(context))"
-    case let .typeMismatch(type, context): return "\(path(context)) is not of type \(type)"
-    case let .valueNotFound(type, context): return "\(path(context)) has no \(type) value"
-    @unknown default: return "\(error)"
     }
   }
 }

@@ -46,12 +46,15 @@ public struct CLIPImageProcessor: Sendable {
     valueTable = table
   }
 
-  /// Reads and validates a `preprocessor_config.json`.
+  /// Reads and validates a `preprocessor_config.json`, absent fields taking `defaults` (the processor class's:
+  /// `CLIPImageProcessor`'s unless given, `.siglip` for `SiglipImageProcessor`).
   ///
   /// - Throws: file errors, `DecodingError`, `ImageProcessorConfigurationError`.
-  public init(contentsOf url: URL) throws {
+  public init(contentsOf url: URL, defaults: CLIPImageProcessorConfiguration = .init()) throws {
     let data = try Data(contentsOf: url)
-    try self.init(configuration: JSONDecoder().decode(CLIPImageProcessorConfiguration.self, from: data))
+    let decoder = JSONDecoder()
+    decoder.userInfo[CLIPImageProcessorConfiguration.defaultsKey] = defaults
+    try self.init(configuration: decoder.decode(CLIPImageProcessorConfiguration.self, from: data))
   }
 
   /// The size transformers resizes a `width`×`height` image to before cropping.

@@ -31,7 +31,22 @@ public struct CLIPImageProcessorConfiguration: Decodable, Equatable, Sendable {
   /// The defaults of transformers' `CLIPImageProcessor` (those of openai/clip-vit-base-patch32).
   public init() {}
 
+  /// The defaults of transformers' `SiglipImageProcessor`: a straight resize to 224×224 (no aspect kept, no crop),
+  /// bicubic, mean and standard deviation 0.5 (`IMAGENET_STANDARD_MEAN` / `_STD`).
+  public static let siglip: Self = {
+    var defaults = Self()
+    defaults.size = .exact(height: 224, width: 224)
+    defaults.doCenterCrop = false
+    defaults.imageMean = [0.5, 0.5, 0.5]
+    defaults.imageStd = [0.5, 0.5, 0.5]
+    return defaults
+  }()
+
+  /// Where a decoder finds the defaults of the processor class being read (`CLIPImageProcessor`'s when absent).
+  public static let defaultsKey = CodingUserInfoKey(rawValue: "clip-worker.imageProcessorDefaults")!
+
   public init(from decoder: Decoder) throws {
+    self = decoder.userInfo[Self.defaultsKey] as? Self ?? Self()
     let c = try decoder.container(keyedBy: CodingKeys.self)
     // transformers gives an absent field the class default but keeps an explicit `null` as None: a null
     // switch is false, and a null value that an enabled step needs is an error (see `missing` below).

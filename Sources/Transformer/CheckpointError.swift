@@ -43,3 +43,23 @@ extension CheckpointError: CustomStringConvertible {
     }
   }
 }
+
+extension CheckpointError {
+  /// `.invalidConfig` saying where and why `config.json` did not decode.
+  public static func invalidConfig(_ error: DecodingError) -> CheckpointError {
+    .invalidConfig(reason: describe(error))
+  }
+
+  private static func describe(_ error: DecodingError) -> String {
+    func path(_ context: DecodingError.Context) -> String {
+      context.codingPath.map(\.stringValue).joined(separator: ".")
+    }
+    switch error {
+    case let .dataCorrupted(context): return "not valid JSON: \(context.debugDescription)"
+    case let .keyNotFound(key, context): return "missing \(key.stringValue) at \(path(context))"
+    case let .typeMismatch(type, context): return "\(path(context)) is not of type \(type)"
+    case let .valueNotFound(type, context): return "\(path(context)) has no \(type) value"
+    @unknown default: return "\(error)"
+    }
+  }
+}

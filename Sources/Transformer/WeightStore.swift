@@ -62,13 +62,25 @@ public struct WeightStore {
   /// (half the memory; widened a block at a time by the multiply, exactly); mixed types are widened first.
   public mutating func fusedLinear(_ prefixes: [String], out: Int, in inFeatures: Int, bias: Bool = true,
                             weightShape: [Int]? = nil) throws -> LinearWeights {
-    let names = prefixes.map { $0 + ".weight" }
+    try linear(weights: prefixes.map { $0 + ".weight" }, biases: bias ? prefixes.map { $0 + ".bias" } : nil,
+               out: out, in: inFeatures, weightShape: weightShape)
+  }
+
+  /// The linear layer of the tensors named `weight` (`[out, in]`) and `bias` (`[out]`), for checkpoints that do
+  /// not name them `.weight` and `.bias` (`nn.MultiheadAttention`'s `in_proj_weight`, say).
+  public mutating func linear(weight: String, bias: String?, out: Int, in inFeatures: Int) throws -> LinearWeights {
+    try linear(weights: [weight], biases: bias.map { [$0] }, out: out, in: inFeatures, weightShape: nil)
+  }
+
+  /// The weights `weights` (each `weightShape` or `[out, in]`) stacked, with the biases `biases` (each `[out]`).
+  private mutating func linear(weights names: [String], biases: [String]?, out: Int, in inFeatures: Int,
+                               weightShape: [Int]?) throws -> LinearWeights {
     var types: Set<DType> = []
     for name in names { types.insert(try take(name, shape: weightShape ?? [out, inFeatures])) }
     var biasValues: [Float]?
-    if bias {
+    if let biases {
       biasValues = []
-      for prefix in prefixes { biasValues! += try tensor(prefix + ".bias", shape: [out]) }
+      for name in biases { biasValues! += try tensor(name, shape: [out]) }
     }
     if types == [.f32] {
       return try withStoredBytes(names[...], []) { blocks in
@@ -81,9 +93,9 @@ public struct WeightStore {
       }
     }
     var weight: [Float] = []
-    weight.reserveCapacity(prefixes.count * out * inFeatures)
+    weight.reserveCapacity(names.count * out * inFeatures)
     for name in names { weight += try checkpoint.floats(name) }
-    return LinearWeights(weight: weight, bias: biasValues, outFeatures: prefixes.count * out, inFeatures: inFeatures)
+    return LinearWeights(weight: weight, bias: biasValues, outFeatures: names.count * out, inFeatures: inFeatures)
   }
 
   /// Checks that `name` exists with `shape` and marks it used; returns its storage type.

@@ -1,0 +1,69 @@
+import Foundation
+import ImageCodecs
+import ImageProcessing
+import Tokenizer
+import Transformer
+
+/// A SigLIP checkpoint directory ready to embed texts and images as the zero-shot pipeline does: the model, its
+/// tokenizer and `SiglipImageProcessor` (a straight resize to the square, no crop).
+///
+/// Texts are tokenized as the pipeline tokenizes them for any `siglip` model: `padding="max_length"`,
+/// `max_length=64`, `truncation=True`, and no attention mask, so the padding is part of what the model sees.
+/// Immutable after loading; every method may be called from several threads at once.
+public final class SiglipEngine: Sendable {
+  /// The pipeline's text length for SigLIP.
+  public static let textLength = 64
+
+  public let model: SiglipModel
+  public let tokenizer: any TextTokenizer
+  public let imageProcessor: CLIPImageProcessor
+
+  /// Loads the model and the processor of `directory`, with `tokenizer` (truncating to `textLength`).
+  ///
+  /// - Throws: `CheckpointError` for a configuration, tensors, a tokenizer or a processor that do not fit, and
+  ///   the errors of the files' readers.
+  public init(directory: URL, tokenizer: any TextTokenizer) throws {
+    let model = try SiglipModel(directory: directory)
+    let text = model.config.text, vision = model.config.vision
+    guard text.maxPositionEmbeddings >= Self.textLength else {
+      throw CheckpointError.invalidConfig(
+        reason: "text max_position_embeddings \(text.maxPositionEmbeddings) is below the pipeline's \(Self.textLength)")
+    }
+    guard tokenizer.maxLength <= Self.textLength else {
+      throw CheckpointError.invalidConfig(
+        reason: "the tokenizer truncates to \(tokenizer.maxLength) ids, not the pipeline's \(Self.textLength)")
+    }
+    guard tokenizer.vocabularySize <= text.vocabSize, tokenizer.padTokenID < text.vocabSize else {
+      throw CheckpointError.tokenizerMismatch(tokenizerVocabulary: tokenizer.vocabularySize,
+                                              modelVocabulary: text.vocabSize)
+    }
+    let preprocessor = directory.appendingPathComponent("preprocessor_config.json")
+    guard FileManager.default.fileExists(atPath: preprocessor.path) else {
+      throw CheckpointError.unreadableFile(path: preprocessor.path, reason: "no such file")
+    }
+    let imageProcessor = try CLIPImageProcessor(contentsOf: preprocessor, defaults: .siglip)
+    guard imageProcessor.outputWidth == vision.imageSize, imageProcessor.outputHeight == vision.imageSize else {
+      throw CheckpointError.preprocessorMismatch(outputWidth: imageProcessor.outputWidth,
+                                                 outputHeight: imageProcessor.outputHeight, imageSize: vision.imageSize)
+    }
+    self.model = model
+    self.tokenizer = tokenizer
+    self.imageProcessor = imageProcessor
+  }
+
+  /// The ids the pipeline gives the model for `text`: truncated, then padded to `textLength`.
+  public func tokenIDs(_ text: String) -> [Int] {
+    let ids = tokenizer.encode(text)
+    return ids + [Int](repeating: tokenizer.padTokenID, count: Self.textLength - ids.count)
+  }
+
+  /// The embedding of each text (`get_text_features` of the pipeline's ids), not normalized.
+  public func textEmbeddings(_ texts: [String]) -> [[Float]] {
+    model.text.embed(tokenIDs: texts.map(tokenIDs))
+  }
+
+  /// The embedding of each image after `SiglipImageProcessor`, not normalized.
+  public func imageEmbeddings(_ images: [RGBImage]) -> [[Float]] {
+    model.vision.embed(pixelTensors: images.map { imageProcessor($0) })
+  }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import Kernels
+import SafeTensors
+import Transformer
+
+/// A loaded SigLIP model: both towers and the learned logit scale and bias.
+///
+/// Immutable after loading; its methods may be called from several threads at once.
+public struct SiglipModel: Sendable {
+  /// Non-persistent buffers a checkpoint may carry and `SiglipModel` drops when loading.
+  static let ignoredTensors: Set<String> = [
+    "text_model.embeddings.position_ids", "vision_model.embeddings.position_ids",
+  ]
+
+  public let config: SiglipConfig
+  public let text: SiglipTextEncoder
+  public let vision: SiglipVisionEncoder
+  /// `exp(logit_scale)`, the factor applied to cosine similarities.
+  public let logitScale: Float
+  /// `logit_bias`, added to every scaled cosine before the sigmoid.
+  public let logitBias: Float
+  /// The storage types of the weights, as PyTorch names them.
+  public let dtype: String
+
+  /// Loads `config.json` and the safetensors weights of `directory`.
+  public init(directory: URL) throws {
+    try self.init(config: SiglipConfig(directory: directory), checkpoint: SafeTensorsCheckpoint(directory: directory))
+  }
+
+  /// Binds `checkpoint`'s tensors to the model `config` describes, refusing any mismatch.
+  public init(config: SiglipConfig, checkpoint: SafeTensorsCheckpoint) throws {
+    var store = WeightStore(checkpoint, ignoring: Self.ignoredTensors)
+    self.config = config
+    text = try SiglipTextEncoder(&store, config: config.text)
+    vision = try SiglipVisionEncoder(&store, config: config.vision)
+    logitScale = Foundation.exp(try store.tensor("logit_scale", shape: [1])[0])
+    logitBias = try store.tensor("logit_bias", shape: [1])[0]
+    try store.finish()
+    dtype = store.dtypes.map(\.torchName).sorted().joined(separator: "+")
+  }
+}
