@@ -35,10 +35,10 @@ extension SiglipTokenizer {
       let declared = hubConfig.specialTokens[key] ?? .string(content)
       switch declared {
       case let .string(content):
-        return hubConfig.addedTokens.first { $0.0.content == content }?.0
+        return hubConfig.addedTokens.first { ExactString($0.0.content) == ExactString(content) }?.0
           ?? SpecialToken(content, lstrip: true, rstrip: true)
       case let .token(token):
-        return hubConfig.addedTokens.first { $0.0.content == token.content }?.0 ?? token
+        return hubConfig.addedTokens.first { ExactString($0.0.content) == ExactString(token.content) }?.0 ?? token
       }
     }
     try self.init(
@@ -61,7 +61,7 @@ struct HubTokenizerConfig {
   /// `added_tokens_decoder`, by id.
   var addedTokens: [(SiglipTokenizer.SpecialToken, Int)] = []
   /// Whether each added token is `normalized` (matched in normalized text by the `tokenizers` backend).
-  var normalized: [String: Bool] = [:]
+  var normalized: [ExactString: Bool] = [:]
   var specialTokens: [String: Declared] = [:]
   var additionalSpecialTokens: [SiglipTokenizer.SpecialToken] = []
   let config: [String: Any]
@@ -79,7 +79,7 @@ struct HubTokenizerConfig {
           throw TokenizerError.invalidJSON(path: path, reason: "added token \(key.debugDescription) is malformed")
         }
         addedTokens.append((token, id))
-        normalized[token.content] = (entry as? [String: Any])?["normalized"] as? Bool ?? false
+        normalized[ExactString(token.content)] = (entry as? [String: Any])?["normalized"] as? Bool ?? false
       }
       addedTokens.sort { $0.1 < $1.1 }
     }

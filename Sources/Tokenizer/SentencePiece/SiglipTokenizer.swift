@@ -30,9 +30,9 @@ public struct SiglipTokenizer: TextTokenizer {
   private let unigram: UnigramModel
   private let splitter: AddedTokenSplitter
   /// Added tokens by content (`_added_tokens_encoder`).
-  private let addedIDs: [String: Int]
+  private let addedIDs: [ExactString: Int]
   /// `all_special_tokens`.
-  private let specialTokens: Set<String>
+  private let specialTokens: Set<ExactString>
   private let unknownToken: [UInt8]
   /// How many pieces `<unk>` alone encodes to.
   private let unknownTokenLength: Int
@@ -80,20 +80,20 @@ public struct SiglipTokenizer: TextTokenizer {
     var tokens = addedTokens
     var nextID = model.pieces.count + addedTokens.filter { $0.1 >= model.pieces.count }.count
     for special in [eosToken, unknownToken, padToken] + additionalSpecialTokens
-    where !tokens.contains(where: { $0.0.content == special.content }) {
+    where !tokens.contains(where: { ExactString($0.0.content) == ExactString(special.content) }) {
       let pieceID = unigram.id(of: special.content)
-      let inModel = pieceID < model.pieces.count && model.pieces[pieceID].piece == special.content
+      let inModel = pieceID < model.pieces.count && ExactString(model.pieces[pieceID].piece) == ExactString(special.content)
       tokens.append((special, inModel ? pieceID : nextID))
       if !inModel { nextID += 1 }
     }
-    var addedIDs: [String: Int] = [:]
-    for (token, id) in tokens { addedIDs[token.content] = id }
+    var addedIDs: [ExactString: Int] = [:]
+    for (token, id) in tokens { addedIDs[ExactString(token.content)] = id }
     self.addedIDs = addedIDs
     splitter = AddedTokenSplitter(tokens.map(\.0))
-    specialTokens = Set(([eosToken, unknownToken, padToken] + additionalSpecialTokens).map(\.content))
+    specialTokens = Set(([eosToken, unknownToken, padToken] + additionalSpecialTokens).map { ExactString($0.content) })
     vocabularySize = max(model.pieces.count, (addedIDs.values.max() ?? 0) + 1)
-    eosTokenID = addedIDs[eosToken.content]!
-    padTokenID = addedIDs[padToken.content]!
+    eosTokenID = addedIDs[ExactString(eosToken.content)]!
+    padTokenID = addedIDs[ExactString(padToken.content)]!
     self.lowercases = lowercases
     self.maxLength = maxLength
     self.unknownToken = Array(unknownToken.content.utf8)
@@ -101,7 +101,7 @@ public struct SiglipTokenizer: TextTokenizer {
   }
 
   public func encode(_ text: String) -> [Int] {
-    var ids = tokens(text).map { addedIDs[$0] ?? unigram.id(of: $0) }
+    var ids = tokens(text).map { addedIDs[ExactString($0)] ?? unigram.id(of: $0) }
     if ids.count + 1 > maxLength { ids.removeLast(ids.count + 1 - maxLength) }
     if ids.last != eosTokenID { ids.append(eosTokenID) }
     return ids
@@ -118,7 +118,7 @@ public struct SiglipTokenizer: TextTokenizer {
       case let .text(text): tokens += pieces(of: text)
       }
     }
-    if tokens.count > 1 && tokens[0] == "\u{2581}" && specialTokens.contains(tokens[1]) { tokens.removeFirst() }
+    if tokens.count > 1 && tokens[0] == "\u{2581}" && specialTokens.contains(ExactString(tokens[1])) { tokens.removeFirst() }
     return tokens
   }
 
@@ -203,7 +203,9 @@ struct AddedTokenSplitter: Sendable {
       guard !part.scalars.isEmpty else { return nil }
       let content = String(String.UnicodeScalarView(part.scalars))
       // A segment equal to an added token is that token (transformers compares strings).
-      if part.token != nil || tokens.contains(where: { $0.content == content }) { return .token(content) }
+      if part.token != nil || tokens.contains(where: { ExactString($0.content) == ExactString(content) }) {
+        return .token(content)
+      }
       return .text(part.scalars)
     }
   }

@@ -15,8 +15,8 @@ struct UnigramModel: Sendable {
   private let model: SentencePieceModel
   private let trie: ByteTrie
   /// Pieces that `PieceToId` finds: control and unknown pieces first, then the others.
-  private let reserved: [String: Int]
-  private let normal: [String: Int]
+  private let reserved: [ExactString: Int]
+  private let normal: [ExactString: Int]
   let unknownID: Int
   private let minScore: Float
   private let maxScore: Float
@@ -26,8 +26,8 @@ struct UnigramModel: Sendable {
   ///   defined twice, or `byte_fallback` without all 256 byte pieces.
   init(model: SentencePieceModel) throws {
     self.model = model
-    var reserved: [String: Int] = [:]
-    var normal: [String: Int] = [:]
+    var reserved: [ExactString: Int] = [:]
+    var normal: [ExactString: Int] = [:]
     var unknownID: Int?
     var minScore = Float.greatestFiniteMagnitude
     var maxScore = Float.leastNormalMagnitude  // FLT_MIN, as the reference starts from
@@ -35,12 +35,12 @@ struct UnigramModel: Sendable {
     for (id, piece) in model.pieces.enumerated() {
       switch piece.type {
       case .normal, .userDefined, .unused:
-        guard normal.updateValue(id, forKey: piece.piece) == nil else {
+        guard normal.updateValue(id, forKey: ExactString(piece.piece)) == nil else {
           throw SentencePieceModel.FormatError(reason: "the piece \(piece.piece.debugDescription) is defined twice")
         }
         trie.insert(Array(piece.piece.utf8), id: Int32(id))
       case .unknown, .control, .byte:
-        guard reserved.updateValue(id, forKey: piece.piece) == nil else {
+        guard reserved.updateValue(id, forKey: ExactString(piece.piece)) == nil else {
           throw SentencePieceModel.FormatError(reason: "the piece \(piece.piece.debugDescription) is defined twice")
         }
       }
@@ -64,7 +64,7 @@ struct UnigramModel: Sendable {
       var byteIDs: [Int] = []
       for byte in 0...UInt8.max {
         let name = Self.bytePiece(byte)
-        guard let id = reserved[name], model.pieces[id].type == .byte else {
+        guard let id = reserved[ExactString(name)], model.pieces[id].type == .byte else {
           throw SentencePieceModel.FormatError(reason: "byte_fallback is set but the byte piece \(name) is missing")
         }
         byteIDs.append(id)
@@ -82,7 +82,7 @@ struct UnigramModel: Sendable {
 
   /// `PieceToId`: the id of a piece's text, the unknown id when there is none.
   func id(of piece: String) -> Int {
-    reserved[piece] ?? normal[piece] ?? unknownID
+    reserved[ExactString(piece)] ?? normal[ExactString(piece)] ?? unknownID
   }
 
   /// The pieces of a normalized text.
