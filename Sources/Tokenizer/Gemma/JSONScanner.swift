@@ -40,6 +40,13 @@ struct JSONScanner {
     index += 1
   }
 
+  /// Whether the next byte is `byte` (`}` or `]`), consumed if so.
+  mutating func closes(_ byte: UInt8) -> Bool {
+    guard peek() == byte else { return false }
+    index += 1
+    return true
+  }
+
   /// After the whole value: only whitespace may follow.
   mutating func expectEnd() throws {
     guard peek() == nil else { throw error("unexpected data after the JSON value") }
@@ -80,17 +87,78 @@ struct JSONScanner {
 
   // MARK: Scalars
 
+  /// A string's UTF-8 bytes: a slice of the input when the string has no escapes (checked to be UTF-8), else the
+  /// decoded string's bytes.
+  mutating func stringBytes() throws -> ArraySlice<UInt8> {
+    guard peek() == UInt8(ascii: "\"") else { throw error("expected a string") }
+    let quote = index
+    var position = index + 1
+    var ascii = true
+    while position < bytes.count {
+      let byte = bytes[position]
+      if byte == UInt8(ascii: "\"") {
+        let slice = bytes[(quote + 1)..<position]
+        guard ascii || Self.isValidUTF8(slice) else { throw error("invalid UTF-8") }
+        index = position + 1
+        return slice
+      }
+      if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+      if byte >= 0x80 { ascii = false }
+      position += 1
+    }
+    return Array(try string().utf8)[...]
+  }
+
+  /// Well-formed UTF-8 (RFC 3629: no overlong forms, surrogates or values above U+10FFFF).
+  static func isValidUTF8(_ bytes: ArraySlice<UInt8>) -> Bool {
+    var index = bytes.startIndex
+    while index < bytes.endIndex {
+      let lead = bytes[index]
+      if lead < 0x80 {
+        index += 1
+        continue
+      }
+      let length: Int
+      var low: UInt8 = 0x80
+      var high: UInt8 = 0xBF
+      switch lead {
+      case 0xC2...0xDF: length = 2
+      case 0xE0: length = 3; low = 0xA0
+      case 0xE1...0xEC, 0xEE...0xEF: length = 3
+      case 0xED: length = 3; high = 0x9F
+      case 0xF0: length = 4; low = 0x90
+      case 0xF1...0xF3: length = 4
+      case 0xF4: length = 4; high = 0x8F
+      default: return false
+      }
+      guard bytes.endIndex - index >= length, (low...high).contains(bytes[index + 1]) else { return false }
+      for offset in 2..<max(length, 2) where !(0x80...0xBF).contains(bytes[index + offset]) { return false }
+      index += length
+    }
+    return true
+  }
+
   mutating func string() throws -> String {
     try expect(UInt8(ascii: "\""))
     let start = index
-    // Fast path: no escapes.
+    // Fast path: no escapes; ASCII needs no validation.
+    var ascii = true
     while index < bytes.count {
       let byte = bytes[index]
       if byte == UInt8(ascii: "\"") {
-        guard let text = String(validating: bytes[start..<index], as: UTF8.self) else { throw error("invalid UTF-8") }
+        let text: String
+        if ascii {
+          text = String(decoding: bytes[start..<index], as: UTF8.self)
+        } else {
+          guard let valid = String(validating: bytes[start..<index], as: UTF8.self) else {
+            throw error("invalid UTF-8")
+          }
+          text = valid
+        }
         index += 1
         return text
       }
+      if byte >= 0x80 { ascii = false }
       if byte == UInt8(ascii: "\\") { break }
       guard byte >= 0x20 else { throw error("a control character in a string") }
       index += 1

@@ -3,9 +3,9 @@
 /// (`byte_fallback`), else the unknown token, consecutive unknowns fused into one (`fuse_unk`); then the adjacent
 /// pair with the lowest merge rank is merged, the leftmost among equal ranks, until none is left (`Word::merge_all`).
 struct SentencePieceBPE: Sendable {
-  let vocabulary: [ExactString: Int32]
+  let vocabulary: TokenTable
   /// `left << 32 | right` to `rank << 32 | result`.
-  private let merges: [UInt64: UInt64]
+  private let merges: PairTable
   /// The token each merge rank produces.
   private let resultByRank: [Int32]
   /// The id of `<0xNN>` for each byte, when the vocabulary has all 256.
@@ -14,33 +14,36 @@ struct SentencePieceBPE: Sendable {
 
   /// - Throws: `TokenizerError` when a merge refers to or produces a token the vocabulary lacks, or an id is
   ///   invalid.
-  init(vocabulary: [ExactString: Int32], merges: [(String, String)], unknownToken: String?, byteFallback: Bool) throws {
+  init(vocabulary: TokenTable, merges: MergeList, unknownToken: String?, byteFallback: Bool) throws {
     self.vocabulary = vocabulary
-    var table: [UInt64: UInt64] = [:]
-    table.reserveCapacity(merges.count)
+    var table = PairTable(capacity: merges.count)
     var results: [Int32] = []
     results.reserveCapacity(merges.count)
-    for (rank, (left, right)) in merges.enumerated() {
-      guard let leftID = vocabulary[ExactString(left)] else { throw TokenizerError.mergeTokenNotInVocabulary(rank: rank, token: left) }
-      guard let rightID = vocabulary[ExactString(right)] else {
-        throw TokenizerError.mergeTokenNotInVocabulary(rank: rank, token: right)
+    func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
+    for rank in 0..<merges.count {
+      let (left, right) = merges[rank]
+      guard let leftID = vocabulary[left] else {
+        throw TokenizerError.mergeTokenNotInVocabulary(rank: rank, token: text(left))
       }
-      guard let resultID = vocabulary[ExactString(left + right)] else {
-        throw TokenizerError.mergeResultNotInVocabulary(rank: rank, token: left + right)
+      guard let rightID = vocabulary[right] else {
+        throw TokenizerError.mergeTokenNotInVocabulary(rank: rank, token: text(right))
+      }
+      guard let resultID = vocabulary.id(concatenating: left, right) else {
+        throw TokenizerError.mergeResultNotInVocabulary(rank: rank, token: text(left) + text(right))
       }
       // A repeated pair keeps its last rank, as the reference's hash map does.
-      table[Self.key(leftID, rightID)] = UInt64(rank) << 32 | UInt64(UInt32(resultID))
+      table.set(Self.key(leftID, rightID), UInt64(rank) << 32 | UInt64(UInt32(resultID)))
       results.append(resultID)
     }
     self.merges = table
     resultByRank = results
     if byteFallback {
-      let ids = (0...UInt8.max).map { vocabulary[ExactString(UnigramModel.bytePiece($0))] }
+      let ids = (0...UInt8.max).map { vocabulary[UnigramModel.bytePiece($0)] }
       byteIDs = ids.contains(nil) ? nil : ids.map { $0! }
     } else {
       byteIDs = nil
     }
-    unknownID = unknownToken.flatMap { vocabulary[ExactString($0)] }
+    unknownID = unknownToken.flatMap { vocabulary[$0] }
   }
 
   private static func key(_ left: Int32, _ right: Int32) -> UInt64 {
@@ -55,13 +58,13 @@ struct SentencePieceBPE: Sendable {
     // A run of unknown characters waiting to be written (fused) as one unknown token.
     var pendingUnknown = false
     for scalar in word {
-      if let id = vocabulary[ExactString(String(scalar))] {
+      if let id = vocabulary[scalar.utf8] {
         if pendingUnknown, let unknownID { ids.append(unknownID) }
         pendingUnknown = false
         ids.append(id)
       } else if let byteIDs {
         // As the reference, byte tokens do not end a pending unknown run (it follows them).
-        for byte in String(scalar).utf8 { ids.append(byteIDs[Int(byte)]) }
+        for byte in scalar.utf8 { ids.append(byteIDs[Int(byte)]) }
       } else if unknownID != nil {
         pendingUnknown = true
       }
