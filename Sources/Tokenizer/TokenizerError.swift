@@ -33,6 +33,8 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
   case unsupportedSentencePieceModel(path: String, type: String)
   /// `tokenizer.json`'s post-processor is not one the tokenizer runs (`TemplateProcessing` or none).
   case unsupportedPostProcessor(path: String, type: String)
+  /// `tokenizer_config.json` names a tokenizer class this module does not implement.
+  case unsupportedTokenizerClass(String, supported: [String])
 
   public var description: String {
     switch self {
@@ -68,6 +70,8 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
       return "\(path) holds a SentencePiece \(type) model; only UNIGRAM is supported"
     case let .unsupportedPostProcessor(path, type):
       return "\(path): the post-processor \(type) is not supported (only TemplateProcessing)"
+    case let .unsupportedTokenizerClass(name, supported):
+      return "tokenizer class \(name) is not supported; supported: \(supported.joined(separator: ", "))"
     }
   }
 }

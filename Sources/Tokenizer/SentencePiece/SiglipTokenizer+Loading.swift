@@ -50,6 +50,22 @@ extension SiglipTokenizer {
   }
 }
 
+extension SiglipTokenizer {
+  /// A tokenizer from the bytes of a `spiece.model`, with SiglipTokenizer's defaults (`</s>` end and padding token,
+  /// `<unk>`, lower-casing), as when the directory has no `tokenizer_config.json`.
+  ///
+  /// - Throws: `TokenizerError.invalidModelProto` (with `path` "spiece.model") or `.unsupportedSentencePieceModel`.
+  public init(spieceModel bytes: [UInt8], maxLength: Int = 64) throws {
+    let model: SentencePieceModel
+    do {
+      model = try SentencePieceModel(serialized: bytes)
+    } catch let error as SentencePieceModel.FormatError {
+      throw TokenizerError.invalidModelProto(path: "spiece.model", reason: error.reason)
+    }
+    try self.init(model: model, path: "spiece.model", maxLength: maxLength)
+  }
+}
+
 /// What transformers reads from `tokenizer_config.json` (and the legacy `special_tokens_map.json`) about added and
 /// special tokens and the maximum length.
 struct HubTokenizerConfig {
