@@ -109,7 +109,7 @@ struct BytePairEncoding: Sendable {
 }
 
 /// A binary min-heap of pending merges ordered by rank, then position (leftmost first).
-private struct MergeQueue {
+struct MergeQueue {
   private var heap: [UInt64] = []
 
   mutating func push(rank: UInt64, position: Int) {

@@ -172,7 +172,7 @@ extension CLIPTokenizer {
 }
 
 /// The files of a model directory, read with errors that name them.
-private struct ModelFiles {
+struct ModelFiles {
   let directory: URL
 
   func path(_ name: String) -> String { directory.appendingPathComponent(name).path }

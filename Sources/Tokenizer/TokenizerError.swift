@@ -25,6 +25,16 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
   case byteSymbolNotInVocabulary(byte: UInt8, symbol: String)
   /// The maximum length (`model_max_length`) cannot hold the start and end tokens, or is not an integer.
   case invalidMaxLength(String)
+  /// A file the tokenizer needs (`spiece.model`, `tokenizer.json`) is not in the directory.
+  case missingFile(path: String)
+  /// `spiece.model` is not a SentencePiece `ModelProto`, or an inconsistent one.
+  case invalidModelProto(path: String, reason: String)
+  /// The SentencePiece model is of a type the tokenizer does not run (SigLIP's is `UNIGRAM`).
+  case unsupportedSentencePieceModel(path: String, type: String)
+  /// `tokenizer.json`'s post-processor is not one the tokenizer runs (`TemplateProcessing` or none).
+  case unsupportedPostProcessor(path: String, type: String)
+  /// `tokenizer_config.json` names a tokenizer class this module does not implement.
+  case unsupportedTokenizerClass(String, supported: [String])
 
   public var description: String {
     switch self {
@@ -52,6 +62,16 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
       return "the vocabulary has no symbol \(symbol.debugDescription) for byte \(byte) and no unknown token"
     case let .invalidMaxLength(value):
       return "model_max_length \(value) is not an integer of at least 2 (start and end tokens)"
+    case let .missingFile(path):
+      return "\(path) does not exist"
+    case let .invalidModelProto(path, reason):
+      return "\(path) is not a valid SentencePiece model: \(reason)"
+    case let .unsupportedSentencePieceModel(path, type):
+      return "\(path) holds a SentencePiece \(type) model; only UNIGRAM is supported"
+    case let .unsupportedPostProcessor(path, type):
+      return "\(path): the post-processor \(type) is not supported (only TemplateProcessing)"
+    case let .unsupportedTokenizerClass(name, supported):
+      return "tokenizer class \(name) is not supported; supported: \(supported.joined(separator: ", "))"
     }
   }
 }
