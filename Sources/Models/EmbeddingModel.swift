@@ -19,6 +19,8 @@ public protocol EmbeddingModel: Sendable {
 
 /// What a loaded model reports about itself.
 public struct ModelProperties: Equatable, Sendable {
+  /// The family's name (`ModelFamily.name`: "clip", "siglip").
+  public var family: String
   /// The length of every embedding.
   public var embeddingDimension: Int
   /// The side of the square input image, in pixels.
@@ -28,7 +30,8 @@ public struct ModelProperties: Equatable, Sendable {
   /// The weights' storage type as in the checkpoint ("float32", "float16", "bfloat16").
   public var dtype: String
 
-  public init(embeddingDimension: Int, imageSize: Int, contextLength: Int, dtype: String) {
+  public init(family: String, embeddingDimension: Int, imageSize: Int, contextLength: Int, dtype: String) {
+    self.family = family
     self.embeddingDimension = embeddingDimension
     self.imageSize = imageSize
     self.contextLength = contextLength

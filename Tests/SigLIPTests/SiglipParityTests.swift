@@ -93,3 +93,19 @@ import Testing
     #expect(config.text.maxPositionEmbeddings == 64 && config.vision.patchSize == 16 && config.text.vocabSize == 32000)
   }
 }
+
+/// The family through the registry: the checkpoint's own tokenizer, padding and processor, as the pipeline.
+@Suite(.timeLimit(.minutes(5))) struct SiglipEngineTests {
+  @Test func theRegistryLoadsTheEngineWhoseTextsAreThePipelines() throws {
+    let directory = SiglipFixtures.checkpoint("tiny-siglip")
+    #expect(try ModelFamilies.family(directory: directory).name == "siglip")
+    let engine = try #require(try ModelFamilies.load(directory: directory) as? SiglipEngine)
+    let inputs = try SiglipFixtures.inputs(), reference = try SiglipFixtures.references().f32
+    #expect(inputs.texts.map(engine.tokenIDs) == inputs.tokenIDs)
+    #expect(SiglipFixtures.maxAbsDifference(engine.textEmbeddings(inputs.texts), reference.textEmbeds) <= 1e-5)
+    let image = RGBImage(width: inputs.rgb.width, height: inputs.rgb.height, pixels: inputs.rgb.pixels)
+    #expect(SiglipFixtures.maxAbsDifference(engine.imageEmbeddings([image]), reference.rgbImageEmbeds) <= 1e-5)
+    #expect(engine.scoring == .sigmoid(logitScale: engine.model.logitScale, logitBias: engine.model.logitBias))
+    #expect(engine.properties.contextLength == 64 && engine.properties.embeddingDimension == 32)
+  }
+}

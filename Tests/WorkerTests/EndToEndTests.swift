@@ -23,11 +23,16 @@ import Testing
     }
   }
 
-  @Test func classifyScoresEqualThePipelines() async throws {
+  /// Each family's scores (CLIP's softmax, SigLIP's sigmoid) equal the pipeline's on its tiny checkpoint.
+  @Test(arguments: [
+    ("classify_reference.json", WorkerProcess.tinyCLIP), ("classify_reference_siglip.json", WorkerProcess.tinySigLIP),
+  ])
+  func classifyScoresEqualThePipelines(referenceFile: String, model: URL) async throws {
     let reference = try JSONParser.parse(
-      [UInt8](try Data(contentsOf: WorkerProcess.fixtures.appendingPathComponent("classify_reference.json"))))
+      [UInt8](try Data(contentsOf: WorkerProcess.fixtures.appendingPathComponent(referenceFile))))
     let cases = try #require(reference["cases"]?.arrayValue)
-    let worker = try start()
+    try #require(cases.count >= 5)
+    let worker = try WorkerProcess(arguments: ["--model", model.path])
     for (index, testCase) in cases.enumerated() {
       let params: JSONValue = [
         "image": ["path": .string(image(try #require(testCase["image"]?.stringValue)))],

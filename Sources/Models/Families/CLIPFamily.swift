@@ -21,7 +21,7 @@ extension ModelFamily {
 extension CLIPEngine: EmbeddingModel {
   public var properties: ModelProperties {
     ModelProperties(
-      embeddingDimension: info.embeddingDimension, imageSize: info.imageSize, contextLength: info.contextLength,
+      family: ModelFamily.clip.name, embeddingDimension: info.embeddingDimension, imageSize: info.imageSize, contextLength: info.contextLength,
       dtype: info.dtype)
   }
 

@@ -46,6 +46,8 @@ struct Initialize: Method {
         "imageSize": JSONValue(info.properties.imageSize),
         "contextLength": JSONValue(info.properties.contextLength),
         "dtype": .string(info.properties.dtype),
+        "family": .string(info.properties.family),
+        "scoring": loaded.model.scoring.json,
       ],
       "methods": .array((Methods.all.map { $0.name } + [Server.exitMethod, Server.cancelMethod]).map { .string($0) }),
       "limits": [

@@ -6,10 +6,12 @@ zero-shot-image-classification pipeline gives for them on the engine's tiny test
                              orientation 6, so the pipeline (load_image) and the worker both rotate it.
   classify_reference.json    per case: image, candidate_labels, hypothesis_template and the exact list
                              `pipeline(...)(image, candidate_labels=..., hypothesis_template=...)` returns,
-                             plus the versions of torch/transformers/pillow that computed it.
+                             plus the versions of torch/transformers/pillow that computed it, on
+                             Tests/CLIPTests/Fixtures/tiny-clip (softmax scores);
+  classify_reference_siglip.json  the same on Tests/SigLIPTests/Fixtures/tiny-siglip (sigmoid scores).
 
-The checkpoint is Tests/CLIPTests/Fixtures/tiny-clip (written by that folder's make_fixtures.py); pass
---model to use another copy of it. The model is loaded in float32, as the worker computes.
+The checkpoints are written by those folders' make_fixtures.py. The models are loaded in float32, as the worker
+computes.
 """
 import argparse
 import json
@@ -24,7 +26,10 @@ from transformers import pipeline
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
-DEFAULT_MODEL = os.path.join(ROOT, "Tests", "CLIPTests", "Fixtures", "tiny-clip")
+MODELS = {
+    "classify_reference.json": "Tests/CLIPTests/Fixtures/tiny-clip",
+    "classify_reference_siglip.json": "Tests/SigLIPTests/Fixtures/tiny-siglip",
+}
 
 IMAGES = {
     # name: (width, height, seed)
@@ -70,12 +75,16 @@ def write_images():
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--model", default=DEFAULT_MODEL)
-    args = parser.parse_args()
+    argparse.ArgumentParser(description=__doc__).parse_args()
     torch.manual_seed(0)
     write_images()
-    classifier = pipeline("zero-shot-image-classification", model=args.model, dtype=torch.float32, device="cpu")
+    for name, model in MODELS.items():
+        write_reference(name, model)
+
+
+def write_reference(name, model):
+    classifier = pipeline("zero-shot-image-classification", model=os.path.join(ROOT, model), dtype=torch.float32,
+                          device="cpu")
     cases = []
     for case in CASES:
         image = os.path.join(HERE, "images", case["image"])
@@ -83,12 +92,12 @@ def main():
                             hypothesis_template=case["hypothesis_template"])
         cases.append(dict(case, result=result))
     reference = {
-        "model": "Tests/CLIPTests/Fixtures/tiny-clip",
+        "model": model,
         "versions": {"torch": torch.__version__, "transformers": transformers.__version__,
                      "pillow": PIL.__version__, "numpy": np.__version__},
         "cases": cases,
     }
-    with open(os.path.join(HERE, "classify_reference.json"), "w", encoding="utf-8") as file:
+    with open(os.path.join(HERE, name), "w", encoding="utf-8") as file:
         json.dump(reference, file, indent=1, ensure_ascii=False)
         file.write("\n")
 

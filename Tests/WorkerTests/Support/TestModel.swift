@@ -11,7 +11,7 @@ import Models
 final class TestModel: EmbeddingModel {
   enum Kind: Equatable { case text, image }
 
-  let properties = ModelProperties(embeddingDimension: 8, imageSize: 4, contextLength: 77, dtype: "float32")
+  let properties = ModelProperties(family: "test", embeddingDimension: 8, imageSize: 4, contextLength: 77, dtype: "float32")
   let scoring = ZeroShotScoring.softmax(logitScale: 100)
   private let passes = Locked<[(kind: Kind, count: Int)]>([])
   private let gate = Locked<DispatchSemaphore?>(nil)

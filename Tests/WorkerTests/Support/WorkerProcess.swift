@@ -31,6 +31,8 @@ final class WorkerProcess: @unchecked Sendable {
 
   /// The engine's tiny random-weight checkpoint.
   static let tinyCLIP = packageRoot.appendingPathComponent("Tests/CLIPTests/Fixtures/tiny-clip")
+  /// The SigLIP family's tiny random-weight checkpoint.
+  static let tinySigLIP = packageRoot.appendingPathComponent("Tests/SigLIPTests/Fixtures/tiny-siglip")
 
   static let fixtures = packageRoot.appendingPathComponent("Tests/WorkerTests/Fixtures")
 
