@@ -1,0 +1,89 @@
+/// A linear layer's `Wᵀ` quantized to int8, symmetric per output channel, in the int8 kernel's layout.
+///
+/// Output column `j` has the scale `columnScales[j] = max |W[j, ·]| / 127` and the integers
+/// `q = round(W[j, k] / scale)` (to nearest, ties to even) in [-127, 127], so `W[j, k] ≈ q · scale`. The columns are
+/// cut into panels of 32 (the last padded with zero columns); a panel holds, for each group of 4 depths, 32 columns
+/// of 4 consecutive depths (128 bytes), the depth padded to a multiple of 4 with zeros: the operand order of
+/// `vpdpbusd`, one 64-byte load per 16 columns and group.
+///
+/// `compensation[j] = 128 · Σₖ q[k, j]`: the activations enter the kernel as unsigned bytes (their int8 value plus
+/// 128), and subtracting it leaves the sums of the signed products. Immutable once built, shared across threads.
+final class Int8Panels: @unchecked Sendable {
+  static let panelWidth = 32
+  /// Rows of `B` (the multiply's inner dimension, the layer's inputs).
+  let depth: Int
+  /// Columns of `B` (the outputs).
+  let width: Int
+  /// Groups of 4 depths, `ceil(depth / 4)`.
+  let groups: Int
+  /// `panelCount * groups * 128` bytes.
+  let storage: UnsafeMutablePointer<Int8>
+  /// One per column, padded to `panelCount * 32` (zeros).
+  let columnScales: [Float]
+  /// One per column, padded to `panelCount * 32` (zeros).
+  let compensation: [Int32]
+  private let arena: WeightArena?
+
+  static func panelCount(_ width: Int) -> Int { (width + panelWidth - 1) / panelWidth }
+  var panelCount: Int { Self.panelCount(width) }
+  /// Bytes of one panel.
+  var panelBytes: Int { groups * 4 * Self.panelWidth }
+
+  /// Quantizes a PyTorch-layout weight: output `o`'s inputs at `weight[o * depth ..< (o + 1) * depth]`.
+  ///
+  /// - Precondition: `weight.count == width * depth`; `depth <= 65536` (so that no `Int32` sum can overflow:
+  ///   255 · 127 · 65536 < 2³¹).
+  init(quantizing weight: UnsafeBufferPointer<Float>, width: Int, depth: Int, arena: WeightArena? = nil) {
+    precondition(width >= 0 && depth > 0 && depth <= 1 << 16, "Int8Panels: shape [\(width), \(depth)]")
+    precondition(weight.count == width * depth, "Int8Panels: \(weight.count) weights for [\(width), \(depth)]")
+    self.depth = depth
+    self.width = width
+    self.arena = arena
+    groups = (depth + 3) / 4
+    let panels = Self.panelCount(width), w = Self.panelWidth
+    let total = panels * groups * 4 * w
+    storage = PackedPanels.allocatePanels(total, of: Int8.self, arena: arena)
+    storage.initialize(repeating: 0, count: max(1, total))
+    var scales = [Float](repeating: 0, count: panels * w)
+    var sums = [Int32](repeating: 0, count: panels * w)
+    let groups = self.groups, storage = self.storage
+    for j in 0..<width {
+      let row = weight.baseAddress! + j * depth
+      var largest: Float = 0
+      for k in 0..<depth { largest = max(largest, abs(row[k])) }
+      let scale = largest / 127, inverse = largest > 0 ? 127 / largest : 0
+      scales[j] = scale
+      let out = storage + (j / w) * groups * 4 * w + ((j % w) / 16) * 64 + (j % 16) * 4
+      var sum: Int32 = 0
+      for k in 0..<depth {
+        let q = Int8(quantizing: row[k] * inverse)
+        out[(k / 4) * 4 * w + k % 4] = q
+        sum += Int32(q)
+      }
+      sums[j] = 128 * sum
+    }
+    columnScales = scales
+    compensation = sums
+  }
+
+  deinit { if arena == nil { storage.deallocate() } }
+
+  /// The integer of `B[k, j]` (for tests and the reference loops).
+  func quantized(_ k: Int, _ j: Int) -> Int8 {
+    precondition(k >= 0 && k < depth && j >= 0 && j < width, "Int8Panels: [\(k), \(j)] outside \(depth)×\(width)")
+    let w = Self.panelWidth
+    return storage[(j / w) * panelBytes + (k / 4) * 4 * w + ((j % w) / 16) * 64 + (j % 16) * 4 + k % 4]
+  }
+
+  /// `B[k, j]` as the kernel sees it, `q · scale`.
+  func element(_ k: Int, _ j: Int) -> Float { Float(quantized(k, j)) * columnScales[j] }
+}
+
+extension Int8 {
+  /// `value` rounded to the nearest integer (ties to even) and clamped to [-127, 127]; NaN gives 0.
+  @inline(__always)
+  init(quantizing value: Float) {
+    let rounded = value.rounded(.toNearestOrEven)
+    self = rounded.isNaN ? 0 : Int8(Swift.max(-127, Swift.min(127, rounded)))
+  }
+}

@@ -1,0 +1,90 @@
+import Testing
+import Kernels
+import KernelIntrinsics
+
+/// The CPU dispatch of the int8 kernels and the bf16 precision's rounding.
+@Suite struct PrecisionTests {
+  static let zen4Flags = "processor\t: 0\nflags\t\t: fpu sse2 avx2 fma avx512f avx512bw avx512vl avx512_vnni "
+    + "avx512_bf16\nbugs\t\t: sysret_ss_attrs\nflags\t\t: ignored\n"
+
+  @Test func parsesCPUInfoFlags() {
+    let flags = CPUFeatures.parseCPUInfo(Self.zen4Flags)
+    #expect(flags == ["fpu", "sse2", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16"])
+    #expect(CPUFeatures.parseCPUInfo("processor: 0\n").isEmpty)
+  }
+
+  @Test func choosesVNNIOnlyWithEveryFlagAndTheKernelBuilt() {
+    let zen4 = CPUFeatures(flags: CPUFeatures.parseCPUInfo(Self.zen4Flags))
+    #expect(Int8Kernel.choose(compiled: true, features: zen4) == .vnni512)
+    #expect(Int8Kernel.choose(compiled: false, features: zen4) == .portable)
+    let haswell = CPUFeatures(flags: ["avx2", "fma"])
+    #expect(Int8Kernel.choose(compiled: true, features: haswell) == .portable)
+    #expect(haswell.missing(CPUFeatures.vnni512Flags) == ["avx512f", "avx512bw", "avx512vl", "avx512_vnni"])
+    // Skylake-X: AVX-512 without VNNI.
+    let skylake = CPUFeatures(flags: ["avx2", "avx512f", "avx512bw", "avx512vl"])
+    #expect(Int8Kernel.choose(compiled: true, features: skylake) == .portable)
+    #expect(skylake.missing(CPUFeatures.vnni512Flags) == ["avx512_vnni"])
+  }
+
+  /// This machine: the VNNI kernel exactly when the build has it and the CPU lists every flag it needs, and
+  /// `requireAcceleration` agrees.
+  @Test func thisMachineGetsTheKernelItCanRun() throws {
+    let capable = Int8DotKernel.isCompiled && CPUFeatures.current.missing(CPUFeatures.vnni512Flags).isEmpty
+    #expect(Int8Kernel.best == (capable ? .vnni512 : .portable))
+    if capable {
+      try LinearPrecision.int8.requireAcceleration()
+      #expect(LinearPrecision.int8.kernelDescription == "int8: AVX-512 VNNI (vpdpbusd)")
+    } else {
+      let missing = Int8DotKernel.isCompiled ? CPUFeatures.current.missing(CPUFeatures.vnni512Flags) : []
+      #expect(throws: PrecisionError.notAccelerated(.int8, missing: missing)) {
+        try LinearPrecision.int8.requireAcceleration()
+      }
+    }
+    try LinearPrecision.float32.requireAcceleration()
+    try LinearPrecision.bfloat16.requireAcceleration()
+  }
+
+  @Test func errorNamesWhatIsMissing() {
+    let error = PrecisionError.notAccelerated(.int8, missing: ["avx512_vnni"])
+    #expect(error.description == "precision int8 would run on the slow portable kernel: the CPU lacks avx512_vnni")
+  }
+
+  @Test func bfloat16RoundsToNearestEven() {
+    #expect(bfloat16Bits(1) == 0x3F80)
+    #expect(bfloat16Bits(Float(bitPattern: 0x3F80_8000)) == 0x3F80)  // tie, even below
+    #expect(bfloat16Bits(Float(bitPattern: 0x3F81_8000)) == 0x3F82)  // tie, even above
+    #expect(bfloat16Bits(Float(bitPattern: 0x3F80_8001)) == 0x3F81)
+    #expect(bfloat16Bits(Float(bitPattern: 0x3F80_7FFF)) == 0x3F80)
+    #expect(bfloat16Bits(-2.5) == 0xC020)
+    #expect(bfloat16Bits(.greatestFiniteMagnitude) == 0x7F80)  // rounds up to infinity
+    #expect(bfloat16Bits(.infinity) == 0x7F80)
+    #expect(bfloat16Bits(Float(bitPattern: 0x7F80_0001)) & 0x7FC0 == 0x7FC0)  // a signalling NaN stays a NaN
+  }
+
+  /// The bf16 layer is the float layer of the rounded weights (bias and activation as for floats), within 2⁻⁸
+  /// of the exact weights' result.
+  @Test(arguments: [1, 7, 50, 257])
+  func bfloat16LinearIsTheRoundedWeightsLayer(rows: Int) {
+    var random = Random(UInt64(2000 + rows))
+    for (k, n) in [(1, 1), (67, 33), (300, 17), (771, 64)] {
+      let x = random.matrix(rows, k), w = random.matrix(n, k), bias = random.floats(n)
+      let layer = LinearWeights(quantizing: w.scalars, bias: bias, outFeatures: n, inFeatures: k, precision: .bfloat16)
+      #expect(layer.precision == .bfloat16 && layer.holdsHalves)
+      let rounded = w.scalars.map { Float(bitPattern: UInt32(bfloat16Bits($0)) << 16) }
+      let same = LinearWeights(weight: rounded, bias: bias, outFeatures: n, inFeatures: k)
+      #expect(linear(x, layer, activation: .gelu) == linear(x, same, activation: .gelu), "\(rows)×\(k)·\(k)×\(n)")
+      let exact = LinearWeights(weight: w.scalars, bias: bias, outFeatures: n, inFeatures: k)
+      expectClose(linear(x, layer), linear(x, exact), bound: Reference.matmulTransposed(x.magnitudes, w.magnitudes),
+                  relative: 1.0 / 256, "bf16 vs f32 \(rows)×\(k)·\(k)×\(n)")
+    }
+  }
+
+  @Test func float32PrecisionIsThePlainLayer() {
+    var random = Random(3)
+    let x = random.matrix(7, 50), w = random.matrix(20, 50)
+    let plain = LinearWeights(weight: w.scalars, bias: nil, outFeatures: 20, inFeatures: 50)
+    let chosen = LinearWeights(quantizing: w.scalars, bias: nil, outFeatures: 20, inFeatures: 50, precision: .float32)
+    #expect(chosen.precision == .float32)
+    #expect(linear(x, chosen) == linear(x, plain))
+  }
+}
