@@ -184,11 +184,14 @@ enum Int8Gemm {
     scale.pointee = top / 127
     let inverse: Float = top > 0 ? 127 / top : 0
     k = 0
+    // Adding 1.5 · 2²³ rounds a float of magnitude <= 127 to an integer (ties to even, in the float unit's one
+    // rounding) that then sits in the low bits: a bit cast and an integer subtraction take it out. (The generic
+    // float-to-integer vector conversion went lane by lane through the standard library: most of the call.)
+    let magic = SIMD8<Float>(repeating: 12_582_912), low = SIMD8<Float>(repeating: -127), high = -low
     while k + 8 <= depth {
-      let q = (load8(x + k) * inverse).rounded(.toNearestOrEven).clamped(lowerBound: SIMD8(repeating: -127),
-                                                                          upperBound: SIMD8(repeating: 127))
-      let bytes = SIMD8<UInt8>(truncatingIfNeeded: SIMD8<Int32>(q) &+ 128)
-      UnsafeMutableRawPointer(out + k).storeBytes(of: bytes, as: SIMD8<UInt8>.self)
+      let q = vmin(vmax(load8(x + k) * inverse, low), high) + magic
+      let integers = unsafeBitCast(q, to: SIMD8<Int32>.self) &- (0x4B40_0000 - 128)
+      UnsafeMutableRawPointer(out + k).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: integers), as: SIMD8<UInt8>.self)
       k += 8
     }
     while k < depth {
