@@ -102,7 +102,7 @@ private func vnniTile<R: TileRows>(_: R.Type, _ groups: Int, _ a: UnsafeRawPoint
   @inline(__always) func broadcast(_ row: Int) -> SIMD16<Int32> {
     SIMD16(repeating: pa.loadUnaligned(fromByteOffset: row &* lda, as: Int32.self))
   }
-  for _ in 0..<groups {
+  @inline(__always) func group() {
     let b0 = pb.loadUnaligned(as: SIMD16<Int32>.self)
     let b1 = pb.loadUnaligned(fromByteOffset: 64, as: SIMD16<Int32>.self)
     var x = broadcast(0)
@@ -116,6 +116,27 @@ private func vnniTile<R: TileRows>(_: R.Type, _ groups: Int, _ a: UnsafeRawPoint
     if rows > 7 { x = broadcast(7); c70 = dpbusd(c70, x, b0); c71 = dpbusd(c71, x, b1) }
     pa += 4
     pb += 128
+  }
+  if rows <= 4 {
+    // Too few sums to hide `vpdpbusd`'s latency: alternate groups go into a second set of accumulators
+    // (`c4x..c7x`, free here), added at the end. Integer sums, so the order changes no result.
+    @inline(__always) func alternate() {
+      Swift.swap(&c00, &c40); Swift.swap(&c01, &c41); Swift.swap(&c10, &c50); Swift.swap(&c11, &c51)
+      Swift.swap(&c20, &c60); Swift.swap(&c21, &c61); Swift.swap(&c30, &c70); Swift.swap(&c31, &c71)
+    }
+    var remaining = groups
+    while remaining >= 2 {
+      group()
+      alternate()
+      group()
+      alternate()
+      remaining -= 2
+    }
+    if remaining == 1 { group() }
+    c00 &+= c40; c01 &+= c41; c10 &+= c50; c11 &+= c51
+    c20 &+= c60; c21 &+= c61; c30 &+= c70; c31 &+= c71
+  } else {
+    for _ in 0..<groups { group() }
   }
   let comp0 = UnsafeRawPointer(compensation).loadUnaligned(as: SIMD16<Int32>.self)
   let comp1 = UnsafeRawPointer(compensation).loadUnaligned(fromByteOffset: 64, as: SIMD16<Int32>.self)

@@ -1,3 +1,5 @@
+import Foundation
+
 extension LinearWeights {
   /// Packs a PyTorch-layout weight (`weight[o * inFeatures + i]`) held at `precision`:
   /// - `.float32`: as `init(weight:bias:outFeatures:inFeatures:)`, the same panels;
@@ -69,4 +71,68 @@ package func bfloat16Bits(_ value: Float) -> UInt16 {
   let bits = value.bitPattern
   if value.isNaN { return UInt16(truncatingIfNeeded: bits >> 16) | 0x40 }
   return UInt16(truncatingIfNeeded: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
+}
+
+extension LinearWeights {
+  /// `init(float32Blocks:bias:inFeatures:arena:)` held at `precision`: the stored floats as they are for `.float32`,
+  /// else widened into one temporary `[Float]` (the layer's size, freed on return) and packed as
+  /// `init(quantizing:…)` packs them.
+  ///
+  /// - Precondition: as `init(float32Blocks:…)`.
+  public init(float32Blocks blocks: [Data], bias: [Float]?, inFeatures: Int, precision: LinearPrecision,
+              arena: WeightArena? = nil) {
+    guard precision != .float32 else {
+      self.init(float32Blocks: blocks, bias: bias, inFeatures: inFeatures, arena: arena)
+      return
+    }
+    let weight = storedFloats(blocks, elementBytes: 4, inFeatures: inFeatures) { bytes, count, out in
+      for i in 0..<count {
+        out[i] = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+      }
+    }
+    self.init(quantizing: weight, bias: bias, outFeatures: weight.count / inFeatures, inFeatures: inFeatures,
+              precision: precision, arena: arena)
+  }
+
+  /// `init(halfBlocks:format:bias:inFeatures:arena:)` held at `precision`. A bfloat16 checkpoint at `.bfloat16`,
+  /// and any half checkpoint at `.float32`, keep their stored halves (no widening at all); otherwise the halves are
+  /// widened (exactly) into one temporary `[Float]` and packed as `init(quantizing:…)` packs them.
+  ///
+  /// - Precondition: as `init(halfBlocks:…)`.
+  public init(halfBlocks blocks: [Data], format: HalfFormat, bias: [Float]?, inFeatures: Int,
+              precision: LinearPrecision, arena: WeightArena? = nil) {
+    if precision == .float32 || (precision == .bfloat16 && format == .bfloat16) {
+      self.init(halfBlocks: blocks, format: format, bias: bias, inFeatures: inFeatures, arena: arena)
+      return
+    }
+    let weight = storedFloats(blocks, elementBytes: 2, inFeatures: inFeatures) { bytes, count, out in
+      var halves = [UInt16](repeating: 0, count: count)
+      for i in 0..<count {
+        halves[i] = UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
+      }
+      halves.withUnsafeBufferPointer { widenHalves($0.baseAddress!, count: count, format: format, into: out) }
+    }
+    self.init(quantizing: weight, bias: bias, outFeatures: weight.count / inFeatures, inFeatures: inFeatures,
+              precision: precision, arena: arena)
+  }
+}
+
+/// The weights of `blocks` (whole rows of `inFeatures` elements of `elementBytes` bytes, stacked) as floats, each
+/// block converted by `convert(bytes, count, into)`.
+private func storedFloats(_ blocks: [Data], elementBytes: Int, inFeatures: Int,
+                          convert: (UnsafeRawPointer, Int, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+  precondition(inFeatures > 0, "LinearWeights: \(inFeatures) input features")
+  for block in blocks {
+    precondition(block.count % (inFeatures * elementBytes) == 0,
+                 "LinearWeights: \(block.count) bytes for rows of \(inFeatures) \(elementBytes)-byte weights")
+  }
+  let total = blocks.reduce(0) { $0 + $1.count / elementBytes }
+  return [Float](writingAll: total) { out in
+    var offset = 0
+    for block in blocks where block.count > 0 {
+      let count = block.count / elementBytes
+      block.withUnsafeBytes { convert($0.baseAddress!, count, out + offset) }
+      offset += count
+    }
+  }
 }

@@ -88,26 +88,35 @@ struct PrecisionBenchmark {
         (attention: weights(width, width), up: weights(hidden, width), down: weights(width, hidden))
       }
       for c in outlierChannels { for r in 0..<tokens { input[r, c] *= 30 } }
-      var results: [LinearPrecision: Matrix] = [:]
-      for precision in LinearPrecision.allCases {
-        let built = blocks.map { block in
-          (LinearWeights(quantizing: block.attention, bias: nil, outFeatures: width, inFeatures: width,
-                         precision: precision),
-           LinearWeights(quantizing: block.up, bias: nil, outFeatures: hidden, inFeatures: width, precision: precision),
-           LinearWeights(quantizing: block.down, bias: nil, outFeatures: width, inFeatures: hidden,
-                         precision: precision))
-        }
+      /// The chain with each layer's precision chosen by `plan(block, layer)` (layer 0: attention-like, 1: MLP up,
+      /// 2: MLP down).
+      func chain(_ plan: (Int, Int) -> LinearPrecision) -> Matrix {
         var x = input
-        for (attention, up, down) in built {
+        for (index, block) in blocks.enumerated() {
+          let attention = LinearWeights(quantizing: block.attention, bias: nil, outFeatures: width, inFeatures: width,
+                                        precision: plan(index, 0))
+          let up = LinearWeights(quantizing: block.up, bias: nil, outFeatures: hidden, inFeatures: width,
+                                 precision: plan(index, 1))
+          let down = LinearWeights(quantizing: block.down, bias: nil, outFeatures: width, inFeatures: hidden,
+                                   precision: plan(index, 2))
           x = linear(normalized(x, outliers: outlierChannels), attention, adding: x)
           x = linear(linear(normalized(x, outliers: outlierChannels), up, activation: .gelu), down, adding: x)
         }
-        results[precision] = x
+        return x
       }
-      let exact = results[.float32]!
-      print("fidelity, \(depth) blocks of 768/3072 on \(tokens) rows\(outliers ? ", 6 outlier channels ×30" : ""): "
-            + "lowest row cosine vs f32: bf16 \(format(lowestRowCosine(results[.bfloat16]!, exact), digits: 7)), "
-            + "int8 \(format(lowestRowCosine(results[.int8]!, exact), digits: 7))")
+      let exact = chain { _, _ in .float32 }
+      print("fidelity, \(depth) blocks of 768/3072 on \(tokens) rows\(outliers ? ", 6 outlier channels ×30" : ""), "
+            + "lowest row cosine vs f32:")
+      let plans: [(String, (Int, Int) -> LinearPrecision)] = [
+        ("bf16, every layer", { _, _ in .bfloat16 }),
+        ("int8, every layer", { _, _ in .int8 }),
+        ("int8, MLP down in f32", { _, layer in layer == 2 ? .float32 : .int8 }),
+        ("int8, first and last block in f32", { block, _ in block == 0 || block == depth - 1 ? .float32 : .int8 }),
+        ("int8, attention-like layers in f32", { _, layer in layer == 0 ? .float32 : .int8 }),
+      ]
+      for (name, plan) in plans {
+        print("  \(name): \(format(lowestRowCosine(chain(plan), exact), digits: 7))")
+      }
     }
   }
 

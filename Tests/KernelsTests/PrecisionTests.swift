@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Kernels
 import KernelIntrinsics
@@ -86,5 +87,35 @@ import KernelIntrinsics
     let chosen = LinearWeights(quantizing: w.scalars, bias: nil, outFeatures: 20, inFeatures: 50, precision: .float32)
     #expect(chosen.precision == .float32)
     #expect(linear(x, chosen) == linear(x, plain))
+  }
+
+  /// Stored checkpoint bytes (two stacked blocks, as a fused projection's) give the layers that the same floats
+  /// give, at every precision; a bfloat16 checkpoint at `.bfloat16` keeps its halves as stored.
+  @Test(arguments: LinearPrecision.allCases)
+  func storedBlocksMatchTheFloats(precision: LinearPrecision) {
+    var random = Random(21)
+    let (k, top, bottom) = (45, 40, 27)
+    // Values exact in binary16 and bfloat16 (multiples of 1/64 in [-1, 1)), so every format stores the same floats.
+    let w = random.floats((top + bottom) * k).map { ($0 * 64).rounded() / 64 }
+    let x = random.matrix(7, k), bias = random.floats(top + bottom)
+    let expected = linear(x, LinearWeights(quantizing: w, bias: bias, outFeatures: top + bottom, inFeatures: k,
+                                           precision: precision))
+    func blocks<T>(_ encode: (Float) -> T) -> [Data] {
+      [Array(w[..<(top * k)]), Array(w[(top * k)...])].map { part in
+        part.map(encode).withUnsafeBytes { Data($0) }
+      }
+    }
+    let floats = LinearWeights(float32Blocks: blocks { $0.bitPattern.littleEndian }, bias: bias, inFeatures: k,
+                               precision: precision)
+    #expect(linear(x, floats) == expected, "f32 bytes")
+    let brain = LinearWeights(halfBlocks: blocks { bfloat16Bits($0).littleEndian }, format: .bfloat16, bias: bias,
+                              inFeatures: k, precision: precision)
+    #expect(linear(x, brain) == expected, "bf16 bytes")
+    #expect(brain.holdsHalves == (precision != .int8))
+    #if !(os(macOS) && arch(x86_64))
+    let halves = LinearWeights(halfBlocks: blocks { Float16($0).bitPattern.littleEndian }, format: .binary16,
+                               bias: bias, inFeatures: k, precision: precision)
+    #expect(linear(x, halves) == expected, "f16 bytes")
+    #endif
   }
 }
