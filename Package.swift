@@ -29,8 +29,14 @@ let intrinsicFlags: [SwiftSetting] = portable ? [] : [
                 "-Xcc", "-mavx512vnni"]),
   .define("CLIP_WORKER_VNNI"),
 ]
+// KernelIntrinsicsAVX2: the int8 kernel for CPUs without VNNI, compiled for Haswell only (so that the compiler
+// cannot slip AVX-512 into it).
+let avx2IntrinsicFlags: [SwiftSetting] = portable ? [] : [
+  .unsafeFlags(["-target-cpu", "haswell"]), .define("CLIP_WORKER_AVX2_INT8"),
+]
 #else
 let intrinsicFlags: [SwiftSetting] = []
+let avx2IntrinsicFlags: [SwiftSetting] = []
 #endif
 
 let package = Package(
@@ -46,14 +52,19 @@ let package = Package(
     // codecs and preprocessing call (float widening, resampling, PNG unfiltering, JPEG IDCT/upsampling/colour).
     // Debug builds compile it with -O too: unoptimized SIMD code runs ~250x slower, which would make every debug
     // test that runs the model (here and in the modules above) take minutes.
-    .target(name: "Kernels", dependencies: ["KernelIntrinsics"],
+    .target(name: "Kernels", dependencies: ["KernelIntrinsics", "KernelIntrinsicsAVX2"],
             swiftSettings: engineSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-    // MARK: KernelIntrinsics: the int8 tile kernel on `vpdpbusd` (AVX-512 VNNI), reached through the `Builtin`
-    // module; used only by Kernels, after its CPU check. See Sources/KernelIntrinsics/Int8DotKernel.swift.
+    // MARK: KernelIntrinsics, KernelIntrinsicsAVX2: the int8 tile kernels on `vpdpbusd` (AVX-512 VNNI) and
+    // `vpmaddwd` (AVX2), reached through the `Builtin` module (`-parse-stdlib`); used only by Kernels, after its
+    // CPU check. See Sources/KernelIntrinsics/Int8DotKernel.swift.
     .target(
       name: "KernelIntrinsics",
       swiftSettings: intrinsicFlags + [.unsafeFlags(["-parse-stdlib"]), .unsafeFlags(["-O"], .when(configuration: .debug))]),
-    .testTarget(name: "KernelsTests", dependencies: ["Kernels", "KernelIntrinsics"], exclude: ["Fixtures"]),
+    .target(
+      name: "KernelIntrinsicsAVX2",
+      swiftSettings: avx2IntrinsicFlags
+        + [.unsafeFlags(["-parse-stdlib"]), .unsafeFlags(["-O"], .when(configuration: .debug))]),
+    .testTarget(name: "KernelsTests", dependencies: ["Kernels", "KernelIntrinsics", "KernelIntrinsicsAVX2"], exclude: ["Fixtures"]),
 
     // MARK: SafeTensors: memory-mapped safetensors files (F32/F16/BF16), strict header validation.
     .target(name: "SafeTensors", dependencies: ["Kernels"], swiftSettings: cpuFlags),

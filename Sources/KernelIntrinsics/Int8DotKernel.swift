@@ -86,6 +86,22 @@ private enum Rows6: TileRows { static var count: Int { 6 } }
 private enum Rows7: TileRows { static var count: Int { 7 } }
 private enum Rows8: TileRows { static var count: Int { 8 } }
 
+/// One row of a tile: its sums less the compensation, as floats, times the column and row scales.
+@inline(__always)
+private func storeRow(_ v0: SIMD16<Int32>, _ v1: SIMD16<Int32>, _ compensation: (SIMD16<Int32>, SIMD16<Int32>),
+                      _ scales: (SIMD16<Float>, SIMD16<Float>), _ rowScale: Float, _ out: UnsafeMutableRawPointer) {
+  out.storeBytes(of: floats(v0 &- compensation.0) * (scales.0 * rowScale), as: SIMD16<Float>.self)
+  out.storeBytes(of: floats(v1 &- compensation.1) * (scales.1 * rowScale), toByteOffset: 64, as: SIMD16<Float>.self)
+}
+
+/// `Int32` lanes to floats (`vcvtdq2ps`). `SIMD16<Float>(_:)` was a call out of line.
+@inline(__always)
+private func floats(_ v: SIMD16<Int32>) -> SIMD16<Float> {
+  var result = SIMD16<Float>()
+  result._storage._value = Builtin.sitofp_Vec16xInt32_Vec16xFPIEEE32(v._storage._value)
+  return result
+}
+
 /// The tile for `R.count` rows. 16 accumulators (8 rows
 /// × 2 vectors of 16 columns), 2 weight vectors and a broadcast: 19 of the 32 vector registers. Each group of 4
 /// depths is 2 loads, `rows` broadcasts and `2 × rows` `vpdpbusd`s, 16 independent sums that hide its latency.
@@ -142,19 +158,16 @@ private func vnniTile<R: TileRows>(_: R.Type, _ groups: Int, _ a: UnsafeRawPoint
   let comp1 = UnsafeRawPointer(compensation).loadUnaligned(fromByteOffset: 64, as: SIMD16<Int32>.self)
   let scale0 = UnsafeRawPointer(columnScales).loadUnaligned(as: SIMD16<Float>.self)
   let scale1 = UnsafeRawPointer(columnScales).loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
-  @inline(__always) func store(_ row: Int, _ v0: SIMD16<Int32>, _ v1: SIMD16<Int32>) {
-    let rowScale = rowScales[row]
-    let out = UnsafeMutableRawPointer(c + row &* ldc)
-    out.storeBytes(of: SIMD16<Float>(v0 &- comp0) * (scale0 * rowScale), as: SIMD16<Float>.self)
-    out.storeBytes(of: SIMD16<Float>(v1 &- comp1) * (scale1 * rowScale), toByteOffset: 64, as: SIMD16<Float>.self)
-  }
-  store(0, c00, c01)
-  if rows > 1 { store(1, c10, c11) }
-  if rows > 2 { store(2, c20, c21) }
-  if rows > 3 { store(3, c30, c31) }
-  if rows > 4 { store(4, c40, c41) }
-  if rows > 5 { store(5, c50, c51) }
-  if rows > 6 { store(6, c60, c61) }
-  if rows > 7 { store(7, c70, c71) }
+  let comps = (comp0, comp1), scales = (scale0, scale1)
+  let out = UnsafeMutableRawPointer(c), rowBytes = ldc &* 4
+  // Written out per row: as a local function of this generic one, `store` stayed an unspecialized call.
+  storeRow(c00, c01, comps, scales, rowScales[0], out + 0 &* rowBytes)
+  if rows > 1 { storeRow(c10, c11, comps, scales, rowScales[1], out + 1 &* rowBytes) }
+  if rows > 2 { storeRow(c20, c21, comps, scales, rowScales[2], out + 2 &* rowBytes) }
+  if rows > 3 { storeRow(c30, c31, comps, scales, rowScales[3], out + 3 &* rowBytes) }
+  if rows > 4 { storeRow(c40, c41, comps, scales, rowScales[4], out + 4 &* rowBytes) }
+  if rows > 5 { storeRow(c50, c51, comps, scales, rowScales[5], out + 5 &* rowBytes) }
+  if rows > 6 { storeRow(c60, c61, comps, scales, rowScales[6], out + 6 &* rowBytes) }
+  if rows > 7 { storeRow(c70, c71, comps, scales, rowScales[7], out + 7 &* rowBytes) }
 }
 #endif

@@ -1,4 +1,5 @@
 import KernelIntrinsics
+import KernelIntrinsicsAVX2
 
 // The int8 matrix multiply behind `linear` for `LinearPrecision.int8` layers: `C = (A · B) then epilogue`, with A
 // quantized per row at each call and B an `Int8Panels`.
@@ -127,6 +128,9 @@ enum Int8Gemm {
     case .vnni512:
       Int8DotKernel.tile(rows: rows, groups: groups, a: a, lda: lda, b: b, compensation: compensation,
                          rowScales: rowScales, columnScales: columnScales, c: c, ldc: ldc)
+    case .avx2:
+      Int8DotKernelAVX2.tile(rows: rows, groups: groups, a: a, lda: lda, b: b, compensation: compensation,
+                             rowScales: rowScales, columnScales: columnScales, c: c, ldc: ldc)
     case .portable:
       portableTile(rows: rows, groups: groups, a: a, lda: lda, b: b, compensation: compensation,
                    rowScales: rowScales, columnScales: columnScales, c: c, ldc: ldc)
@@ -153,7 +157,9 @@ enum Int8Gemm {
           high &+= x &* w1
         }
       }
-      let load = { (p: UnsafeRawPointer, offset: Int) in p.loadUnaligned(fromByteOffset: offset, as: SIMD16<Int32>.self) }
+      let load = { (p: UnsafeRawPointer, offset: Int) in
+        p.loadUnaligned(fromByteOffset: offset, as: SIMD16<Int32>.self)
+      }
       let scales = { (offset: Int) in
         UnsafeRawPointer(columnScales).loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self)
       }

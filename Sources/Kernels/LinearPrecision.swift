@@ -1,4 +1,5 @@
 import KernelIntrinsics
+import KernelIntrinsicsAVX2
 
 /// How a linear layer's weights are held and multiplied, chosen at load time.
 public enum LinearPrecision: String, Sendable, CaseIterable {
@@ -18,15 +19,28 @@ public enum LinearPrecision: String, Sendable, CaseIterable {
 package enum Int8Kernel: Sendable, Equatable {
   /// AVX-512 VNNI `vpdpbusd`, 8 rows × 32 columns (KernelIntrinsics).
   case vnni512
+  /// AVX2 `vpmaddwd` on bytes widened to 16 bits (KernelIntrinsicsAVX2), for x86_64 CPUs without VNNI.
+  case avx2
   /// Plain Swift, on any CPU: correct, several times slower than the F32 multiply.
   case portable
 
   /// The fastest kernel this build and CPU can run.
-  package static let best: Int8Kernel = choose(compiled: Int8DotKernel.isCompiled, features: .current)
+  package static let best: Int8Kernel = choose(vnniCompiled: Int8DotKernel.isCompiled,
+                                               avx2Compiled: Int8DotKernelAVX2.isCompiled, features: .current)
 
-  /// The kernel for a build that has (`compiled`) or lacks the VNNI kernel, on a CPU with `features`.
-  package static func choose(compiled: Bool, features: CPUFeatures) -> Int8Kernel {
-    compiled && features.missing(CPUFeatures.vnni512Flags).isEmpty ? .vnni512 : .portable
+  /// Every kernel this build and CPU can run, fastest first.
+  package static let available: [Int8Kernel] = [Int8Kernel.vnni512, .avx2, .portable].filter { kernel in
+    switch kernel {
+    case .vnni512: Int8DotKernel.isCompiled && CPUFeatures.current.missing(CPUFeatures.vnni512Flags).isEmpty
+    case .avx2: Int8DotKernelAVX2.isCompiled && CPUFeatures.current.flags.contains("avx2")
+    case .portable: true
+    }
+  }
+
+  /// The kernel for a build that has or lacks each compiled kernel, on a CPU with `features`.
+  package static func choose(vnniCompiled: Bool, avx2Compiled: Bool, features: CPUFeatures) -> Int8Kernel {
+    if vnniCompiled && features.missing(CPUFeatures.vnni512Flags).isEmpty { return .vnni512 }
+    return avx2Compiled && features.flags.contains("avx2") ? .avx2 : .portable
   }
 }
 
@@ -41,7 +55,7 @@ public enum PrecisionError: Error, Equatable, CustomStringConvertible {
     case .notAccelerated(let precision, let missing):
       let what = missing.isEmpty ? "this build has no fast kernel for it (portable or non-x86_64 build)"
         : "the CPU lacks \(missing.joined(separator: ", "))"
-      return "precision \(precision.rawValue) would run on the slow portable kernel: \(what)"
+      return "precision \(precision.rawValue) has no fast kernel here: \(what)"
     }
   }
 }
@@ -52,13 +66,19 @@ extension LinearPrecision {
     switch self {
     case .float32: "f32: packed FMA"
     case .bfloat16: "bf16: bf16 weights widened to F32, packed FMA"
-    case .int8: Int8Kernel.best == .vnni512 ? "int8: AVX-512 VNNI (vpdpbusd)" : "int8: portable Swift"
+    case .int8:
+      switch Int8Kernel.best {
+      case .vnni512: "int8: AVX-512 VNNI (vpdpbusd)"
+      case .avx2: "int8: AVX2 (vpmaddwd)"
+      case .portable: "int8: portable Swift"
+      }
     }
   }
 
   /// Throws unless this precision runs at its intended speed here: for `.int8`, the VNNI kernel (built in and
-  /// supported by the CPU). `.float32` and `.bfloat16` run everywhere. A caller that accepts the slow, correct
-  /// fallback need not call this: every precision computes the same results on every kernel.
+  /// supported by the CPU). `.float32` and `.bfloat16` run everywhere. A caller that accepts a slower fallback need
+  /// not call this (the AVX2 kernel, about the F32 multiply's speed with a quarter of its weight memory; the
+  /// portable one, several times slower): every int8 kernel computes the same results.
   public func requireAcceleration() throws {
     guard self == .int8, Int8Kernel.best != .vnni512 else { return }
     let missing = Int8DotKernel.isCompiled ? CPUFeatures.current.missing(CPUFeatures.vnni512Flags) : []

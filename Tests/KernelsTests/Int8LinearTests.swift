@@ -8,8 +8,8 @@ import Kernels
   /// Depths below, at and off the 4-deep groups; widths off the 32-column panels.
   static let shapes = [(k: 1, n: 1), (k: 3, n: 31), (k: 67, n: 33), (k: 300, n: 100), (k: 771, n: 64)]
 
-  /// The kernels this machine can run: the portable one always, the VNNI one where the CPU has it.
-  static var kernels: [Int8Kernel] { Int8Kernel.best == .vnni512 ? [.vnni512, .portable] : [.portable] }
+  /// The kernels this build and machine can run: the portable one always, VNNI and AVX2 where they can.
+  static var kernels: [Int8Kernel] { Int8Kernel.available }
 
   /// Row `x`'s integers and scale, as specified: `scale = max |x| / 127`, `round(x · 127 / max)` ties to even.
   static func quantize(_ x: ArraySlice<Float>) -> (values: [Int], scale: Float) {
@@ -68,20 +68,27 @@ import Kernels
     }
   }
 
-  /// The VNNI and the portable kernels agree bit for bit, with every epilogue part, and so do 1 and 2 threads.
-  @Test(.enabled(if: Int8Kernel.best == .vnni512, "the VNNI kernel needs an x86_64 build that is not portable and a CPU with AVX-512 VNNI; the portable kernel is tested"))
-  func vnniAndPortableAgreeBitForBit() {
+  /// `kernel` and the portable kernel agree bit for bit, with every epilogue part, and so do 1 and 2 threads.
+  static func expectSameAsPortable(_ kernel: Int8Kernel) {
     var random = Random(5)
     let x = random.matrix(257, 768), w = random.matrix(300, 768), residual = random.matrix(257, 300)
     let layer = LinearWeights(quantizing: w.scalars, bias: random.floats(300), outFeatures: 300, inFeatures: 768,
                               precision: .int8)
-    let vnni = linear(x, layer, activation: .quickGELU, adding: residual, int8Kernel: .vnni512)
-    #expect(vnni == linear(x, layer, activation: .quickGELU, adding: residual, int8Kernel: .portable))
+    let fast = linear(x, layer, activation: .quickGELU, adding: residual, int8Kernel: kernel)
+    #expect(fast == linear(x, layer, activation: .quickGELU, adding: residual, int8Kernel: .portable), "\(kernel)")
     let single = KernelThreads.withCount(1) {
-      linear(x, layer, activation: .quickGELU, adding: residual, int8Kernel: .vnni512)
+      linear(x, layer, activation: .quickGELU, adding: residual, int8Kernel: kernel)
     }
-    #expect(vnni == single)
+    #expect(fast == single, "\(kernel), 1 thread")
   }
+
+  @Test(.enabled(if: Int8Kernel.available.contains(.vnni512),
+                 "the VNNI kernel needs a non-portable x86_64 build and AVX-512 VNNI; the portable kernel is tested"))
+  func vnniAgreesWithPortableBitForBit() { Self.expectSameAsPortable(.vnni512) }
+
+  @Test(.enabled(if: Int8Kernel.available.contains(.avx2),
+                 "the AVX2 kernel needs a non-portable x86_64 build; the portable kernel is tested"))
+  func avx2AgreesWithPortableBitForBit() { Self.expectSameAsPortable(.avx2) }
 
   /// Quantization round trip: every weight is its integer times its output's scale, within half a step; the
   /// largest weight of each output is ±127 steps exactly; a zero row stays zero.

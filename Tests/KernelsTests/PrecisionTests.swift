@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Kernels
 import KernelIntrinsics
+import KernelIntrinsicsAVX2
 
 /// The CPU dispatch of the int8 kernels and the bf16 precision's rounding.
 @Suite struct PrecisionTests {
@@ -14,29 +15,36 @@ import KernelIntrinsics
     #expect(CPUFeatures.parseCPUInfo("processor: 0\n").isEmpty)
   }
 
-  @Test func choosesVNNIOnlyWithEveryFlagAndTheKernelBuilt() {
+  @Test func choosesTheFastestKernelBuiltAndSupported() {
     let zen4 = CPUFeatures(flags: CPUFeatures.parseCPUInfo(Self.zen4Flags))
-    #expect(Int8Kernel.choose(compiled: true, features: zen4) == .vnni512)
-    #expect(Int8Kernel.choose(compiled: false, features: zen4) == .portable)
+    #expect(Int8Kernel.choose(vnniCompiled: true, avx2Compiled: true, features: zen4) == .vnni512)
+    #expect(Int8Kernel.choose(vnniCompiled: false, avx2Compiled: true, features: zen4) == .avx2)
+    #expect(Int8Kernel.choose(vnniCompiled: false, avx2Compiled: false, features: zen4) == .portable)
     let haswell = CPUFeatures(flags: ["avx2", "fma"])
-    #expect(Int8Kernel.choose(compiled: true, features: haswell) == .portable)
+    #expect(Int8Kernel.choose(vnniCompiled: true, avx2Compiled: true, features: haswell) == .avx2)
     #expect(haswell.missing(CPUFeatures.vnni512Flags) == ["avx512f", "avx512bw", "avx512vl", "avx512_vnni"])
     // Skylake-X: AVX-512 without VNNI.
     let skylake = CPUFeatures(flags: ["avx2", "avx512f", "avx512bw", "avx512vl"])
-    #expect(Int8Kernel.choose(compiled: true, features: skylake) == .portable)
+    #expect(Int8Kernel.choose(vnniCompiled: true, avx2Compiled: true, features: skylake) == .avx2)
     #expect(skylake.missing(CPUFeatures.vnni512Flags) == ["avx512_vnni"])
+    // A CPU without AVX2 (or a portable build on any CPU).
+    #expect(Int8Kernel.choose(vnniCompiled: true, avx2Compiled: true, features: CPUFeatures(flags: ["sse2"]))
+            == .portable)
   }
 
-  /// This machine: the VNNI kernel exactly when the build has it and the CPU lists every flag it needs, and
-  /// `requireAcceleration` agrees.
-  @Test func thisMachineGetsTheKernelItCanRun() throws {
-    let capable = Int8DotKernel.isCompiled && CPUFeatures.current.missing(CPUFeatures.vnni512Flags).isEmpty
-    #expect(Int8Kernel.best == (capable ? .vnni512 : .portable))
-    if capable {
+  /// This machine: every kernel that the build has and the CPU's flags allow, the fastest as `best`, and
+  /// `requireAcceleration` agreeing.
+  @Test func thisMachineGetsTheKernelsItCanRun() throws {
+    let flags = CPUFeatures.current
+    let vnni = Int8DotKernel.isCompiled && flags.missing(CPUFeatures.vnni512Flags).isEmpty
+    let avx2 = Int8DotKernelAVX2.isCompiled && flags.flags.contains("avx2")
+    #expect(Int8Kernel.available == (vnni ? [.vnni512] : []) + (avx2 ? [.avx2] : []) + [.portable])
+    #expect(Int8Kernel.best == Int8Kernel.available.first)
+    if vnni {
       try LinearPrecision.int8.requireAcceleration()
       #expect(LinearPrecision.int8.kernelDescription == "int8: AVX-512 VNNI (vpdpbusd)")
     } else {
-      let missing = Int8DotKernel.isCompiled ? CPUFeatures.current.missing(CPUFeatures.vnni512Flags) : []
+      let missing = Int8DotKernel.isCompiled ? flags.missing(CPUFeatures.vnni512Flags) : []
       #expect(throws: PrecisionError.notAccelerated(.int8, missing: missing)) {
         try LinearPrecision.int8.requireAcceleration()
       }
@@ -47,7 +55,7 @@ import KernelIntrinsics
 
   @Test func errorNamesWhatIsMissing() {
     let error = PrecisionError.notAccelerated(.int8, missing: ["avx512_vnni"])
-    #expect(error.description == "precision int8 would run on the slow portable kernel: the CPU lacks avx512_vnni")
+    #expect(error.description == "precision int8 has no fast kernel here: the CPU lacks avx512_vnni")
   }
 
   @Test func bfloat16RoundsToNearestEven() {
