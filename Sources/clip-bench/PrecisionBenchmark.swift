@@ -32,43 +32,58 @@ struct PrecisionBenchmark {
     print("clip-bench precision: linear at f32, bf16, int8 (\(KernelThreads.count) threads; int8 kernel: "
           + "\(LinearPrecision.int8.kernelDescription)); medians of \(options.runs) rounds, \(options.clockName), "
           + "load \(loadAverage())")
+    var ratios: [LinearPrecision: [Double]] = [:], avx2Ratios: [Double] = []
+    // The AVX2 int8 kernel too, where the VNNI one is the default (the kernel of CPUs without VNNI).
+    let avx2 = Int8Kernel.best == .vnni512 && Int8Kernel.available.contains(.avx2)
     print(tableRow(["M", "N", "K"], width: 6)
-          + tableRow(["f32 GF/s", "bf16 GF/s", "int8 GOP/s", "bf16/f32", "int8/f32", "bf16 cos", "int8 cos"],
-                     width: 11))
-    var ratios: [LinearPrecision: [Double]] = [:]
+          + tableRow(["f32 GF/s", "bf16 GF/s", "int8 GOP/s", "bf16/f32", "int8/f32", "bf16 cos", "int8 cos"]
+                     + (avx2 ? ["avx2 GOP/s", "avx2/f32"] : []), width: 11))
     for (n, k) in layers {
       var generator = SplitMix(seed: UInt64(n * 10_000 + k))
       let weight = generator.matrix(n, k).scalars
       let bias = generator.matrix(1, n).scalars
       let precisions: [LinearPrecision] = [.float32, .bfloat16, .int8]
-      let built = precisions.map {
-        LinearWeights(quantizing: weight, bias: bias, outFeatures: n, inFeatures: k, precision: $0)
+      var packing: [String] = []
+      let built = precisions.map { precision in
+        let start = DispatchTime.now().uptimeNanoseconds
+        let layer = LinearWeights(quantizing: weight, bias: bias, outFeatures: n, inFeatures: k, precision: precision)
+        packing.append("\(precision.rawValue) \(format(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)) ms")
+        return layer
       }
+      print("packing \(n)×\(k) at load: \(packing.joined(separator: ", "))")
       for m in rows {
         let x = generator.matrix(m, k)
-        var seconds = [[Double]](repeating: [], count: precisions.count)
+        var seconds = [[Double]](repeating: [], count: precisions.count + 1)
         for _ in 0..<options.runs {
           Thread.sleep(forTimeInterval: 0.05)
           for (index, layer) in built.enumerated() {
             seconds[index].append(options.secondsPerCall { _ = linear(x, layer, activation: .quickGELU) })
           }
+          if avx2 {
+            seconds[3].append(options.secondsPerCall {
+              _ = linear(x, built[2], activation: .quickGELU, int8Kernel: .avx2)
+            })
+          }
         }
         let operations = 2 * Double(m) * Double(n) * Double(k)
-        let rates = seconds.map { operations / median($0) / 1e9 }
+        let rates = seconds.map { $0.isEmpty ? 0 : operations / median($0) / 1e9 }
         let exact = linear(x, built[0], activation: .quickGELU)
         let cosines = built.dropFirst().map { lowestRowCosine(linear(x, $0, activation: .quickGELU), exact) }
         for (index, precision) in precisions.enumerated().dropFirst() {
           ratios[precision, default: []].append(rates[index] / rates[0])
         }
         print(tableRow(["\(m)", "\(n)", "\(k)"], width: 6)
-              + tableRow(rates.map { format($0) } + [format(rates[1] / rates[0], digits: 2),
+              + tableRow(rates.prefix(3).map { format($0) } + [format(rates[1] / rates[0], digits: 2),
                                                      format(rates[2] / rates[0], digits: 2)]
-                         + cosines.map { format($0, digits: 6) }, width: 11))
+                         + cosines.map { format($0, digits: 6) }
+                         + (avx2 ? [format(rates[3]), format(rates[3] / rates[0], digits: 2)] : []), width: 11))
+        if avx2 { avx2Ratios.append(rates[3] / rates[0]) }
       }
     }
     for precision in [LinearPrecision.bfloat16, .int8] {
       print("geometric mean \(precision.rawValue)/f32: \(format(geometricMean(ratios[precision] ?? [1]), digits: 2))")
     }
+    if avx2 { print("geometric mean int8 (avx2 kernel)/f32: \(format(geometricMean(avx2Ratios), digits: 2))") }
   }
 
   /// `layers` ViT-like blocks at width 768 on 50 tokens, each precision against F32.
