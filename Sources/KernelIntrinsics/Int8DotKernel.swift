@@ -36,18 +36,18 @@ public enum Int8DotKernel {
   ///
   /// - `a`: `rows` rows of unsigned bytes, `lda` bytes apart, each `groups * 4` long (the quantized activations
   ///   plus 128).
-  /// - `b`: one weight panel of signed bytes: for each group of 4 depths, 32 columns of 4 consecutive depths
-  ///   (`groups * 128` bytes).
+  /// - `b`: the weights of 32 columns as two halves of 16 columns, `halfStride` bytes apart, of signed bytes: in
+  ///   each half, for each group of 4 depths, 16 columns of 4 consecutive depths (`groups * 64` bytes).
   /// - `compensation[j]`: 128 · Σₖ B[k, j], subtracted so that the sums are those of the signed activations.
   /// - `c`: `rows` rows of 32 floats, `ldc` floats apart.
   ///
   /// - Precondition: `1 <= rows <= 8`, and the CPU has AVX-512 F/BW/VL and VNNI (the caller checks; without them
   ///   this is an illegal instruction).
   public static func tile(rows: Int, groups: Int, a: UnsafePointer<UInt8>, lda: Int, b: UnsafePointer<Int8>,
-                          compensation: UnsafePointer<Int32>, rowScales: UnsafePointer<Float>,
+                          halfStride: Int, compensation: UnsafePointer<Int32>, rowScales: UnsafePointer<Float>,
                           columnScales: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int) {
     #if CLIP_WORKER_VNNI
-    let a = UnsafeRawPointer(a), b = UnsafeRawPointer(b)
+    let a = UnsafeRawPointer(a), b = (UnsafeRawPointer(b), halfStride)
     switch rows {
     case 8: vnniTile(Rows8.self, groups, a, lda, b, compensation, rowScales, columnScales, c, ldc)
     case 7: vnniTile(Rows7.self, groups, a, lda, b, compensation, rowScales, columnScales, c, ldc)
@@ -106,21 +106,22 @@ private func floats(_ v: SIMD16<Int32>) -> SIMD16<Float> {
 /// × 2 vectors of 16 columns), 2 weight vectors and a broadcast: 19 of the 32 vector registers. Each group of 4
 /// depths is 2 loads, `rows` broadcasts and `2 × rows` `vpdpbusd`s, 16 independent sums that hide its latency.
 @inline(never)
-private func vnniTile<R: TileRows>(_: R.Type, _ groups: Int, _ a: UnsafeRawPointer, _ lda: Int, _ b: UnsafeRawPointer,
-                   _ compensation: UnsafePointer<Int32>, _ rowScales: UnsafePointer<Float>,
-                   _ columnScales: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+private func vnniTile<R: TileRows>(_: R.Type, _ groups: Int, _ a: UnsafeRawPointer, _ lda: Int,
+                                   _ b: (first: UnsafeRawPointer, halfStride: Int),
+                                   _ compensation: UnsafePointer<Int32>, _ rowScales: UnsafePointer<Float>,
+                                   _ columnScales: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
   let rows = R.count
   var c00 = SIMD16<Int32>(), c01 = SIMD16<Int32>(), c10 = SIMD16<Int32>(), c11 = SIMD16<Int32>()
   var c20 = SIMD16<Int32>(), c21 = SIMD16<Int32>(), c30 = SIMD16<Int32>(), c31 = SIMD16<Int32>()
   var c40 = SIMD16<Int32>(), c41 = SIMD16<Int32>(), c50 = SIMD16<Int32>(), c51 = SIMD16<Int32>()
   var c60 = SIMD16<Int32>(), c61 = SIMD16<Int32>(), c70 = SIMD16<Int32>(), c71 = SIMD16<Int32>()
-  var pa = a, pb = b
+  var pa = a, pb = b.first
   @inline(__always) func broadcast(_ row: Int) -> SIMD16<Int32> {
     SIMD16(repeating: pa.loadUnaligned(fromByteOffset: row &* lda, as: Int32.self))
   }
   @inline(__always) func group() {
     let b0 = pb.loadUnaligned(as: SIMD16<Int32>.self)
-    let b1 = pb.loadUnaligned(fromByteOffset: 64, as: SIMD16<Int32>.self)
+    let b1 = pb.loadUnaligned(fromByteOffset: b.halfStride, as: SIMD16<Int32>.self)
     var x = broadcast(0)
     c00 = dpbusd(c00, x, b0); c01 = dpbusd(c01, x, b1)
     if rows > 1 { x = broadcast(1); c10 = dpbusd(c10, x, b0); c11 = dpbusd(c11, x, b1) }
@@ -131,7 +132,7 @@ private func vnniTile<R: TileRows>(_: R.Type, _ groups: Int, _ a: UnsafeRawPoint
     if rows > 6 { x = broadcast(6); c60 = dpbusd(c60, x, b0); c61 = dpbusd(c61, x, b1) }
     if rows > 7 { x = broadcast(7); c70 = dpbusd(c70, x, b0); c71 = dpbusd(c71, x, b1) }
     pa += 4
-    pb += 128
+    pb += 64
   }
   if rows <= 4 {
     // Too few sums to hide `vpdpbusd`'s latency: alternate groups go into a second set of accumulators

@@ -25,7 +25,7 @@ public enum Int8DotKernelAVX2 {
   /// `Int8DotKernel.tile`'s contract, on AVX2: `C[rows × 32] = (A · B - compensation) · rowScale · columnScale`
   /// with the same operands and layout, `1 <= rows <= 8`.
   public static func tile(rows: Int, groups: Int, a: UnsafePointer<UInt8>, lda: Int, b: UnsafePointer<Int8>,
-                          compensation: UnsafePointer<Int32>, rowScales: UnsafePointer<Float>,
+                          halfStride: Int, compensation: UnsafePointer<Int32>, rowScales: UnsafePointer<Float>,
                           columnScales: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int) {
     #if CLIP_WORKER_AVX2_INT8
     // Sub-tiles of 2 rows × 16 columns: 8 accumulators, 4 widened weight vectors and a broadcast of the 16
@@ -34,7 +34,7 @@ public enum Int8DotKernelAVX2 {
       var row = 0
       while row < rows {
         let pair = rows - row >= 2
-        let arguments = (groups, UnsafeRawPointer(a + row * lda), lda, UnsafeRawPointer(b) + half * 64,
+        let arguments = (groups, UnsafeRawPointer(a + row * lda), lda, UnsafeRawPointer(b) + half * halfStride,
                          compensation + half * 16, rowScales + row, columnScales + half * 16, c + row * ldc + half * 16,
                          ldc)
         if pair { subtile(Two.self, arguments) } else { subtile(One.self, arguments) }
@@ -84,7 +84,7 @@ private func floats(_ v: SIMD16<Int32>) -> SIMD16<Float> {
   return result
 }
 
-/// `R.count` rows × 16 columns. The 64 bytes of a group's half panel are 16 columns × 4 depths; widened 16 bytes at
+/// `R.count` rows × 16 columns. The 64 bytes of a group in a half are 16 columns × 4 depths; widened 16 bytes at
 /// a time (4 columns), `vpmaddwd` against the row's 4 activations leaves, per column, the sums of depths 0-1 and 2-3
 /// in adjacent lanes, kept apart until the end.
 @inline(never)
@@ -106,7 +106,7 @@ private func subtile<R: PairRows>(_: R.Type, _ o: (groups: Int, a: UnsafeRawPoin
       b0 &+= pmaddwd(w0, y); b1 &+= pmaddwd(w1, y); b2 &+= pmaddwd(w2, y); b3 &+= pmaddwd(w3, y)
     }
     pa += 4
-    pb += 128
+    pb += 64
   }
   let compensation = UnsafeRawPointer(o.compensation).loadUnaligned(as: SIMD16<Int32>.self)
   let scales = UnsafeRawPointer(o.columnScales).loadUnaligned(as: SIMD16<Float>.self)

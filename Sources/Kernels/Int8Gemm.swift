@@ -26,8 +26,8 @@ enum Int8Gemm {
                        c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue, threads: Int,
                        kernel: Int8Kernel) {
     guard m > 0, width > 0 else { return }
-    precondition(firstOutput % Int8Panels.panelWidth == 0 && firstOutput + width <= b.width,
-                 "Int8Gemm: outputs \(firstOutput) ..< \(firstOutput + width) of \(b.width), not at a panel")
+    precondition(firstOutput % Int8Panels.halfWidth == 0 && firstOutput + width <= b.width,
+                 "Int8Gemm: outputs \(firstOutput) ..< \(firstOutput + width) of \(b.width), not at a half panel")
     let rowBytes = b.groups * 4
     let panels = Int8Panels.panelCount(width), micro = (m + microRows - 1) / microRows
     var threads = max(1, threads)
@@ -57,7 +57,7 @@ enum Int8Gemm {
       b.columnScales.withUnsafeBufferPointer { columnScales in
         b.compensation.withUnsafeBufferPointer { compensation in
           let operands = Operands(a: bytes, lda: rowBytes, rowScales: rowScales, b: b,
-                                  firstPanel: firstOutput / Int8Panels.panelWidth,
+                                  firstHalf: firstOutput / Int8Panels.halfWidth,
                                   columnScales: columnScales.baseAddress! + firstOutput,
                                   compensation: compensation.baseAddress! + firstOutput)
           parallelFor(items: columnParts * rowParts, threads: threads) { part in
@@ -76,8 +76,8 @@ enum Int8Gemm {
     var lda: Int
     var rowScales: UnsafePointer<Float>
     var b: Int8Panels
-    /// The panel of `b` that is C's first.
-    var firstPanel: Int
+    /// The 16-column half of `b` that is C's first.
+    var firstHalf: Int
     /// From C's first column on.
     var columnScales: UnsafePointer<Float>
     var compensation: UnsafePointer<Int32>
@@ -94,14 +94,14 @@ enum Int8Gemm {
         let q1 = min(q0 + rowBlock, microPanels.upperBound)
         for p in panels {
           let column = p * w, columns = min(w, width - column)
-          let panel = UnsafePointer(o.b.storage + (o.firstPanel + p) * o.b.panelBytes)
+          let panel = UnsafePointer(o.b.storage + (o.firstHalf + 2 * p) * o.b.halfBytes)
           for q in q0..<q1 {
             let (start, height) = Gemm.microPanel(q, rows: m, count: micro)
             // A ragged last panel goes through a stack tile, its valid columns copied out.
             let full = columns == w
             let out = full ? c + start * ldc + column : scratchTile
             tile(kernel, rows: height, groups: o.b.groups, a: o.a + start * o.lda, lda: o.lda, b: panel,
-                 compensation: o.compensation + column, rowScales: o.rowScales + start,
+                 halfStride: o.b.halfBytes, compensation: o.compensation + column, rowScales: o.rowScales + start,
                  columnScales: o.columnScales + column, c: out, ldc: full ? ldc : w)
             if !full {
               for r in 0..<height { (c + (start + r) * ldc + column).update(from: scratchTile + r * w, count: columns) }
@@ -122,36 +122,39 @@ enum Int8Gemm {
   /// One tile on `kernel`; see `Int8DotKernel.tile` for the operands.
   @inline(__always)
   static func tile(_ kernel: Int8Kernel, rows: Int, groups: Int, a: UnsafePointer<UInt8>, lda: Int,
-                   b: UnsafePointer<Int8>, compensation: UnsafePointer<Int32>, rowScales: UnsafePointer<Float>,
+                   b: UnsafePointer<Int8>, halfStride: Int, compensation: UnsafePointer<Int32>, rowScales: UnsafePointer<Float>,
                    columnScales: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int) {
     switch kernel {
     case .vnni512:
-      Int8DotKernel.tile(rows: rows, groups: groups, a: a, lda: lda, b: b, compensation: compensation,
+      Int8DotKernel.tile(rows: rows, groups: groups, a: a, lda: lda, b: b, halfStride: halfStride,
+                         compensation: compensation,
                          rowScales: rowScales, columnScales: columnScales, c: c, ldc: ldc)
     case .avx2:
-      Int8DotKernelAVX2.tile(rows: rows, groups: groups, a: a, lda: lda, b: b, compensation: compensation,
+      Int8DotKernelAVX2.tile(rows: rows, groups: groups, a: a, lda: lda, b: b, halfStride: halfStride,
+                             compensation: compensation,
                              rowScales: rowScales, columnScales: columnScales, c: c, ldc: ldc)
     case .portable:
-      portableTile(rows: rows, groups: groups, a: a, lda: lda, b: b, compensation: compensation,
+      portableTile(rows: rows, groups: groups, a: a, lda: lda, b: b, halfStride: halfStride,
+                   compensation: compensation,
                    rowScales: rowScales, columnScales: columnScales, c: c, ldc: ldc)
     }
   }
 
   /// `Int8DotKernel.tile` in plain Swift: the same `Int32` sums, then the same float operations.
   static func portableTile(rows: Int, groups: Int, a: UnsafePointer<UInt8>, lda: Int, b: UnsafePointer<Int8>,
-                           compensation: UnsafePointer<Int32>, rowScales: UnsafePointer<Float>,
+                           halfStride: Int, compensation: UnsafePointer<Int32>, rowScales: UnsafePointer<Float>,
                            columnScales: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int) {
     for r in 0..<rows {
       let row = a + r * lda
       var low = SIMD16<Int32>(), high = SIMD16<Int32>()
       for g in 0..<groups {
-        let weights = b + g * 128
+        let weights = b + g * 64
         for t in 0..<4 {
           let x = SIMD16<Int32>(repeating: Int32(row[g * 4 + t]))
           var w0 = SIMD16<Int32>(), w1 = SIMD16<Int32>()
           for l in 0..<16 {
             w0[l] = Int32(weights[l * 4 + t])
-            w1[l] = Int32(weights[64 + l * 4 + t])
+            w1[l] = Int32(weights[halfStride + l * 4 + t])
           }
           low &+= x &* w0
           high &+= x &* w1
