@@ -38,6 +38,10 @@ let avx2IntrinsicFlags: [SwiftSetting] = portable ? [] : [
 let intrinsicFlags: [SwiftSetting] = []
 let avx2IntrinsicFlags: [SwiftSetting] = []
 #endif
+// Both: the `Builtin` module, and -O in debug builds as for Kernels.
+let intrinsicModuleSettings: [SwiftSetting] = [
+  .unsafeFlags(["-parse-stdlib"]), .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
 
 let package = Package(
   name: "clip-worker",
@@ -57,14 +61,11 @@ let package = Package(
     // MARK: KernelIntrinsics, KernelIntrinsicsAVX2: the int8 tile kernels on `vpdpbusd` (AVX-512 VNNI) and
     // `vpmaddwd` (AVX2), reached through the `Builtin` module (`-parse-stdlib`); used only by Kernels, after its
     // CPU check. See Sources/KernelIntrinsics/Int8DotKernel.swift.
-    .target(
-      name: "KernelIntrinsics",
-      swiftSettings: intrinsicFlags + [.unsafeFlags(["-parse-stdlib"]), .unsafeFlags(["-O"], .when(configuration: .debug))]),
-    .target(
-      name: "KernelIntrinsicsAVX2",
-      swiftSettings: avx2IntrinsicFlags
-        + [.unsafeFlags(["-parse-stdlib"]), .unsafeFlags(["-O"], .when(configuration: .debug))]),
-    .testTarget(name: "KernelsTests", dependencies: ["Kernels", "KernelIntrinsics", "KernelIntrinsicsAVX2"], exclude: ["Fixtures"]),
+    .target(name: "KernelIntrinsics", swiftSettings: intrinsicFlags + intrinsicModuleSettings),
+    .target(name: "KernelIntrinsicsAVX2", swiftSettings: avx2IntrinsicFlags + intrinsicModuleSettings),
+    .testTarget(
+      name: "KernelsTests", dependencies: ["Kernels", "KernelIntrinsics", "KernelIntrinsicsAVX2"],
+      exclude: ["Fixtures"]),
 
     // MARK: SafeTensors: memory-mapped safetensors files (F32/F16/BF16), strict header validation.
     .target(name: "SafeTensors", dependencies: ["Kernels"], swiftSettings: cpuFlags),

@@ -122,7 +122,8 @@ enum Int8Gemm {
   /// One tile on `kernel`; see `Int8DotKernel.tile` for the operands.
   @inline(__always)
   static func tile(_ kernel: Int8Kernel, rows: Int, groups: Int, a: UnsafePointer<UInt8>, lda: Int,
-                   b: UnsafePointer<Int8>, halfStride: Int, compensation: UnsafePointer<Int32>, rowScales: UnsafePointer<Float>,
+                   b: UnsafePointer<Int8>, halfStride: Int, compensation: UnsafePointer<Int32>,
+                   rowScales: UnsafePointer<Float>,
                    columnScales: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int) {
     switch kernel {
     case .vnni512:
