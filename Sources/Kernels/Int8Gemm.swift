@@ -123,8 +123,8 @@ enum Int8Gemm {
   @inline(__always)
   static func tile(_ kernel: Int8Kernel, rows: Int, groups: Int, a: UnsafePointer<UInt8>, lda: Int,
                    b: UnsafePointer<Int8>, halfStride: Int, compensation: UnsafePointer<Int32>,
-                   rowScales: UnsafePointer<Float>,
-                   columnScales: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                   rowScales: UnsafePointer<Float>, columnScales: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+                   ldc: Int) {
     switch kernel {
     case .vnni512:
       Int8DotKernel.tile(rows: rows, groups: groups, a: a, lda: lda, b: b, halfStride: halfStride,
