@@ -20,6 +20,29 @@ let cpuFlags: [SwiftSetting] = []
 
 let engineSettings: [SwiftSetting] = cpuFlags + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
 
+// KernelIntrinsics reaches `vpdpbusd` through LLVM's intrinsics (`-parse-stdlib`), which needs the AVX-512 VNNI
+// target features for the whole module; Kernels calls it only on a CPU that has them. Elsewhere (arm64, portable
+// builds) the module is built without them and without its kernel (`CLIP_WORKER_VNNI` undefined).
+#if arch(x86_64)
+let intrinsicFlags: [SwiftSetting] = portable ? [] : [
+  .unsafeFlags(["-target-cpu", "haswell", "-Xcc", "-mavx512f", "-Xcc", "-mavx512bw", "-Xcc", "-mavx512vl",
+                "-Xcc", "-mavx512vnni"]),
+  .define("CLIP_WORKER_VNNI"),
+]
+// KernelIntrinsicsAVX2: the int8 kernel for CPUs without VNNI, compiled for Haswell only (so that the compiler
+// cannot slip AVX-512 into it).
+let avx2IntrinsicFlags: [SwiftSetting] = portable ? [] : [
+  .unsafeFlags(["-target-cpu", "haswell"]), .define("CLIP_WORKER_AVX2_INT8"),
+]
+#else
+let intrinsicFlags: [SwiftSetting] = []
+let avx2IntrinsicFlags: [SwiftSetting] = []
+#endif
+// Both: the `Builtin` module, and -O in debug builds as for Kernels.
+let intrinsicModuleSettings: [SwiftSetting] = [
+  .unsafeFlags(["-parse-stdlib"]), .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
+
 let package = Package(
   name: "clip-worker",
   platforms: [.macOS(.v15)],
@@ -33,8 +56,16 @@ let package = Package(
     // codecs and preprocessing call (float widening, resampling, PNG unfiltering, JPEG IDCT/upsampling/colour).
     // Debug builds compile it with -O too: unoptimized SIMD code runs ~250x slower, which would make every debug
     // test that runs the model (here and in the modules above) take minutes.
-    .target(name: "Kernels", swiftSettings: engineSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
-    .testTarget(name: "KernelsTests", dependencies: ["Kernels"], exclude: ["Fixtures"]),
+    .target(name: "Kernels", dependencies: ["KernelIntrinsics", "KernelIntrinsicsAVX2"],
+            swiftSettings: engineSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+    // MARK: KernelIntrinsics, KernelIntrinsicsAVX2: the int8 tile kernels on `vpdpbusd` (AVX-512 VNNI) and
+    // `vpmaddwd` (AVX2), reached through the `Builtin` module (`-parse-stdlib`); used only by Kernels, after its
+    // CPU check. See Sources/KernelIntrinsics/Int8DotKernel.swift.
+    .target(name: "KernelIntrinsics", swiftSettings: intrinsicFlags + intrinsicModuleSettings),
+    .target(name: "KernelIntrinsicsAVX2", swiftSettings: avx2IntrinsicFlags + intrinsicModuleSettings),
+    .testTarget(
+      name: "KernelsTests", dependencies: ["Kernels", "KernelIntrinsics", "KernelIntrinsicsAVX2"],
+      exclude: ["Fixtures"]),
 
     // MARK: SafeTensors: memory-mapped safetensors files (F32/F16/BF16), strict header validation.
     .target(name: "SafeTensors", dependencies: ["Kernels"], swiftSettings: cpuFlags),

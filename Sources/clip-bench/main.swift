@@ -1,6 +1,7 @@
 // clip-bench: benchmarks of clip-worker's engine against the Python reference. Not tests: numbers for people.
 //
 //   clip-bench matmul    [--runs N] [--threads N] [--quick] [--cpu-time]   linear layers against NumPy/OpenBLAS
+//   clip-bench precision [--runs N] [--threads N] [--quick] [--fidelity]  linear at bf16 and int8 against our f32
 //   clip-bench attention [--runs N] [--threads N] [--quick] [--cpu-time]   attention against PyTorch SDPA
 //   clip-bench embed     [--model DIR] [--runs N] [--threads N]            embeddings against transformers' CLIPModel
 //   clip-bench images    [--runs N] [--python PATH] [--keep DIR]           decode + preprocess against Pillow
@@ -15,6 +16,7 @@ import Foundation
 
 let commands: [String: ([String]) throws -> Void] = [
   "matmul": { try MatmulBenchmark(arguments: $0).run() },
+  "precision": { try PrecisionBenchmark(arguments: $0).run() },
   "attention": { try AttentionBenchmark(arguments: $0).run() },
   "embed": { try EmbedBenchmark(arguments: $0).run() },
   "images": { try ImageBenchmark.run(arguments: $0) },

@@ -6,6 +6,12 @@
 /// - Complexity: O(`x.rows * layer.inFeatures * layer.outFeatures`) on `KernelThreads.count` threads.
 public func linear(_ x: Matrix, _ layer: LinearWeights, activation: Activation = .identity,
                    adding residual: Matrix? = nil) -> Matrix {
+  linear(x, layer, activation: activation, adding: residual, int8Kernel: nil)
+}
+
+/// `linear` with an int8 layer's kernel forced (`nil`: `Int8Kernel.best`), for tests and benchmarks.
+package func linear(_ x: Matrix, _ layer: LinearWeights, activation: Activation = .identity,
+                    adding residual: Matrix? = nil, int8Kernel: Int8Kernel?) -> Matrix {
   precondition(x.columns == layer.inFeatures, "linear: input \(x.shape) for \(layer.inFeatures) features")
   let m = x.rows, n = layer.outFeatures
   if let residual {
@@ -18,8 +24,14 @@ public func linear(_ x: Matrix, _ layer: LinearWeights, activation: Activation =
         withOptionalBuffer(residual?.scalars) { residualScalars in
           let epilogue = Epilogue(bias: bias, activation: activation, residual: residualScalars, residualStride: n)
           withExtendedLifetime(layer.panels) {
-            Gemm.multiply(m: m, a: input.start, lda: x.columns, b: layer.source, c: output, ldc: n,
-                          epilogue: epilogue, threads: threads)
+            if case .int8(let quantized) = layer.panels {
+              Int8Gemm.multiply(m: m, a: input.start, lda: x.columns, b: quantized, firstOutput: layer.firstOutput,
+                                width: n, c: output, ldc: n, epilogue: epilogue, threads: threads,
+                                kernel: int8Kernel ?? Int8Kernel.best)
+            } else {
+              Gemm.multiply(m: m, a: input.start, lda: x.columns, b: layer.source, c: output, ldc: n,
+                            epilogue: epilogue, threads: threads)
+            }
           }
         }
       }

@@ -22,7 +22,7 @@ public struct LinearWeights: Sendable {
   var source: PanelSource { panels.source(firstPanel: firstOutput / PackedPanels.panelWidth, width: outFeatures) }
 
   /// Whether the weights are held as 16-bit floats (a half-precision checkpoint's, at their stored size).
-  public var holdsHalves: Bool { source.isHalf }
+  public var holdsHalves: Bool { if case .float16 = panels { true } else { false } }
 
   /// Packs a PyTorch-layout weight (`weight[o * inFeatures + i]`) and optional bias.
   ///
@@ -48,6 +48,7 @@ public struct LinearWeights: Sendable {
     (inFeatures, outFeatures) = switch panels {
     case .float32(let packed): (packed.depth, packed.width)
     case .float16(let halves): (halves.depth, halves.width)
+    case .int8(let quantized): (quantized.depth, quantized.width)
     }
     self.bias = bias
     self.panels = panels
@@ -79,14 +80,17 @@ public struct LinearWeights: Sendable {
     switch panels {
     case .float32(let packed): packed.element(input, firstOutput + output)
     case .float16(let halves): halves.element(input, firstOutput + output)
+    case .int8(let quantized): quantized.element(input, firstOutput + output)
     }
   }
 }
 
-/// A linear layer's packed `Wᵀ`: floats, or a half-precision checkpoint's halves (binary16 or bfloat16).
+/// A linear layer's packed `Wᵀ`: floats, a half-precision checkpoint's halves (binary16 or bfloat16), or int8
+/// (`LinearPrecision.int8`, multiplied by `Int8Gemm`).
 enum WeightPanels: Sendable {
   case float32(PackedPanels)
   case float16(HalfPanels)
+  case int8(Int8Panels)
 
   /// `width` columns of the panels from panel `firstPanel` on, as the multiply reads them; valid while `self`
   /// lives.
@@ -97,6 +101,8 @@ enum WeightPanels: Sendable {
     case .float16(let halves):
       .float16(HalfPanelsView(base: halves.panel(firstPanel), depth: halves.depth, width: width,
                               format: halves.format))
+    case .int8:
+      preconditionFailure("WeightPanels: int8 panels are multiplied by Int8Gemm, not read as a PanelSource")
     }
   }
 }

@@ -1,0 +1,51 @@
+import Foundation
+#if canImport(Darwin)
+import Darwin
+#endif
+
+/// The instruction-set extensions of this CPU that the quantized kernels care about, read once per process.
+///
+/// There is no `cpuid` in Swift (and no inline assembly), so on Linux the kernel's view is read from
+/// `/proc/cpuinfo`'s `flags` (Linux lists an AVX-512 flag only when it also saves the registers: the OS side is
+/// covered), on macOS from `sysctl hw.optional.*`. Elsewhere, or when neither answers, nothing is assumed.
+package struct CPUFeatures: Sendable, Equatable {
+  /// The extensions present, by their Linux `/proc/cpuinfo` names (`avx2`, `avx512f`, `avx512_vnni`, ...).
+  package var flags: Set<String>
+
+  package init(flags: Set<String>) { self.flags = flags }
+
+  /// This machine's, read on first use.
+  package static let current = CPUFeatures(flags: readFlags())
+
+  /// What the VNNI int8 kernel needs (`vpdpbusd` on 512-bit vectors, the byte broadcasts and masks of AVX-512).
+  package static let vnni512Flags = ["avx512f", "avx512bw", "avx512vl", "avx512_vnni"]
+
+  /// The members of `required` that this CPU lacks, in order.
+  package func missing(_ required: [String]) -> [String] { required.filter { !flags.contains($0) } }
+
+  /// Parses the first `flags` line of `/proc/cpuinfo` text.
+  package static func parseCPUInfo(_ text: String) -> Set<String> {
+    for line in text.split(separator: "\n") where line.hasPrefix("flags") {
+      guard let colon = line.firstIndex(of: ":") else { continue }
+      return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
+    }
+    return []
+  }
+
+  private static func readFlags() -> Set<String> {
+    #if os(Linux)
+    guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return [] }
+    return parseCPUInfo(text)
+    #elseif canImport(Darwin) && arch(x86_64)
+    let names = ["avx2": "hw.optional.avx2_0", "avx512f": "hw.optional.avx512f", "avx512bw": "hw.optional.avx512bw",
+                 "avx512vl": "hw.optional.avx512vl", "avx512_vnni": "hw.optional.avx512vnni"]
+    return Set(names.compactMap { flag, name in
+      var value: Int32 = 0
+      var size = MemoryLayout<Int32>.size
+      return sysctlbyname(name, &value, &size, nil, 0) == 0 && value != 0 ? flag : nil
+    })
+    #else
+    return []
+    #endif
+  }
+}
