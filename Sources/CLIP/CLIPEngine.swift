@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import ImageCodecs
 import ImageProcessing
+import Kernels
 import Synchronization
 import Tokenizer
 import Transformer
@@ -26,14 +27,15 @@ public final class CLIPEngine: Sendable {
   /// - Throws: `CheckpointError` (config, tensors, a tokenizer or preprocessor that does not fit the
   ///   model), `SafeTensorsError`, `TokenizerError`, `ImageProcessorConfigurationError` or the
   ///   `DecodingError` of a malformed `preprocessor_config.json`.
-  public init(directory: URL) throws {
+  /// - Parameter precision: how the encoder layers' linear weights are held (`.float32`: as stored, exact).
+  public init(directory: URL, precision: LinearPrecision = .float32) throws {
     // The tokenizer's vocabulary and merges take a tenth of a second to parse: on another thread, meanwhile.
     let tokenizerLoad = TokenizerLoad()
     let group = DispatchGroup()
     DispatchQueue.global().async(group: group) {
       tokenizerLoad.result = Result { try CLIPTokenizer(directory: directory) }
     }
-    let loadedModel = Result { try CLIPModel(directory: directory) }
+    let loadedModel = Result { try CLIPModel(directory: directory, precision: precision) }
     group.wait()
     let model = try loadedModel.get()
     let text = model.config.text, vision = model.config.vision

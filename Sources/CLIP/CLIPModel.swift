@@ -15,6 +15,8 @@ public struct CLIPModel: Sendable {
   public let vision: CLIPVisionEncoder
   /// `exp(logit_scale)`, the factor `CLIPModel` applies to cosine similarities.
   public let logitScale: Float
+  /// How the encoder layers' linear weights are held.
+  public let precision: LinearPrecision
   /// The storage types of the weights, as PyTorch names them (`"float32"`, or e.g. `"bfloat16+float32"`).
   public let dtype: String
 
@@ -25,20 +27,22 @@ public struct CLIPModel: Sendable {
   ///
   /// - Throws: `CheckpointError` for a bad configuration or a missing, unexpected or wrongly shaped
   ///   tensor; `SafeTensorsError` for an unreadable or corrupt weights file.
-  public init(directory: URL) throws {
+  /// - Parameter precision: how the encoder layers' linear weights are held (`.float32`: as stored, exact).
+  public init(directory: URL, precision: LinearPrecision = .float32) throws {
     let config = try CLIPConfig(directory: directory)
-    try self.init(config: config, checkpoint: SafeTensorsCheckpoint(directory: directory))
+    try self.init(config: config, checkpoint: SafeTensorsCheckpoint(directory: directory), precision: precision)
   }
 
   /// Binds `checkpoint`'s tensors to the model `config` describes, refusing any mismatch.
-  public init(config: CLIPConfig, checkpoint: SafeTensorsCheckpoint) throws {
-    var store = WeightStore(checkpoint, ignoring: CLIPModel.ignoredTensors)
+  public init(config: CLIPConfig, checkpoint: SafeTensorsCheckpoint, precision: LinearPrecision = .float32) throws {
+    var store = WeightStore(checkpoint, ignoring: CLIPModel.ignoredTensors, precision: precision)
     self.config = config
     text = try CLIPTextEncoder(&store, config: config.text, projectionDim: config.projectionDim)
     vision = try CLIPVisionEncoder(&store, config: config.vision, projectionDim: config.projectionDim)
     let scale = try store.tensor("logit_scale", shape: [])
     logitScale = Foundation.exp(scale[0])
     try store.finish()
+    self.precision = precision
     dtype = store.dtypes.map(\.torchName).sorted().joined(separator: "+")
   }
 

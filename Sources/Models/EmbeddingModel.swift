@@ -29,8 +29,12 @@ public struct ModelProperties: Equatable, Sendable {
   public var contextLength: Int
   /// The weights' storage type as in the checkpoint ("float32", "float16", "bfloat16").
   public var dtype: String
+  /// How the encoder layers compute: "f32" (exact, the default), "bf16" or "int8".
+  public var precision: String
 
-  public init(family: String, embeddingDimension: Int, imageSize: Int, contextLength: Int, dtype: String) {
+  public init(family: String, embeddingDimension: Int, imageSize: Int, contextLength: Int, dtype: String,
+              precision: String = "f32") {
+    self.precision = precision
     self.family = family
     self.embeddingDimension = embeddingDimension
     self.imageSize = imageSize

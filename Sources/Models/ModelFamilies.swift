@@ -1,5 +1,6 @@
 import Foundation
 import Hub
+import Kernels
 import Transformer
 
 /// The registry of the families served, chosen once per checkpoint by its `config.json`'s `model_type`.
@@ -35,9 +36,10 @@ public enum ModelFamilies {
     try family(config: Array(CheckpointFile.contents("config.json", in: directory)))
   }
 
-  /// Loads the checkpoint in `directory` with the family its config names.
-  public static func load(directory: URL) throws -> any EmbeddingModel {
-    try family(directory: directory).load(directory)
+  /// Loads the checkpoint in `directory` with the family its config names, the encoder layers' linear weights at
+  /// `precision` (`.float32`, the default, computes exactly as `transformers` does).
+  public static func load(directory: URL, precision: LinearPrecision = .float32) throws -> any EmbeddingModel {
+    try family(directory: directory).load(directory, precision)
   }
 
   /// The files to fetch for a config (the first family's before one is known), for `ModelResolver`.

@@ -1,5 +1,6 @@
 import Foundation
 import Hub
+import Kernels
 
 /// A model family as a value: the `model_type`s it serves, the files it reads from a checkpoint, and how it
 /// loads one into an `EmbeddingModel` (its config, towers built from the shared `Transformer` layers, tokenizer,
@@ -11,11 +12,11 @@ public struct ModelFamily: Sendable {
   public let modelTypes: [String]
   /// What the Hub must fetch and a directory must hold besides `config.json` and the safetensors weights.
   public let files: CheckpointFileSet
-  /// Loads a checkpoint directory whose config names one of `modelTypes`.
-  public let load: @Sendable (URL) throws -> any EmbeddingModel
+  /// Loads a checkpoint directory whose config names one of `modelTypes`, its encoder layers at a precision.
+  public let load: @Sendable (URL, LinearPrecision) throws -> any EmbeddingModel
 
   public init(name: String, modelTypes: [String], files: CheckpointFileSet,
-              load: @escaping @Sendable (URL) throws -> any EmbeddingModel) {
+              load: @escaping @Sendable (URL, LinearPrecision) throws -> any EmbeddingModel) {
     self.name = name
     self.modelTypes = modelTypes
     self.files = files

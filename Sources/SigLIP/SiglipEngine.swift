@@ -1,6 +1,7 @@
 import Foundation
 import ImageCodecs
 import ImageProcessing
+import Kernels
 import Tokenizer
 import Transformer
 
@@ -22,8 +23,8 @@ public final class SiglipEngine: Sendable {
   ///
   /// - Throws: `CheckpointError` for a configuration, tensors, a tokenizer or a processor that do not fit, and
   ///   the errors of the files' readers.
-  public init(directory: URL, tokenizer: any TextTokenizer) throws {
-    let model = try SiglipModel(directory: directory)
+  public init(directory: URL, tokenizer: any TextTokenizer, precision: LinearPrecision = .float32) throws {
+    let model = try SiglipModel(directory: directory, precision: precision)
     let text = model.config.text, vision = model.config.vision
     guard text.maxPositionEmbeddings >= Self.textLength else {
       throw CheckpointError.invalidConfig(

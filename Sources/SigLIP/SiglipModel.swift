@@ -19,23 +19,28 @@ public struct SiglipModel: Sendable {
   public let logitScale: Float
   /// `logit_bias`, added to every scaled cosine before the sigmoid.
   public let logitBias: Float
+  /// How the encoder layers' linear weights are held.
+  public let precision: LinearPrecision
   /// The storage types of the weights, as PyTorch names them.
   public let dtype: String
 
   /// Loads `config.json` and the safetensors weights of `directory`.
-  public init(directory: URL) throws {
-    try self.init(config: SiglipConfig(directory: directory), checkpoint: SafeTensorsCheckpoint(directory: directory))
+  /// - Parameter precision: how the encoder layers' linear weights are held (`.float32`: as stored, exact).
+  public init(directory: URL, precision: LinearPrecision = .float32) throws {
+    try self.init(config: SiglipConfig(directory: directory), checkpoint: SafeTensorsCheckpoint(directory: directory),
+                  precision: precision)
   }
 
   /// Binds `checkpoint`'s tensors to the model `config` describes, refusing any mismatch.
-  public init(config: SiglipConfig, checkpoint: SafeTensorsCheckpoint) throws {
-    var store = WeightStore(checkpoint, ignoring: Self.ignoredTensors)
+  public init(config: SiglipConfig, checkpoint: SafeTensorsCheckpoint, precision: LinearPrecision = .float32) throws {
+    var store = WeightStore(checkpoint, ignoring: Self.ignoredTensors, precision: precision)
     self.config = config
     text = try SiglipTextEncoder(&store, config: config.text)
     vision = try SiglipVisionEncoder(&store, config: config.vision)
     logitScale = Foundation.exp(try store.tensor("logit_scale", shape: [1])[0])
     logitBias = try store.tensor("logit_bias", shape: [1])[0]
     try store.finish()
+    self.precision = precision
     dtype = store.dtypes.map(\.torchName).sorted().joined(separator: "+")
   }
 }

@@ -10,8 +10,8 @@ public struct MLP: Sendable {
   /// Binds `prefix.fc1` (`[intermediate, width]`) and `prefix.fc2` (`[width, intermediate]`).
   public init(_ store: inout WeightStore, _ prefix: String, width: Int, intermediate: Int,
               activation: Activation) throws {
-    fc1 = try store.linear(prefix + ".fc1", out: intermediate, in: width)
-    fc2 = try store.linear(prefix + ".fc2", out: width, in: intermediate)
+    fc1 = try store.linear(prefix + ".fc1", out: intermediate, in: width, role: .encoder)
+    fc2 = try store.linear(prefix + ".fc2", out: width, in: intermediate, role: .encoder)
     self.activation = activation
   }
 

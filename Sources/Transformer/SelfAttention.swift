@@ -12,8 +12,9 @@ public struct SelfAttention: Sendable {
   let heads: Int
 
   public init(_ store: inout WeightStore, _ prefix: String, width: Int, heads: Int) throws {
-    qkv = try store.fusedLinear(["q_proj", "k_proj", "v_proj"].map { "\(prefix).\($0)" }, out: width, in: width)
-    output = try store.linear(prefix + ".out_proj", out: width, in: width)
+    qkv = try store.fusedLinear(["q_proj", "k_proj", "v_proj"].map { "\(prefix).\($0)" }, out: width, in: width,
+                                role: .encoder)
+    output = try store.linear(prefix + ".out_proj", out: width, in: width, role: .encoder)
     self.heads = heads
   }
 

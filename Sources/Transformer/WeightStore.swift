@@ -20,9 +20,25 @@ public struct WeightStore {
 
   /// - Parameter ignored: tensors the family's `transformers` model drops when present (non-persistent buffers
   ///   that old checkpoints saved, such as CLIP's `position_ids`).
-  public init(_ checkpoint: SafeTensorsCheckpoint, ignoring ignored: Set<String> = []) {
+  /// - Parameter precision: how the encoder layers' linear weights are held (`LinearRole.encoder`); every other
+  ///   linear layer (patch embedding, projections and heads) stays at the checkpoint's precision, widened to F32.
+  public init(_ checkpoint: SafeTensorsCheckpoint, ignoring ignored: Set<String> = [],
+              precision: LinearPrecision = .float32) {
     self.checkpoint = checkpoint
     self.ignored = ignored
+    self.precision = precision
+  }
+
+  /// The precision of the encoder layers' linear weights.
+  public let precision: LinearPrecision
+
+  /// Which linear layers take the store's `precision`.
+  public enum LinearRole: Sendable {
+    /// The encoder layers' q/k/v, output and MLP projections, which hold nearly all the multiply-adds.
+    case encoder
+    /// Patch embeddings, projections and heads: few multiply-adds, and where quantization costs the most fidelity
+    /// (measured: int8 there lowers the worst cosine against F32 without gaining time).
+    case edge
   }
 
   /// The tensor `name`, which must have `shape`, as `Float`.
@@ -51,8 +67,8 @@ public struct WeightStore {
   /// The linear layer `prefix.weight` (`[out, in]`, or `weightShape` when the checkpoint stores it otherwise,
   /// as a convolution's `[out, channels, height, width]`) and, when `bias`, `prefix.bias`.
   public mutating func linear(_ prefix: String, out: Int, in inFeatures: Int, bias: Bool = true,
-                       weightShape: [Int]? = nil) throws -> LinearWeights {
-    try fusedLinear([prefix], out: out, in: inFeatures, bias: bias, weightShape: weightShape)
+                              weightShape: [Int]? = nil, role: LinearRole = .edge) throws -> LinearWeights {
+    try fusedLinear([prefix], out: out, in: inFeatures, bias: bias, weightShape: weightShape, role: role)
   }
 
   /// One linear layer computing the layers `prefixes` (each `[out, in]`, reading the same input) side by side:
@@ -61,20 +77,21 @@ public struct WeightStore {
   /// F32 weights are packed straight from the checkpoint's bytes, and F16 or BF16 weights too, kept as halves
   /// (half the memory; widened a block at a time by the multiply, exactly); mixed types are widened first.
   public mutating func fusedLinear(_ prefixes: [String], out: Int, in inFeatures: Int, bias: Bool = true,
-                            weightShape: [Int]? = nil) throws -> LinearWeights {
+                                   weightShape: [Int]? = nil, role: LinearRole = .edge) throws -> LinearWeights {
     try linear(weights: prefixes.map { $0 + ".weight" }, biases: bias ? prefixes.map { $0 + ".bias" } : nil,
-               out: out, in: inFeatures, weightShape: weightShape)
+               out: out, in: inFeatures, weightShape: weightShape, role: role)
   }
 
   /// The linear layer of the tensors named `weight` (`[out, in]`) and `bias` (`[out]`), for checkpoints that do
   /// not name them `.weight` and `.bias` (`nn.MultiheadAttention`'s `in_proj_weight`, say).
   public mutating func linear(weight: String, bias: String?, out: Int, in inFeatures: Int) throws -> LinearWeights {
-    try linear(weights: [weight], biases: bias.map { [$0] }, out: out, in: inFeatures, weightShape: nil)
+    try linear(weights: [weight], biases: bias.map { [$0] }, out: out, in: inFeatures, weightShape: nil, role: .edge)
   }
 
   /// The weights `weights` (each `weightShape` or `[out, in]`) stacked, with the biases `biases` (each `[out]`).
   private mutating func linear(weights names: [String], biases: [String]?, out: Int, in inFeatures: Int,
-                               weightShape: [Int]?) throws -> LinearWeights {
+                               weightShape: [Int]?, role: LinearRole) throws -> LinearWeights {
+    let precision = role == .encoder ? self.precision : .float32
     var types: Set<DType> = []
     for name in names { types.insert(try take(name, shape: weightShape ?? [out, inFeatures])) }
     var biasValues: [Float]?
@@ -84,18 +101,20 @@ public struct WeightStore {
     }
     if types == [.f32] {
       return try withStoredBytes(names[...], []) { blocks in
-        LinearWeights(float32Blocks: blocks, bias: biasValues, inFeatures: inFeatures, arena: arena)
+        LinearWeights(float32Blocks: blocks, bias: biasValues, inFeatures: inFeatures, precision: precision, arena: arena)
       }
     }
     if types.count == 1, let format = Self.halfFormat(types.first!) {
       return try withStoredBytes(names[...], []) { blocks in
-        LinearWeights(halfBlocks: blocks, format: format, bias: biasValues, inFeatures: inFeatures, arena: arena)
+        LinearWeights(halfBlocks: blocks, format: format, bias: biasValues, inFeatures: inFeatures, precision: precision,
+                      arena: arena)
       }
     }
     var weight: [Float] = []
     weight.reserveCapacity(names.count * out * inFeatures)
     for name in names { weight += try checkpoint.floats(name) }
-    return LinearWeights(weight: weight, bias: biasValues, outFeatures: names.count * out, inFeatures: inFeatures)
+    return LinearWeights(quantizing: weight, bias: biasValues, outFeatures: names.count * out, inFeatures: inFeatures,
+                         precision: precision, arena: arena)
   }
 
   /// Checks that `name` exists with `shape` and marks it used; returns its storage type.

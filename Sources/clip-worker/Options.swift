@@ -1,5 +1,6 @@
 import Foundation
 import Hub
+import Kernels
 import Worker
 
 /// The command line: options, each also settable by an environment variable (the command line wins), and
@@ -62,6 +63,15 @@ struct Options {
       help: "largest image file read from a path, in MiB (default 64)"
     ) { options, value in
       options.configuration.maxImageFileBytes = try integer(value, flag: "--max-file-mb", minimum: 1) * 1024 * 1024
+    },
+    Spec(
+      flag: "--precision", variable: "CLIP_WORKER_PRECISION", value: "P",
+      help: "f32 (exact, default), int8 (weights and activations quantized, faster) or bf16 (bf16 weights)"
+    ) { options, value in
+      guard let precision = LinearPrecision(rawValue: value) else {
+        throw OptionsError.invalidValue(flag: "--precision", value: value)
+      }
+      options.configuration.precision = precision
     },
     Spec(
       flag: "--log-level", variable: "CLIP_WORKER_LOG_LEVEL", value: "LEVEL",

@@ -44,8 +44,10 @@ let display = ProgressDisplay(terminal: isatty(STDERR_FILENO) == 1, logger: logg
   FileHandle.standardError.write(Data(text.utf8))
 }
 // The family the checkpoint's config names loads it.
+let precision = options.configuration.precision
 let loadModel: ModelLoading = { directory in
-  let model = try ModelFamilies.load(directory: directory)
+  if precision != .float32 { logger.log(.info, "precision \(precision.kernelDescription)") }
+  let model = try ModelFamilies.load(directory: directory, precision: precision)
   // Once loaded, so that the first load's temporaries still go back to the system (9 MB).
   HeapPolicy.keepActivationMemory()
   return model

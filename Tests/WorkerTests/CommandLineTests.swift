@@ -32,6 +32,7 @@ import Testing
     (["--model", "/tmp", "--cache-mb", "lots"], [:], "invalid value for --cache-mb: lots"),
     (["--model", "/tmp", "--threads=0"], [:], "invalid value for --threads: 0"),
     (["--model", "/tmp", "--log-level", "loud"], [:], "invalid value for --log-level: loud"),
+    (["--model", "/tmp", "--precision", "fp8"], [:], "invalid value for --precision: fp8"),
     (["--model", "/tmp"], ["CLIP_WORKER_MAX_IMAGE_PIXELS": "-5"], "invalid value for --max-image-pixels: -5"),
   ])
   func badOptionsExitWithTwo(arguments: [String], environment: [String: String], message: String) async throws {
@@ -52,6 +53,21 @@ import Testing
     #expect(result["limits"]?["cacheCapacityBytes"] == JSONValue(3 * 1024 * 1024))
     worker.closeInput()
     #expect(try await worker.exitCode() == 0)
+  }
+
+  /// int8 is reported, and its embeddings are neither F32's nor cached under F32's keys.
+  @Test func precisionFromTheEnvironmentIsReportedAndChangesTheEmbeddings() async throws {
+    func embedding(_ environment: [String: String]) async throws -> (precision: JSONValue?, vector: JSONValue?) {
+      let worker = try WorkerProcess(arguments: ["--model", WorkerProcess.tinyCLIP.path], environment: environment)
+      let model = try #require(try await worker.call(1, "initialize").result?["model"])
+      let vector = try await worker.call(2, "encodeText", ["texts": ["a photo of a cat"]]).result?["embeddings"]
+      worker.closeInput()
+      #expect(try await worker.exitCode() == 0)
+      return (model["precision"], vector)
+    }
+    let exact = try await embedding([:]), int8 = try await embedding(["CLIP_WORKER_PRECISION": "int8"])
+    #expect(exact.precision == "f32" && int8.precision == "int8")
+    #expect(exact.vector != nil && int8.vector != nil && exact.vector != int8.vector)
   }
 
   @Test func commandLineWinsOverTheEnvironment() async throws {

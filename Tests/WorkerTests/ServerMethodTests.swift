@@ -15,7 +15,7 @@ import Testing
     #expect(
       result["model"] == [
         "id": "/models/test", "path": "/models/test", "embeddingDim": 8, "imageSize": 4, "contextLength": 77,
-        "dtype": "float32", "family": "test", "scoring": ["function": "softmax", "logitScale": JSONValue(Float(100))],
+        "dtype": "float32", "precision": "f32", "family": "test", "scoring": ["function": "softmax", "logitScale": JSONValue(Float(100))],
       ])
     let methodValues = result["methods"]?.arrayValue ?? []
     let methods = methodValues.compactMap { $0.stringValue }

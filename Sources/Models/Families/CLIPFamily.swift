@@ -15,14 +15,14 @@ extension ModelFamily {
               alternatives: [["tokenizer.json"], ["vocab.json", "merges.txt"]]),
       ],
       optional: ["tokenizer_config.json", "special_tokens_map.json"]),
-    load: { directory in try CLIPEngine(directory: directory) })
+    load: { directory, precision in try CLIPEngine(directory: directory, precision: precision) })
 }
 
 extension CLIPEngine: EmbeddingModel {
   public var properties: ModelProperties {
     ModelProperties(
       family: ModelFamily.clip.name, embeddingDimension: info.embeddingDimension, imageSize: info.imageSize, contextLength: info.contextLength,
-      dtype: info.dtype)
+      dtype: info.dtype, precision: model.precision.rawValue)
   }
 
   public var scoring: ZeroShotScoring { .softmax(logitScale: info.logitScale) }

@@ -16,9 +16,10 @@ extension ModelFamily {
         .init(name: "spiece.model (or tokenizer.json)", alternatives: [["spiece.model"], ["tokenizer.json"]]),
       ],
       optional: ["tokenizer_config.json", "special_tokens_map.json"]),
-    load: { directory in
+    load: { directory, precision in
       try SiglipEngine(
-        directory: directory, tokenizer: TokenizerLoader.load(directory, maxLength: SiglipEngine.textLength))
+        directory: directory, tokenizer: TokenizerLoader.load(directory, maxLength: SiglipEngine.textLength),
+        precision: precision)
     })
 }
 
@@ -26,7 +27,7 @@ extension SiglipEngine: EmbeddingModel {
   public var properties: ModelProperties {
     ModelProperties(
       family: ModelFamily.siglip.name, embeddingDimension: model.vision.embeddingDimension, imageSize: model.config.vision.imageSize,
-      contextLength: Self.textLength, dtype: model.dtype)
+      contextLength: Self.textLength, dtype: model.dtype, precision: model.precision.rawValue)
   }
 
   public var scoring: ZeroShotScoring { .sigmoid(logitScale: model.logitScale, logitBias: model.logitBias) }

@@ -46,6 +46,7 @@ struct Initialize: Method {
         "imageSize": JSONValue(info.properties.imageSize),
         "contextLength": JSONValue(info.properties.contextLength),
         "dtype": .string(info.properties.dtype),
+        "precision": .string(info.properties.precision),
         "family": .string(info.properties.family),
         "scoring": loaded.model.scoring.json,
       ],

@@ -16,6 +16,12 @@ public struct ModelInfo: Equatable, Sendable {
   public var path: String
   public var properties: ModelProperties
 
+  /// What the embedding cache keys its entries by: the id, and the precision when it is not the exact F32 (an int8
+  /// embedding is not the F32 one).
+  public var cacheIdentity: String {
+    properties.precision == "f32" ? id : "\(id) [\(properties.precision)]"
+  }
+
   public init(id: String, path: String, properties: ModelProperties) {
     self.id = id
     self.path = path

@@ -55,7 +55,7 @@ public final class Server: Sendable {
   ///   output is gone.
   public init(
     configuration: WorkerConfiguration, source: ModelReference, resolve: @escaping ModelResolving = resolveFromHub,
-    load: @escaping ModelLoading = ModelFamilies.load(directory:), decode: @escaping ImageDecoder,
+    load: ModelLoading? = nil, decode: @escaping ImageDecoder,
     output: @escaping @Sendable ([UInt8]) -> Bool, logger: Logger,
     progress: @escaping @Sendable (DownloadProgress) -> Void = { _ in }
   ) {

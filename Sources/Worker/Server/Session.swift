@@ -18,20 +18,23 @@ public final class Session: Sendable {
   /// - Parameters:
   ///   - resolve: finds the checkpoint directory (for a Hub id: the cache, or a download); called once by
   ///     `start`, on the loading thread.
-  ///   - load: builds the model from the resolved directory; called once, after `resolve`.
+  ///   - load: builds the model from the resolved directory; called once, after `resolve`. By default the family
+  ///     the checkpoint's config names, at `configuration.precision`.
   ///   - decode: decodes image files.
   ///   - notify: writes a notification to the client (`$/progress`, for clients that asked); none by default.
   ///   - progress: shows download progress to the operator (the executable draws a bar on stderr).
   public init(
     configuration: WorkerConfiguration, source: ModelReference, resolve: @escaping ModelResolving = resolveFromHub,
-    load: @escaping ModelLoading = ModelFamilies.load(directory:), decode: @escaping ImageDecoder, logger: Logger,
+    load: ModelLoading? = nil, decode: @escaping ImageDecoder, logger: Logger,
     notify: @escaping @Sendable (JSONValue) -> Void = { _ in },
     progress: @escaping @Sendable (DownloadProgress) -> Void = { _ in }
   ) {
     context = WorkerContext(configuration: configuration, decode: decode, progress: ProgressNotifier(send: notify))
     self.source = source
     self.resolve = resolve
-    self.load = load
+    self.load = load ?? { [precision = configuration.precision] directory in
+      try ModelFamilies.load(directory: directory, precision: precision)
+    }
     self.logger = logger
     self.progress = progress
   }

@@ -1,10 +1,14 @@
 import ImageCodecs
+import Kernels
 import JSONRPC
 
 /// Everything the executable's options decide. Defaults are the documented ones.
 public struct WorkerConfiguration: Sendable {
   /// The bound on the embedding cache, in bytes (`--cache-mb` × 1 MiB). Default 256 MiB.
   public var cacheCapacityBytes = 256 * 1024 * 1024
+  /// How the encoder layers' linear weights are held (`--precision`): `.float32` (the default) computes exactly as
+  /// `transformers` does; `.int8` and `.bfloat16` trade a little fidelity for speed or memory.
+  public var precision = LinearPrecision.float32
   /// Threads for reading and decoding images; the executable gives the model's kernels as many.
   public var threads = 2
   /// Bounds checked before decoding an image.

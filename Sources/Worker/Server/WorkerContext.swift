@@ -29,7 +29,7 @@ final class WorkerContext: Sendable {
   /// that they run in one pass (a text submitted alone would start a pass of one, the rest queued behind it).
   func textEmbeddings(_ texts: [String], loaded: LoadedModel) async throws -> [(vector: [Float], cached: Bool)] {
     let batcher = loaded.batcher
-    let keys = texts.map { CacheKey.text($0, model: loaded.info.id) }
+    let keys = texts.map { CacheKey.text($0, model: loaded.info.cacheIdentity) }
     let results = await cache.embeddings(for: keys) { indices in
       await batcher.embed(texts: indices.map { texts[$0] }).map { .success($0) }
     }
@@ -43,7 +43,7 @@ final class WorkerContext: Sendable {
   func imageEmbeddings(
     _ images: [ImageInput], param: String, loaded: LoadedModel
   ) async throws -> [(vector: [Float], cached: Bool)] {
-    let modelID = loaded.info.id
+    let modelID = loaded.info.cacheIdentity
     let maxFileBytes = configuration.maxImageFileBytes
     let read = await concurrently(images.count) { index in
       let bytes = try await self.offload { try images[index].bytes(maxFileBytes: maxFileBytes) }
