@@ -36,7 +36,7 @@ import Testing
 
   /// Waits without blocking a thread of Swift concurrency's pool (other tests need them).
   private func waitUntil(_ condition: () -> Bool) async throws {
-    let deadline = Date().addingTimeInterval(10)
+    let deadline = Date().addingTimeInterval(60)
     while !condition() {
       guard Date() < deadline else { throw TestConnection.Timeout(waitingFor: "the resolver stand-in") }
       try await Task.sleep(nanoseconds: 2_000_000)
@@ -46,7 +46,7 @@ import Testing
   private func send(_ server: Server, _ message: JSONValue) { server.receive(.line(Array(message.description.utf8))) }
 
   private func wait(for written: Locked<[JSONValue]>, id: JSONValue) async throws -> [JSONValue] {
-    let deadline = Date().addingTimeInterval(10)
+    let deadline = Date().addingTimeInterval(60)
     while Date() < deadline {
       let messages = written.withLock { $0 }
       if messages.contains(where: { $0["id"] == id }) { return messages }
