@@ -14,12 +14,18 @@ struct EmbedBenchmark {
   var model = BenchCheckpoint.defaultDirectory
   var runs = 5
   var threads = 2
+  /// Ours at this precision; the reference is always transformers' F32.
+  var precision = LinearPrecision.float32
   let batches = [1, 16]
   let labels = ["a photo of a cat", "a photo of a dog", "a diagram", "a red car on a street", "two people hiking",
                 "a bowl of soup", "a city at night", "an astronaut"]
 
   init(arguments: [String]) throws {
-    let values = try optionValues(arguments, allowed: ["--model", "--runs", "--threads"])
+    let values = try optionValues(arguments, allowed: ["--model", "--runs", "--threads", "--precision"])
+    if let name = values["--precision"] {
+      guard let value = LinearPrecision(rawValue: name) else { throw BenchError.badArgument("--precision \(name): f32, int8 or bf16") }
+      precision = value
+    }
     if let path = values["--model"] { model = URL(fileURLWithPath: path, isDirectory: true) }
     runs = try positiveInteger(values, "--runs") ?? runs
     threads = try positiveInteger(values, "--threads") ?? threads
@@ -32,7 +38,7 @@ struct EmbedBenchmark {
     KernelThreads.count = threads
     let beforeLoad = ProcessMemory.residentBytes
     let loadStart = DispatchTime.now().uptimeNanoseconds
-    let engine = try CLIPEngine(directory: model)
+    let engine = try CLIPEngine(directory: model, precision: precision)
     // As clip-worker does once a model is loaded.
     HeapPolicy.keepActivationMemory()
     let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - loadStart) / 1e9
@@ -50,7 +56,7 @@ struct EmbedBenchmark {
     let torch = try PythonReference(script: "embed.py", environment: ["CLIP_BENCH_THREADS": String(threads)])
     let loaded = try Reply(torch.ask("load \(model.path) \(pixelFile.path) \(largest)"), from: torch)
     let versions = (loaded.versions ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
-    print("clip-bench embed: \(model.path), CLIPEngine (\(threads) threads) vs transformers CLIPModel F32 "
+    print("clip-bench embed: \(model.path), CLIPEngine \(precision.rawValue) (\(threads) threads) vs transformers CLIPModel F32 "
           + "(\(versions.joined(separator: ", ")), \(loaded.threads ?? 0) threads); medians of \(runs) rounds, "
           + "wall clock and process CPU time; load average \(loadAverage())")
 

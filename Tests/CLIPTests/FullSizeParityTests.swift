@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import Testing
 import CLIP
 
@@ -7,6 +8,11 @@ private let parityDirectory: URL? = {
   let environment = ProcessInfo.processInfo.environment
   return (environment["CLIP_PARITY_DIR"] ?? environment["CLIP_VITB32_DIR"]).map { URL(fileURLWithPath: $0) }
 }()
+
+/// The precision to load at, from CLIP_PARITY_PRECISION (f32 by default): `int8` and `bf16` are held to the
+/// issue's fidelity targets (cosine >= 0.9995 and >= 0.99995) instead of F32's exactness.
+private let parityPrecision = LinearPrecision(
+  rawValue: ProcessInfo.processInfo.environment["CLIP_PARITY_PRECISION"] ?? "f32") ?? .float32
 
 /// The engine against `transformers` at full size: a random checkpoint with the shapes of an OpenAI CLIP
 /// (ViT-B/32, ViT-B/16, ViT-L/14, ViT-L/14-336), written on demand (0.6 to 1.7 GB, never committed) by
@@ -47,7 +53,12 @@ struct FullSizeParityTests {
       Reference.self, from: Data(contentsOf: directory.appendingPathComponent("reference.json")))
     let clock = ContinuousClock()
     var engine: CLIPEngine?
-    let load = try clock.measure { engine = try CLIPEngine(directory: directory) }
+    let load = try clock.measure { engine = try CLIPEngine(directory: directory, precision: parityPrecision) }
+    let least = switch parityPrecision {
+    case .float32: 0.99999
+    case .bfloat16: 0.99995
+    case .int8: 0.9995
+    }
     let clip = try #require(engine)
     // The shape comes from the reference: the projection's width, and the side of the square pixel tensors.
     let side = Int((Double(reference.pixelTensors[0].count / 3)).squareRoot())
@@ -60,17 +71,17 @@ struct FullSizeParityTests {
     let textTime = clock.measure { text = clip.textEmbeddings(reference.texts) }
     let imageTime = clock.measure { images = clip.imageEmbeddings(pixelTensors: reference.pixelTensors) }
     for (i, (got, expected)) in zip(text, reference.textEmbeds).enumerated() {
-      #expect(Self.cosine(got, expected) >= 0.99999, "text \(i)")
+      #expect(Self.cosine(got, expected) >= least, "text \(i)")
     }
     for (i, (got, expected)) in zip(images, reference.imageEmbeds).enumerated() {
-      #expect(Self.cosine(got, expected) >= 0.99999, "image \(i)")
+      #expect(Self.cosine(got, expected) >= least, "image \(i)")
     }
     #expect(text.count == reference.textEmbeds.count && images.count == reference.imageEmbeds.count)
     let pairs = Array(zip(text + images, reference.textEmbeds + reference.imageEmbeds))
     let worst = pairs.map { Self.cosine($0, $1) }.min() ?? 0
     let maxAbs = pairs.flatMap { zip($0, $1).map { abs($0 - $1) } }.max() ?? 0
     // Figures for the README; test output is not protocol output.
-    print("\(directory.lastPathComponent): load \(load), \(text.count) texts \(textTime), \(images.count) images \(imageTime), "
+    print("\(directory.lastPathComponent) \(parityPrecision.rawValue): load \(load), \(text.count) texts \(textTime), \(images.count) images \(imageTime), "
       + "min cosine \(worst), max abs error \(maxAbs)")
   }
 }
