@@ -25,10 +25,13 @@ Check the Swift engine against it with
 
   CLIP_PARITY_DIR=.bench/vit-b32 swift test -c release --filter CLIPTests.FullSizeParityTests
 
-`--shape vit-b32|vit-b16|vit-l14|vit-l14-336 [--f16] [--out DIR]` (default DIR .bench/SHAPE, or SHAPE-f16 with --f16,
+`--shape vit-b32|vit-b16|vit-l14|vit-l14-336|metaclip-b32|vit-h14|vit-bigg14 [--f16] [--out DIR]` (default DIR .bench/SHAPE, or SHAPE-f16 with --f16,
 which stores the weights as float16): the same for the other OpenAI
 shapes: ViT-B/16 (patch 16), ViT-L/14 (text 768 wide, vision 1024 wide x 24 layers, patch 14, projection 768;
-about 1.7 GB) and ViT-L/14-336 (the same at 336 pixels). Check each with CLIP_PARITY_DIR=DIR.
+about 1.7 GB) and ViT-L/14-336 (the same at 336 pixels); and other CLIPModel checkpoints of the Hub: metaclip-b32
+(a config without hidden_act, as MetaCLIP's), vit-h14 (LAION's ViT-H/14: exact gelu, text 1024 wide, vision 1280 x
+32, projection 1024; about 3.9 GB) and vit-bigg14 (LAION's ViT-bigG/14: text 1280 wide with 20 heads, vision 1664 x
+48 with an MLP of 8192, projection 1280; about 10 GB, or 5 GB with --f16). Check each with CLIP_PARITY_DIR=DIR.
 
 Every reference is computed by loading the written directory with `from_pretrained(..., dtype=torch.float32)`,
 so the files themselves are what is tested. Seeds are fixed; versions are recorded in every JSON written.
@@ -300,8 +303,22 @@ def make_config_variants(base, configs_dir, inputs):
 LARGE_TEXT = dict(hidden_size=768, intermediate_size=3072, num_attention_heads=12)
 LARGE_VISION = dict(hidden_size=1024, intermediate_size=4096, num_attention_heads=16, num_hidden_layers=24,
                     patch_size=14)
+# LAION's OpenCLIP ViT-H/14 and ViT-bigG/14 as converted to CLIPModel: exact `gelu`, wider text towers, and bigG's
+# MLP (8192) not 4x its width (1664).
+HUGE_TEXT = dict(hidden_size=1024, intermediate_size=4096, num_attention_heads=16, num_hidden_layers=24,
+                 hidden_act="gelu")
+HUGE_VISION = dict(hidden_size=1280, intermediate_size=5120, num_attention_heads=16, num_hidden_layers=32,
+                   patch_size=14, hidden_act="gelu")
+BIGG_TEXT = dict(hidden_size=1280, intermediate_size=5120, num_attention_heads=20, num_hidden_layers=32,
+                 hidden_act="gelu")
+BIGG_VISION = dict(hidden_size=1664, intermediate_size=8192, num_attention_heads=16, num_hidden_layers=48,
+                   patch_size=14, hidden_act="gelu")
 SHAPES = {
     "vit-b32": dict(text={}, vision={}, projection_dim=512),
+    # MetaCLIP's configs omit hidden_act: CLIPConfig's default, quick_gelu, applies.
+    "metaclip-b32": dict(text={}, vision={}, projection_dim=512, omit=["hidden_act"]),
+    "vit-h14": dict(text=HUGE_TEXT, vision=HUGE_VISION, projection_dim=1024),
+    "vit-bigg14": dict(text=BIGG_TEXT, vision=BIGG_VISION, projection_dim=1280),
     "vit-b16": dict(text={}, vision=dict(patch_size=16), projection_dim=512),
     "vit-l14": dict(text=LARGE_TEXT, vision=LARGE_VISION, projection_dim=768),
     "vit-l14-336": dict(text=LARGE_TEXT, vision=dict(LARGE_VISION, image_size=336), projection_dim=768),
@@ -325,6 +342,14 @@ def make_shape(d, name, half=False):
     model = randomize(CLIPModel(config), seed=4321).eval()
     shutil.rmtree(d, ignore_errors=True)
     model.save_pretrained(d)
+    if shape.get("omit"):
+        path = os.path.join(d, "config.json")
+        with open(path) as f:
+            saved = json.load(f)
+        for key in shape["omit"]:
+            for tower in ("text_config", "vision_config"):
+                saved[tower].pop(key, None)
+        write_json(path, saved)
     if half:
         save_weights(model, os.path.join(d, "model.safetensors"), torch.float16)
     del model

@@ -13,9 +13,16 @@ Committed output, beside this script (a few hundred KB):
                       attention mask, as the pipeline calls the model), logit_scale (exp'd), logit_bias,
                       logits_per_image of image 0, and the pipeline's own scores for the RGB image.
 
+`--shape base16 [--out DIR]` (default .bench/siglip-base16, about 800 MB, never committed): a random checkpoint with
+google/siglip-base-patch16-224's shapes (SiglipConfig's defaults: 768 wide, 12 layers, 196 patches, 32000 token
+embeddings), the small tokenizer, and DIR/reference.json. Check it with
+
+  SIGLIP_PARITY_DIR=.bench/siglip-base16 swift test --filter SigLIPTests.FullSizeParityTests
+
 Every reference is computed by loading the written directory with `from_pretrained(..., dtype=torch.float32)`.
 Seeds are fixed; versions are recorded.
 """
+import argparse
 import json
 import os
 import shutil
@@ -148,5 +155,45 @@ def main():
     print("wrote", out, bf16, "vocabulary", len(tokenizer))
 
 
+def make_base16(out):
+    """google/siglip-base-patch16-224's shapes with random weights, and its reference embeddings."""
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    tokenizer = tokenizer_files(out)
+    config = SiglipConfig(text_config=dict(pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id))
+    torch.manual_seed(3)
+    model = SiglipModel(config).eval()
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():
+            scale = 0.5 if "norm" in name else 0.02 if parameter.dim() > 1 else 0.05
+            parameter.copy_(torch.randn_like(parameter) * scale + (1.0 if "norm" in name and "weight" in name else 0))
+        model.logit_scale.fill_(2.3)
+        model.logit_bias.fill_(-10.0)
+    model.save_pretrained(out, safe_serialization=True)
+    del model
+    with open(os.path.join(out, "preprocessor_config.json"), "w") as f:
+        json.dump({"do_normalize": True, "do_rescale": True, "do_resize": True, "image_mean": [0.5, 0.5, 0.5],
+                   "image_processor_type": "SiglipImageProcessor", "image_std": [0.5, 0.5, 0.5], "resample": 3,
+                   "rescale_factor": 0.00392156862745098, "size": {"height": 224, "width": 224}}, f, indent=2)
+    ids = tokenizer(TEXTS, padding="max_length", max_length=64, truncation=True)["input_ids"]
+    pixels = torch.randn(3, 3, 224, 224, generator=torch.Generator().manual_seed(11))
+    loaded = SiglipModel.from_pretrained(out, dtype=torch.float32).eval()
+    with torch.no_grad():
+        text = loaded.get_text_features(input_ids=torch.tensor(ids)).pooler_output
+        images = loaded.get_image_features(pixel_values=pixels).pooler_output
+    with open(os.path.join(out, "reference.json"), "w") as f:
+        json.dump({"versions": VERSIONS, "texts": TEXTS, "tokenIDs": ids, "pixelTensors": pixels.reshape(3, -1).tolist(),
+                   "textEmbeds": text.tolist(), "imageEmbeds": images.tolist()}, f)
+    print("wrote", out)
+
+
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shape", choices=["base16"], help="write a full-size random checkpoint instead")
+    parser.add_argument("--out", help="the directory for --shape (default .bench/siglip-SHAPE)")
+    args = parser.parse_args()
+    if args.shape:
+        root = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+        make_base16(args.out or os.path.join(root, ".bench", "siglip-" + args.shape))
+    else:
+        main()
