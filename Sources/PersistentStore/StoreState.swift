@@ -34,7 +34,8 @@ struct IndexState {
     let window: UInt64 = 30 * 86_400 * 1_000_000
     let start = openTime - window
     guard stamp > start else { return 0 }
-    return UInt32(min((stamp - start) / (window >> 24), (1 << 24) - 1))
+    // One unit more than window / 2^24, so that open time itself maps below 2^24.
+    return UInt32(min((stamp - start) / ((window >> 24) + 1), (1 << 24) - 1))
   }
 
   /// Registers a segment in a free slot; nil when all 65,535 are taken.
@@ -93,8 +94,19 @@ struct IndexState {
       if freed >= target { break }
       cutoff += 1
     }
+    // Every entry of the older buckets, and of the cutoff bucket (whose entries are equally old as far as the
+    // histogram can tell) only as many as the target needs.
     var victims: [UInt64] = []
-    for slot in table.slots where slot.digest != 0 && bucket(slot.recency) <= cutoff { victims.append(slot.digest) }
+    var fromCutoff = target - (freed - (cutoff < bucketCount ? bytes[cutoff] : 0))
+    for slot in table.slots where slot.digest != 0 {
+      let b = bucket(slot.recency)
+      if b < cutoff {
+        victims.append(slot.digest)
+      } else if b == cutoff && fromCutoff > 0 {
+        victims.append(slot.digest)
+        fromCutoff -= Int(slot.length)
+      }
+    }
     for digest in victims {
       if let position = table.find(digest) { drop(at: position) }
     }
