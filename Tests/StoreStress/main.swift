@@ -1,7 +1,7 @@
 // The child process of PersistentStoreTests' crash and concurrency tests, and the store's benchmark.
 //
 //   store-stress write DIR PREFIX FIRST COUNT DIM SEGMENT_BYTES LOOP
-//       inserts keys PREFIX<i> for i in FIRST..<FIRST+COUNT (forever, round and round, when LOOP is 1), each with
+//       inserts keys PREFIX<i> (for each of PREFIX's comma-separated prefixes) for i in FIRST..<FIRST+COUNT (forever, round and round, when LOOP is 1), each with
 //       StressData.vector(key, DIM), and after each insert returns writes "<i>\n" to stdout; closes at the end.
 //   store-stress readonly DIR          as user nobody when run as root: opens DIR, reads k0..k9, tries an insert
 //   store-stress fsize DIR BYTES       with RLIMIT_FSIZE = BYTES: inserts until writes fail, then reads
@@ -43,11 +43,14 @@ case "write" where arguments.count == 9:
   var options = PersistentStore.Options(capacityBytes: 1 << 30)
   options.segmentBytes = Int(arguments[7])!
   let store = PersistentStore.open(directory: directory, options: options) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+  let prefixes = prefix.split(separator: ",").map(String.init)
   repeat {
     for i in first..<first + count {
-      let key = prefix + String(i)
-      store.insert(StressData.vector(key, dimension: dimension), for: Array(key.utf8))
-      say(String(i))
+      for prefix in prefixes {
+        let key = prefix + String(i)
+        store.insert(StressData.vector(key, dimension: dimension), for: Array(key.utf8))
+        say(String(i))
+      }
     }
   } while arguments[8] == "1"
   store.close()
