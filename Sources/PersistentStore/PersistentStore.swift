@@ -144,12 +144,12 @@ public final class PersistentStore: Sendable {
     guard let bytes, let header, header.length == Int(found.slot.length), header.keyLength == key.count,
       bytes.matches(key, at: header.keyRange.lowerBound)
     else {
-      let otherKey = header != nil && bytes.map { !$0.matches(key, at: SegmentFormat.recordHeaderBytes) } == true
+      // A valid record where the index says, of another key: a digest collision, a miss but not damage.
+      let collision = header.map { $0.length == Int(found.slot.length) } ?? false
       index.withLock { state in
         state.counters.misses += 1
         if bytes == nil { state.counters.ioErrors += 1 }
-        // A valid record of another key is a digest collision (or a hint pointing astray): a miss, not damage.
-        guard !otherKey || found.slot.length != UInt32(header?.length ?? 0) else { return }
+        guard !collision else { return }
         if let position = state.table.find(digest), state.table[position].segment == found.slot.segment,
           state.table[position].offset == found.slot.offset
         {
