@@ -79,6 +79,34 @@ struct IndexTable {
     }
   }
 
+  /// The top `bits` bits of `digest`'s home slot: entries inserted in this order touch the table front to back.
+  func homeRegion(_ digest: UInt64, bits: Int) -> Int {
+    Int(truncatingIfNeeded: (digest &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
+  }
+
+  /// Stores `slot` unless the slot of its digest is more recent (the loading rule: of equally recent records the
+  /// later one wins). One probe. Returns whether it was stored, and the slot it replaced.
+  mutating func upsertUnlessNewer(_ slot: IndexSlot) -> (stored: Bool, replaced: IndexSlot?) {
+    precondition(slot.digest != 0, "IndexTable: digest 0 is reserved")
+    if (count + 1) * 4 > slots.count * 3 { grow() }
+    var i = home(slot.digest)
+    while true {
+      let found = slots[i].digest
+      if found == slot.digest {
+        let old = slots[i]
+        if old.recency > slot.recency { return (false, nil) }
+        slots[i] = slot
+        return (true, old)
+      }
+      if found == 0 {
+        slots[i] = slot
+        count += 1
+        return (true, nil)
+      }
+      i = (i + 1) & mask
+    }
+  }
+
   /// Empties the slot at `position`, moving later slots of its probe run back so that every lookup still finds them.
   mutating func remove(at position: Int) {
     precondition(slots[position].digest != 0, "IndexTable: removing an empty slot")

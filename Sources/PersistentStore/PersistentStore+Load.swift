@@ -48,20 +48,45 @@ extension PersistentStore {
       let segments = Set(segmentNames.map { $0.dropLast(4) })
       for hint in hints where !segments.contains(hint.dropLast(5)) { unlink(path + "/" + hint) }
     }
-    state.table = IndexTable(minimumCapacity: found.reduce(0) { $0 + $1.entries.count })
+    var slots: [IndexSlot] = []
+    slots.reserveCapacity(found.reduce(0) { $0 + $1.entries.count })
     for segment in found {
       guard let slot = state.addSegment(segment.state) else {
         log("persistent store \(path): more than 65,535 segments; ignoring the rest")
         break
       }
       for entry in segment.entries where entry.stamp > state.clearEpoch {
-        let recency = state.recency(forStamp: entry.stamp)
-        if let position = state.table.find(entry.digest), state.table[position].recency > recency { continue }
-        state.place(
+        slots.append(
           IndexSlot(
-            digest: entry.digest, offset: entry.offset, length: entry.length, recency: recency, segment: slot,
-            flags: 0))
+            digest: entry.digest, offset: entry.offset, length: entry.length,
+            recency: state.recency(forStamp: entry.stamp), segment: slot, flags: 0))
       }
+    }
+    found = []
+    state.table = IndexTable(minimumCapacity: slots.count)
+    // Inserted in the order of their home slots (a stable counting sort on its top 12 bits, so the records of one
+    // key keep their file order): a million random inserts into a 48 MB table would each miss the cache.
+    let bits = 12
+    var starts = [Int](repeating: 0, count: (1 << bits) + 1)
+    for slot in slots { starts[state.table.homeRegion(slot.digest, bits: bits) + 1] += 1 }
+    for region in 0..<(1 << bits) { starts[region + 1] += starts[region] }
+    var ordered = [IndexSlot](repeating: IndexSlot(), count: slots.count)
+    for slot in slots {
+      let region = state.table.homeRegion(slot.digest, bits: bits)
+      ordered[starts[region]] = slot
+      starts[region] += 1
+    }
+    slots = []
+    var live = [Int](repeating: 0, count: state.segments.count)
+    for slot in ordered {
+      let (stored, replaced) = state.table.upsertUnlessNewer(slot)
+      guard stored else { continue }
+      live[Int(slot.segment)] += Int(slot.length)
+      if let replaced { live[Int(replaced.segment)] -= Int(replaced.length) }
+    }
+    for (index, bytes) in live.enumerated() {
+      state.segments[index]?.liveBytes = bytes
+      state.liveBytes += bytes
     }
   }
 

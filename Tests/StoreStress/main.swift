@@ -97,7 +97,8 @@ case "fsize" where arguments.count == 4:
 
 case "bench" where arguments.count == 5:
   let report = StoreBenchmark.run(
-    directory: URL(fileURLWithPath: arguments[2]), entries: Int(arguments[3])!, dimension: Int(arguments[4])!)
+    directory: URL(fileURLWithPath: arguments[2]), entries: Int(arguments[3])!, dimension: Int(arguments[4])!,
+    log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
   print(report.description)
 
 default:
