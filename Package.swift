@@ -120,6 +120,18 @@ let package = Package(
     .target(name: "Models", dependencies: ["CLIP", "SigLIP", "Hub", "ImageCodecs", "Transformer"]),
     .testTarget(name: "ModelsTests", dependencies: ["Models", "Hub"]),
 
+    // MARK: PersistentStore: the embedding store on disk: keys (bytes) to Float32 vectors in checksummed, append-only
+    // segment files with hint files, an in-memory index, LRU bound, background compaction, several processes at once.
+    // No model or JSON-RPC knowledge; its format is in Sources/PersistentStore/README.md.
+    // Debug builds compile it with -O (as Kernels): the crash tests open the store hundreds of times.
+    .target(
+      name: "PersistentStore", exclude: ["README.md"],
+      swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+    .testTarget(name: "PersistentStoreTests", dependencies: ["PersistentStore", "store-stress"]),
+    // The child process of the store's crash and concurrency tests (kill -9 while writing, four writers at once)
+    // and its benchmark (`store-stress bench`); not a product.
+    .executableTarget(name: "store-stress", dependencies: ["PersistentStore"], path: "Tests/StoreStress"),
+
     // MARK: JSONRPC: JSON values, the line framing, JSON-RPC 2.0 envelopes and errors. No CLIP knowledge.
     .target(name: "JSONRPC"),
     .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"], exclude: ["Fixtures"]),
