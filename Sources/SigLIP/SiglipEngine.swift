@@ -17,6 +17,8 @@ public final class SiglipEngine: Sendable {
 
   public let model: SiglipModel
   public let tokenizer: any TextTokenizer
+  /// Where the padding goes and whether it is masked, as the checkpoint's tokenizer files say.
+  public let layout: PipelineTextLayout
   public let imageProcessor: CLIPImageProcessor
 
   /// Loads the model and the processor of `directory`, with `tokenizer` (truncating to `textLength`).
@@ -49,18 +51,17 @@ public final class SiglipEngine: Sendable {
     }
     self.model = model
     self.tokenizer = tokenizer
+    layout = try PipelineTextLayout(directory: directory)
     self.imageProcessor = imageProcessor
   }
 
   /// The ids the pipeline gives the model for `text`: truncated, then padded to `textLength`.
-  public func tokenIDs(_ text: String) -> [Int] {
-    let ids = tokenizer.encode(text)
-    return ids + [Int](repeating: tokenizer.padTokenID, count: Self.textLength - ids.count)
-  }
+  public func tokenIDs(_ text: String) -> [Int] { layout.pad(tokenizer.encode(text), to: Self.textLength, with: tokenizer.padTokenID).ids }
 
-  /// The embedding of each text (`get_text_features` of the pipeline's ids), not normalized.
+  /// The embedding of each text (`get_text_features` of the pipeline's ids and mask), not normalized.
   public func textEmbeddings(_ texts: [String]) -> [[Float]] {
-    model.text.embed(tokenIDs: texts.map(tokenIDs))
+    let padded = texts.map { layout.pad(tokenizer.encode($0), to: Self.textLength, with: tokenizer.padTokenID) }
+    return model.text.embed(tokenIDs: padded.map(\.ids), keys: layout.masked ? padded.map(\.keys) : nil)
   }
 
   /// The embedding of each image after `SiglipImageProcessor`, not normalized.

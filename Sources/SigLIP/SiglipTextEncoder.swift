@@ -3,9 +3,10 @@ import Transformer
 
 /// SigLIP's text tower with its head: token ids in, `text_embeds` out (`SiglipModel.get_text_features`).
 ///
-/// No causal mask and, as the pipeline calls it, no attention mask either: every token (padding included) sees
-/// every token of its sequence, and the embedding is the last position's state, which may be padding. So
-/// sequences are computed whole, each on its own (beginnings cannot be shared as under a causal mask).
+/// No causal mask. With google/siglip-* tokenizers the pipeline passes no attention mask either: every token
+/// (padding included) sees every token of its sequence; others get the padding masked (`keys`). The embedding is
+/// the last position's state, which may be padding. So sequences are computed whole, each on its own (beginnings
+/// cannot be shared as under a causal mask).
 public struct SiglipTextEncoder: Sendable {
   /// The tower's configuration.
   public let config: SiglipTextConfig
@@ -30,9 +31,11 @@ public struct SiglipTextEncoder: Sendable {
   }
 
   /// The embedding of each sequence (one row of `get_text_features` each), from its ids as given: padded, as
-  /// the pipeline pads them, or not.
-  /// - Precondition: each sequence is non-empty, at most `max_position_embeddings` long, its ids below `vocab_size`.
-  public func embed(tokenIDs batch: [[Int]]) -> [[Float]] {
+  /// the pipeline pads them, or not; with `keys`, each sequence's tokens attend only to those positions (the
+  /// attention mask's ones).
+  /// - Precondition: each sequence is non-empty, at most `max_position_embeddings` long, its ids below `vocab_size`;
+  ///   each of `keys` a non-empty range of its sequence's positions.
+  public func embed(tokenIDs batch: [[Int]], keys: [Range<Int>]? = nil) -> [[Float]] {
     guard !batch.isEmpty else { return [] }
     let width = config.hiddenSize
     var segments: [Range<Int>] = []
@@ -53,7 +56,12 @@ public struct SiglipTextEncoder: Sendable {
       }
     }
     // The final norm acts row by row, so normalizing only the pooled (last) rows gives the same values.
-    let pooled = encoder(x, scope: .sequences(segments), outputs: segments.map { $0.upperBound - 1 })
+    let scope: AttentionScope = if let keys {
+      .masked(zip(segments, keys).map { MaskedSequence(rows: $0, keys: $0.lowerBound + $1.lowerBound ..< $0.lowerBound + $1.upperBound) })
+    } else {
+      .sequences(segments)
+    }
+    let pooled = encoder(x, scope: scope, outputs: segments.map { $0.upperBound - 1 })
     let projected = linear(finalNorm(pooled), head)
     return (0..<batch.count).map { Array(projected.row($0)) }
   }

@@ -23,7 +23,32 @@ public struct SelfAttention: Sendable {
     switch scope {
     case .sequences(let sequences): attention(qkv: linear(x, qkv), heads: heads, causal: false, sequences: sequences)
     case .causal(let tree): attention(qkv: linear(x, qkv), heads: heads, tree: tree)
+    case .masked(let sequences): masked(x, queryRows: nil, sequences: sequences)
     }
+  }
+
+  /// Masked attention: each query row (all rows, or `queryRows`) against its sequence's keys only, through the
+  /// few-queries kernel whose key ranges are the masks.
+  private func masked(_ x: Matrix, queryRows: [Int]?, sequences: [MaskedSequence]) -> Matrix {
+    let width = qkv.outFeatures / 3
+    let rows = queryRows ?? Array(0..<x.rows)
+    let (queries, kv): (Matrix, Matrix)
+    if width % LinearWeights.outputAlignment == 0 {
+      queries = linear(queryRows.map { x.gathering(rows: $0) } ?? x, qkv.outputs(0 ..< width))
+      kv = linear(x, qkv.outputs(width ..< 3 * width))
+    } else {
+      let all = linear(x, qkv)
+      queries = all.columns(0 ..< width).gathering(rows: rows)
+      kv = all.columns(width ..< 3 * width)
+    }
+    // The kernel finds each query's keys as the range that contains the row it names: name its sequence's first key.
+    let owners = rows.map { row in
+      guard let sequence = sequences.first(where: { $0.rows.contains(row) }) else {
+        preconditionFailure("attention: row \(row) is in none of the masked sequences")
+      }
+      return sequence.keys.lowerBound
+    }
+    return attention(queries: queries, rows: owners, kv: kv, heads: heads, sequences: sequences.map(\.keys))
   }
 
   /// The heads' outputs of rows `rows` only, before `out_proj`: exactly those rows of `mix(_:scope:)`. Every row
@@ -31,6 +56,7 @@ public struct SelfAttention: Sendable {
   /// class tokens go on) only the rows kept need a query: their query projection and attention alone are computed.
   public func mix(_ x: Matrix, scope: AttentionScope, keeping rows: [Int]) -> Matrix {
     let width = qkv.outFeatures / 3
+    if case .masked(let sequences) = scope { return masked(x, queryRows: rows, sequences: sequences) }
     guard case .sequences(let sequences) = scope, width % LinearWeights.outputAlignment == 0 else {
       return mix(x, scope: scope).gathering(rows: rows)
     }

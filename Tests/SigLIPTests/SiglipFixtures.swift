@@ -19,6 +19,8 @@ enum SiglipFixtures {
 
   struct Reference: Decodable {
     var textEmbeds: [[Float]]
+    /// The same ids with the attention mask the tokenizer gives by default.
+    var textEmbedsMasked: [[Float]]
     var imageEmbeds: [[Float]]
     var rgbImageEmbeds: [[Float]]
     var logitScale: Float
@@ -34,6 +36,21 @@ enum SiglipFixtures {
   }
 
   static func inputs() throws -> Inputs { try load("inputs.json") }
+
+  struct SigLIP2Inputs: Decodable {
+    var texts: [String]
+    var tokenIDs: [[Int]]
+    var attentionMask: [[Int]]
+    var labels: [String]
+  }
+
+  struct SigLIP2Reference: Decodable {
+    var textEmbeds: [[Float]]
+    var pipeline: [References.Score]
+  }
+
+  static func siglip2Inputs() throws -> SigLIP2Inputs { try load("siglip2-inputs.json") }
+  static func siglip2Reference() throws -> SigLIP2Reference { try load("siglip2-reference.json") }
   static func references() throws -> References { try load("reference.json") }
 
   private static func load<T: Decodable>(_ name: String) throws -> T {

@@ -19,6 +19,17 @@ import Testing
     #expect(SiglipFixtures.maxAbsDifference(embeddings, reference.textEmbeds) <= Self.tolerance)
   }
 
+  /// With the mask a SiglipTokenizer gives by default, the padding is hidden from every token.
+  @Test func maskedTextEmbeddingsMatch() throws {
+    let model = try SiglipModel(directory: SiglipFixtures.checkpoint("tiny-siglip"))
+    let inputs = try SiglipFixtures.inputs(), reference = try SiglipFixtures.references().f32
+    // The real tokens end at the first </s> (id 1, which also pads); the mask covers them.
+    let keys = try inputs.tokenIDs.map { ids in 0 ..< (try #require(ids.firstIndex(of: 1)) + 1) }
+    let embeddings = model.text.embed(tokenIDs: inputs.tokenIDs, keys: keys)
+    #expect(SiglipFixtures.maxAbsDifference(embeddings, reference.textEmbedsMasked) <= Self.tolerance)
+    #expect(SiglipFixtures.maxAbsDifference(embeddings, reference.textEmbeds) > 1e-3, "the mask changes the values")
+  }
+
   @Test func imageEmbeddingsMatch() throws {
     let model = try SiglipModel(directory: SiglipFixtures.checkpoint("tiny-siglip"))
     let inputs = try SiglipFixtures.inputs(), reference = try SiglipFixtures.references().f32
@@ -107,5 +118,28 @@ import Testing
     #expect(SiglipFixtures.maxAbsDifference(engine.imageEmbeddings([image]), reference.rgbImageEmbeds) <= 1e-5)
     #expect(engine.scoring == .sigmoid(logitScale: engine.model.logitScale, logitBias: engine.model.logitBias))
     #expect(engine.properties.contextLength == 64 && engine.properties.embeddingDimension == 32)
+  }
+}
+
+/// SigLIP 2's fixed-resolution checkpoints: a `siglip` model with a Gemma tokenizer, left padding and a mask.
+@Suite(.timeLimit(.minutes(5))) struct Siglip2FixedResolutionTests {
+  @Test func gemmaTokenizedMaskedLeftPaddedTextsAndPipelineScoresMatch() throws {
+    let directory = SiglipFixtures.checkpoint("tiny-siglip2")
+    let engine = try #require(try ModelFamilies.load(directory: directory) as? SiglipEngine)
+    let inputs = try SiglipFixtures.siglip2Inputs(), reference = try SiglipFixtures.siglip2Reference()
+    #expect(engine.layout == PipelineTextLayout(padsLeft: true, masked: true))
+    try #require(inputs.texts.count == reference.textEmbeds.count)
+    #expect(inputs.texts.map(engine.tokenIDs) == inputs.tokenIDs)
+    #expect(SiglipFixtures.maxAbsDifference(engine.textEmbeddings(inputs.texts), reference.textEmbeds) <= 1e-5)
+    let rgbInputs = try SiglipFixtures.inputs()
+    let image = RGBImage(width: rgbInputs.rgb.width, height: rgbInputs.rgb.height, pixels: rgbInputs.rgb.pixels)
+    let scores = engine.scoring.scores(
+      image: engine.imageEmbeddings([image])[0],
+      texts: engine.textEmbeddings(inputs.labels.map { "This is a photo of \($0)." }))
+    try #require(reference.pipeline.count == inputs.labels.count)
+    for expected in reference.pipeline {
+      let index = try #require(inputs.labels.firstIndex(of: expected.label))
+      #expect(abs(scores[index] - expected.score) <= 1e-5, "\(expected.label)")
+    }
   }
 }

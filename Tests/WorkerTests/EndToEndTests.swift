@@ -26,6 +26,7 @@ import Testing
   /// Each family's scores (CLIP's softmax, SigLIP's sigmoid) equal the pipeline's on its tiny checkpoint.
   @Test(arguments: [
     ("classify_reference.json", WorkerProcess.tinyCLIP), ("classify_reference_siglip.json", WorkerProcess.tinySigLIP),
+    ("classify_reference_siglip2.json", WorkerProcess.tinySigLIP2),
   ])
   func classifyScoresEqualThePipelines(referenceFile: String, model: URL) async throws {
     let reference = try JSONParser.parse(

@@ -7,6 +7,9 @@ Committed output, beside this script (a few hundred KB):
                       mean/std 0.5, no crop), and the tokenizer as `SiglipTokenizer.save_pretrained` writes it from
                       a small unigram `spiece.model` trained here.
   tiny-siglip-bf16/   the same weights rounded to BF16 (config.json + model.safetensors).
+  tiny-siglip2/       a SigLIP 2 fixed-resolution checkpoint: `model_type` siglip with the Gemma tokenizer of
+                      Tests/TokenizerTests/Fixtures/gemma (tokenizer.json; left padding and an attention mask, the
+                      class defaults), bilinear resizing; with siglip2-inputs.json and siglip2-reference.json.
   inputs.json         texts with their ids as the pipeline tokenizes them (padding="max_length", max_length=64,
                       truncation=True), pixel tensors, and a 45x37 RGB image with the processor's tensor of it.
   reference.json      text_embeds / image_embeds (`get_text_features` / `get_image_features` pooler_output, no
@@ -119,7 +122,8 @@ def main():
 
     loaded = SiglipModel.from_pretrained(out, dtype=torch.float32).eval()
     tokenizer = SiglipTokenizer.from_pretrained(out)
-    ids = tokenizer(TEXTS, padding="max_length", max_length=64, truncation=True)["input_ids"]
+    encoded = tokenizer(TEXTS, padding="max_length", max_length=64, truncation=True, return_attention_mask=True)
+    ids, mask = encoded["input_ids"], encoded["attention_mask"]
     generator = torch.Generator().manual_seed(11)
     pixels = torch.randn(3, 3, 32, 32, generator=generator)
     rng = np.random.default_rng(5)
@@ -135,8 +139,9 @@ def main():
             images = m.get_image_features(pixel_values=pixels).pooler_output
             rgb_embeds = m.get_image_features(pixel_values=processed).pooler_output
             logits = m(input_ids=torch.tensor(ids), pixel_values=pixels[:1]).logits_per_image[0]
+            masked = m.get_text_features(input_ids=torch.tensor(ids), attention_mask=torch.tensor(mask)).pooler_output
         return {
-            "textEmbeds": text.tolist(), "imageEmbeds": images.tolist(), "rgbImageEmbeds": rgb_embeds.tolist(),
+            "textEmbeds": text.tolist(), "textEmbedsMasked": masked.tolist(), "imageEmbeds": images.tolist(), "rgbImageEmbeds": rgb_embeds.tolist(),
             "logitScale": float(m.logit_scale.exp()), "logitBias": float(m.logit_bias[0]),
             "logitsPerImage": logits.tolist(),
         }
@@ -153,6 +158,51 @@ def main():
         json.dump({"versions": VERSIONS, "f32": reference(out), "bf16": reference(bf16),
                    "pipeline": [{"label": s["label"], "score": s["score"]} for s in scores]}, f)
     print("wrote", out, bf16, "vocabulary", len(tokenizer))
+    make_siglip2(image)
+
+
+def make_siglip2(image):
+    """tiny-siglip: SigLIP 2's fixed-resolution layout with a Gemma tokenizer, its ids, embeddings and pipeline."""
+    out = os.path.join(HERE, "tiny-siglip2")
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    gemma = os.path.join(HERE, "..", "..", "TokenizerTests", "Fixtures", "gemma")
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        shutil.copy(os.path.join(gemma, name), out)
+    tokenizer = transformers.AutoTokenizer.from_pretrained(out)
+    config = SiglipConfig(
+        text_config=dict(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=37, num_hidden_layers=2,
+                         num_attention_heads=4, max_position_embeddings=64, pad_token_id=tokenizer.pad_token_id,
+                         eos_token_id=tokenizer.eos_token_id),
+        vision_config=dict(hidden_size=32, intermediate_size=37, num_hidden_layers=2, num_attention_heads=4,
+                           image_size=32, patch_size=8))
+    torch.manual_seed(17)
+    model = SiglipModel(config).eval()
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():
+            parameter.copy_(torch.randn_like(parameter) * (0.5 if "norm" in name else 0.2))
+        model.logit_scale.fill_(1.6)
+        model.logit_bias.fill_(-1.5)
+    model.save_pretrained(out, safe_serialization=True)
+    with open(os.path.join(out, "preprocessor_config.json"), "w") as f:
+        json.dump({"do_normalize": True, "do_rescale": True, "do_resize": True, "image_mean": [0.5, 0.5, 0.5],
+                   "image_processor_type": "SiglipImageProcessor", "image_std": [0.5, 0.5, 0.5],
+                   "processor_class": "SiglipProcessor", "resample": 2, "rescale_factor": 0.00392156862745098,
+                   "size": {"height": 32, "width": 32}}, f, indent=2)
+    loaded = SiglipModel.from_pretrained(out, dtype=torch.float32).eval()
+    encoded = tokenizer(TEXTS, padding="max_length", max_length=64, truncation=True)
+    assert "attention_mask" in encoded and tokenizer.padding_side == "left", (encoded.keys(), tokenizer.padding_side)
+    with torch.no_grad():
+        text = loaded.get_text_features(input_ids=torch.tensor(encoded["input_ids"]),
+                                        attention_mask=torch.tensor(encoded["attention_mask"])).pooler_output
+    scores = transformers.pipeline("zero-shot-image-classification", model=out)(image, candidate_labels=LABELS)
+    with open(os.path.join(HERE, "siglip2-inputs.json"), "w") as f:
+        json.dump({"versions": VERSIONS, "texts": TEXTS, "tokenIDs": encoded["input_ids"],
+                   "attentionMask": encoded["attention_mask"], "labels": LABELS}, f)
+    with open(os.path.join(HERE, "siglip2-reference.json"), "w") as f:
+        json.dump({"versions": VERSIONS, "textEmbeds": text.tolist(),
+                   "pipeline": [{"label": s["label"], "score": s["score"]} for s in scores]}, f)
+    print("wrote", out)
 
 
 def make_base16(out):

@@ -8,7 +8,8 @@ zero-shot-image-classification pipeline gives for them on the engine's tiny test
                              `pipeline(...)(image, candidate_labels=..., hypothesis_template=...)` returns,
                              plus the versions of torch/transformers/pillow that computed it, on
                              Tests/CLIPTests/Fixtures/tiny-clip (softmax scores);
-  classify_reference_siglip.json  the same on Tests/SigLIPTests/Fixtures/tiny-siglip (sigmoid scores).
+  classify_reference_siglip.json  the same on Tests/SigLIPTests/Fixtures/tiny-siglip (sigmoid scores), and
+  classify_reference_siglip2.json on tiny-siglip2 (SigLIP 2 fixed resolution: Gemma tokenizer, masked).
 
 The checkpoints are written by those folders' make_fixtures.py. The models are loaded in float32, as the worker
 computes.
@@ -29,6 +30,7 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 MODELS = {
     "classify_reference.json": "Tests/CLIPTests/Fixtures/tiny-clip",
     "classify_reference_siglip.json": "Tests/SigLIPTests/Fixtures/tiny-siglip",
+    "classify_reference_siglip2.json": "Tests/SigLIPTests/Fixtures/tiny-siglip2",
 }
 
 IMAGES = {

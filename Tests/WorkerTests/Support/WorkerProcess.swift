@@ -33,6 +33,8 @@ final class WorkerProcess: @unchecked Sendable {
   static let tinyCLIP = packageRoot.appendingPathComponent("Tests/CLIPTests/Fixtures/tiny-clip")
   /// The SigLIP family's tiny random-weight checkpoint.
   static let tinySigLIP = packageRoot.appendingPathComponent("Tests/SigLIPTests/Fixtures/tiny-siglip")
+  /// SigLIP 2's fixed-resolution layout (Gemma tokenizer), tiny.
+  static let tinySigLIP2 = packageRoot.appendingPathComponent("Tests/SigLIPTests/Fixtures/tiny-siglip2")
 
   static let fixtures = packageRoot.appendingPathComponent("Tests/WorkerTests/Fixtures")
 
