@@ -153,7 +153,8 @@ let package = Package(
     // MARK: clip-bench: benchmarks against the Python reference (not tests); its reference scripts sit in
     // Sources/clip-bench/reference.
     .executableTarget(
-      name: "clip-bench", dependencies: ["CLIP", "Kernels", "ImageCodecs", "ImageProcessing", "JSONRPC"],
+      name: "clip-bench",
+      dependencies: ["CLIP", "SigLIP", "Models", "Kernels", "ImageCodecs", "ImageProcessing", "JSONRPC"],
       exclude: ["reference"], swiftSettings: cpuFlags),
   ],
   swiftLanguageModes: [.v6]

@@ -38,13 +38,13 @@ struct EmbedBenchmark {
     KernelThreads.count = threads
     let beforeLoad = ProcessMemory.residentBytes
     let loadStart = DispatchTime.now().uptimeNanoseconds
-    let engine = try CLIPEngine(directory: model, precision: precision)
+    let engine = try benchEngine(directory: model, precision: precision)
     // As clip-worker does once a model is loaded.
     HeapPolicy.keepActivationMemory()
     let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - loadStart) / 1e9
     let afterLoadPeak = ProcessMemory.peakBytes
 
-    let size = engine.model.config.vision.imageSize
+    let size = engine.imageSize
     let largest = batches.max() ?? 1
     var generator = SplitMix(seed: 2024)
     let pixels = (0..<largest).map { _ in (0 ..< 3 * size * size).map { _ in generator.nextFloat() } }
@@ -56,7 +56,7 @@ struct EmbedBenchmark {
     let torch = try PythonReference(script: "embed.py", environment: ["CLIP_BENCH_THREADS": String(threads)])
     let loaded = try Reply(torch.ask("load \(model.path) \(pixelFile.path) \(largest)"), from: torch)
     let versions = (loaded.versions ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
-    print("clip-bench embed: \(model.path), CLIPEngine \(precision.rawValue) (\(threads) threads) vs transformers CLIPModel F32 "
+    print("clip-bench embed: \(model.path), \(engine.familyName) \(precision.rawValue) (\(threads) threads) vs transformers F32 "
           + "(\(versions.joined(separator: ", ")), \(loaded.threads ?? 0) threads); medians of \(runs) rounds, "
           + "wall clock and process CPU time; load average \(loadAverage())")
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference side of `clip-bench embed`: transformers' CLIPModel on the checkpoint the Swift side loads.
+"""Reference side of `clip-bench embed`: transformers' CLIPModel or SiglipModel (AutoModel) on the checkpoint the Swift side loads.
 
 Started by the Swift benchmark as a child process that stays up, so its runs can alternate with ours under the
 same machine load. One request line in, one JSON line out:
@@ -26,7 +26,7 @@ import time
 import numpy as np
 import torch
 import transformers
-from transformers import CLIPModel, CLIPTokenizerFast
+from transformers import AutoModel, AutoTokenizer
 
 
 def memory_bytes(field):
@@ -72,8 +72,11 @@ def main():
     if command == "load":
       directory, path, count = rest.split()
       start = time.perf_counter()
-      model = CLIPModel.from_pretrained(directory, dtype=torch.float32).eval()
-      tokenizer = CLIPTokenizerFast.from_pretrained(directory)
+      model = AutoModel.from_pretrained(directory, dtype=torch.float32).eval()
+      tokenizer = AutoTokenizer.from_pretrained(directory)
+      # As the zero-shot pipeline tokenizes: SigLIP pads to 64 ids.
+      text_options = (dict(padding="max_length", max_length=64, truncation=True)
+                      if "siglip" in model.config.model_type else dict(padding=True))
       load_seconds = time.perf_counter() - start
       size = model.config.vision_config.image_size
       pixels = torch.from_numpy(np.fromfile(path, dtype="<f4").reshape(int(count), 3, size, size))
@@ -89,7 +92,7 @@ def main():
       texts = json.loads(rest)
 
       def call():
-        model.get_text_features(**tokenizer(texts, padding=True, return_tensors="pt"))
+        model.get_text_features(**tokenizer(texts, return_tensors="pt", **text_options))
 
       with torch.inference_mode():
         timing = time_per_call(call, ("text", rest) in warmed)
