@@ -39,9 +39,11 @@ class AsyncClipWorker:
   A worker dropped without close() is sent SIGTERM when it is garbage-collected and at interpreter exit (the
   worker then answers what is in flight and exits 0)."""
 
-  def __init__(self, connection: "_AsyncConnection", command: Sequence[str], url_timeout: Optional[float]) -> None:
+  def __init__(self, connection: "_AsyncConnection", command: Sequence[str], url_timeout: Optional[float],
+               progress: Optional[ProgressCallback] = None) -> None:
     """Use `start`."""
     self._connection = connection
+    self._progress = progress
     self.command = list(command)
     self.url_timeout = url_timeout
     self.info: Optional[Dict[str, Any]] = None
@@ -58,13 +60,12 @@ class AsyncClipWorker:
     command = worker_command(model, executable, {
       "--cache-mb": cache_mb, "--threads": threads, "--max-image-pixels": max_image_pixels,
       "--log-level": log_level}, args)
-    handler = progress_handler(progress) if initialize else None
+    handler = progress_handler(progress)
     connection = await _AsyncConnection.spawn(command, env, stderr, handler)
-    worker = cls(connection, command, url_timeout)
+    worker = cls(connection, command, url_timeout, handler)
     if initialize:
       try:
-        params: Dict[str, Any] = {"capabilities": {"progress": True}} if handler is not None else {}
-        worker.info = await worker.request("initialize", params)
+        worker.info = await worker.initialize()
       except BaseException:
         await connection.terminate(5)
         worker._finalizer.detach()
@@ -72,6 +73,11 @@ class AsyncClipWorker:
     return worker
 
   # MARK: - Methods
+
+  async def initialize(self) -> Dict[str, Any]:
+    """As ClipWorker.initialize (done by `start` unless initialize=False)."""
+    params: Dict[str, Any] = {"capabilities": {"progress": True}} if self._progress is not None else {}
+    return await self.request("initialize", params)
 
   async def encode_text(self, texts: Union[str, Sequence[str]], *, normalize: bool = True, as_numpy: bool = False,
                         details: bool = False) -> Any:

@@ -77,7 +77,7 @@ class ClipWorker:
     self.timeout = timeout
     self.url_timeout = url_timeout
     self.info: Optional[Dict[str, Any]] = None
-    self._progress = progress_handler(progress) if initialize else None
+    self._progress = progress_handler(progress)
     self._connection = _Connection(self.command, env, stderr, self._progress)
     # The finalizer holds the connection, never self, so that dropping the last reference collects the worker.
     self._finalizer = weakref.finalize(self, self._connection.terminate, 5)
