@@ -21,7 +21,7 @@ export function modelDirectory() {
 
 /** A started worker on the test checkpoint; `options` go to ClipWorker.start. */
 export function startWorker(options = {}) {
-  return ClipWorker.start({ model: modelDirectory(), executable: findExecutable(), ...options });
+  return ClipWorker.start({ model: modelDirectory(), executable: findExecutable(), stderr: 'capture', ...options });
 }
 
 export function norm(vector) {
