@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
 import { ClipWorker, ClipWorkerError, findExecutable, imageInput, WorkerExitedError } from '../index.js';
-import { DISK_PNG, modelDirectory, REPO, startWorker } from './support.js';
+import { DISK_PNG, modelDirectory, REPO, startWorker, waitUntilGone } from './support.js';
 
 test('close() sends shutdown and exit; the worker exits 0', async () => {
   const worker = await startWorker();
@@ -115,19 +115,6 @@ function runNode(source, { cwd = REPO, timeout = 60000 } = {}) {
       resolve({ status, stdout, stderr });
     });
   });
-}
-
-export async function waitUntilGone(pid, timeout = 15000) {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return true;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
 }
 
 test('a script that forgets close() exits by itself, and so does its worker', async () => {

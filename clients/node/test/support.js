@@ -27,3 +27,17 @@ export function startWorker(options = {}) {
 export function norm(vector) {
   return Math.sqrt(vector.reduce((sum, value) => sum + value * value, 0));
 }
+
+/** Polls until process `pid` is gone (true), or `timeout` ms pass (false). */
+export async function waitUntilGone(pid, timeout = 15000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
