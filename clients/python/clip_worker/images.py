@@ -67,7 +67,8 @@ def image_input(image: ImageLike, *, url_timeout: Optional[float] = DEFAULT_URL_
                   "image or a uint8 HxWx3 NumPy array" % type(image).__name__)
 
 
-def image_inputs(images: Sequence[ImageLike], *, url_timeout: Optional[float] = DEFAULT_URL_TIMEOUT) -> List[ImageInput]:
+def image_inputs(images: Sequence[ImageLike], *,
+                 url_timeout: Optional[float] = DEFAULT_URL_TIMEOUT) -> List[ImageInput]:
   """`image_input` for each of `images`, in order."""
   return [image_input(image, url_timeout=url_timeout) for image in images]
 

@@ -40,6 +40,8 @@ def write_images(directory, count):
 class RayTests(unittest.TestCase):
   @classmethod
   def setUpClass(cls):
+    if ray is None:
+      raise RuntimeError("CLIP_WORKER_REQUIRE_RAY=1 but ray[data] is not installed (pip install 'ray[data]')")
     cls.directory = tempfile.TemporaryDirectory()
     cls.paths = write_images(cls.directory.name, IMAGES)
     with start_worker() as worker:
