@@ -9,7 +9,7 @@ from __future__ import annotations
 import array
 import base64
 import sys
-from typing import Any, Callable, Dict, List, Literal, NamedTuple, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Literal, NamedTuple, Optional, Sequence, Union, cast
 
 from .images import DEFAULT_URL_TIMEOUT, ImageLike, image_input, is_single_image
 
@@ -70,7 +70,7 @@ def encode_image(images: Union[ImageLike, Sequence[ImageLike]], *, normalize: bo
                  details: bool, url_timeout: Optional[float] = DEFAULT_URL_TIMEOUT) -> Call:
   single = is_single_image(images)
   inputs = [image_input(images, url_timeout=url_timeout)] if single else \
-    [image_input(image, url_timeout=url_timeout) for image in images]
+    [image_input(image, url_timeout=url_timeout) for image in cast(Sequence[ImageLike], images)]
   return Call("encodeImage", {"images": inputs, "normalize": normalize, "encoding": "base64"},
               embeddings_decoder(single, as_numpy, details))
 
@@ -90,7 +90,7 @@ def classify(image: Union[ImageLike, Sequence[ImageLike]], labels: Optional[Sequ
   if is_single_image(image):
     params["image"] = image_input(image, url_timeout=url_timeout)
   else:
-    params["images"] = [image_input(one, url_timeout=url_timeout) for one in image]
+    params["images"] = [image_input(one, url_timeout=url_timeout) for one in cast(Sequence[ImageLike], image)]
   if template is not None:
     params["template"] = template
   if top_k is not None:

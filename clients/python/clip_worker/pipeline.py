@@ -12,7 +12,7 @@ transformers); the model stays loaded in one worker process for the pipeline's l
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Union, cast
 
 from .client import ClipWorker
 from .images import ImageLike, image_input, is_single_image
@@ -63,7 +63,7 @@ class ZeroShotImageClassificationPipeline:
       raise TypeError("the pipeline needs candidate_labels")
     fetch = self.worker.url_timeout if timeout is None else timeout
     inputs: Any = image_input(image, url_timeout=fetch) if is_single_image(image) else \
-      [image_input(one, url_timeout=fetch) for one in image]
+      [image_input(one, url_timeout=fetch) for one in cast(Sequence[ImageLike], image)]
     rankings = self.worker.classify(inputs, candidate_labels=list(candidate_labels),
                                     hypothesis_template=hypothesis_template, top_k=top_k)
     if is_single_image(image):
