@@ -1,7 +1,18 @@
-// Type declarations for clip-worker-client (index.js).
+// Type declarations for clip-worker-client (index.js). Self-contained: they need no @types/node (AbortSignal
+// comes from the DOM library or @types/node, whichever the project has).
 
-/** What the client accepts as an image: a file path, the encoded file's bytes, or the wire's ImageInput. */
-export type ImageLike = string | Uint8Array | ImageInput;
+/**
+ * What the client accepts as an image: a file path, an http(s) URL (fetched by the client), a `data:` URI, the
+ * encoded file's bytes, pixels, or the wire's ImageInput.
+ */
+export type ImageLike = string | Uint8Array | Pixels | ImageInput;
+
+/** RGB or RGBA pixels, rows top to bottom (an ImageData, say): sent as a PNG of the RGB pixels. */
+export interface Pixels {
+  width: number;
+  height: number;
+  data: Uint8Array | Uint8ClampedArray;
+}
 
 /** The wire's ImageInput: a file path the worker reads, or the encoded file as base64. */
 export type ImageInput = { path: string } | { data: string };
@@ -44,15 +55,41 @@ export interface CacheStats extends CacheCounters {
   text: CacheCounters;
 }
 
+/** Where an input's embedding came from when it was not computed for the request, or false. */
+export type CacheSource = 'memory' | 'store' | false;
+
+/** An encodeText/encodeImage result with `details: true`. */
+export interface EmbeddingDetails<V> {
+  embeddings: V;
+  dim: number;
+  model: string;
+  cached: CacheSource[];
+}
+
+/** One `$/progress` notification's params (model download progress). */
+export interface ProgressReport {
+  token: string;
+  file: string;
+  bytesDone: number;
+  bytesTotal: number | null;
+}
+
+/** The part of the child process the client exposes (a node:child_process ChildProcess at run time). */
+export interface WorkerProcess {
+  readonly pid?: number;
+  readonly exitCode: number | null;
+  kill(signal?: string | number): boolean;
+}
+
 /** A request's promise; `id` is the JSON-RPC id, for `cancel(id)`. */
 export interface RequestPromise<T> extends Promise<T> {
   id: number;
 }
 
 export interface ClipWorkerOptions {
-  /** The checkpoint directory (config.json, model.safetensors, tokenizer files). */
+  /** A checkpoint directory or a Hub id. */
   model: string;
-  /** The clip-worker binary; default: $CLIP_WORKER_BIN, PATH, then the repository's .build/{release,debug}. */
+  /** The clip-worker binary; default: $CLIP_WORKER_EXE ($CLIP_WORKER_BIN), PATH, then a checkout's .build. */
   executable?: string;
   /** Extra command-line arguments, appended as given. */
   args?: Array<string | number>;
@@ -62,17 +99,26 @@ export interface ClipWorkerOptions {
   threads?: number;
   maxImagePixels?: number;
   logLevel?: string;
-  /** 'capture' (default) keeps the last lines for WorkerExitedError; 'inherit' or 'ignore' as in spawn. */
-  stderr?: 'capture' | 'inherit' | 'ignore';
+  /**
+   * 'forward' (default) writes each line to process.stderr and keeps the last lines for WorkerExitedError;
+   * 'capture' only keeps them; 'inherit' or 'ignore' as in spawn.
+   */
+  stderr?: 'forward' | 'capture' | 'inherit' | 'ignore';
   /** `ClipWorker.start` sends `initialize` unless this is false. */
   initialize?: boolean;
+  /** Asks for `$/progress` and receives each report (model downloads). */
+  onProgress?: (report: ProgressReport) => void;
 }
 
 export interface EncodeOptions {
   /** Scale each embedding to unit length (default true). */
   normalize?: boolean;
   /** Return Float32Arrays instead of number arrays. */
+  asTypedArray?: boolean;
+  /** The older name of asTypedArray. */
   float32?: boolean;
+  /** Return {embeddings, dim, model, cached} instead of the embeddings alone. */
+  details?: boolean;
   /** Aborting sends $/cancelRequest and rejects with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -80,8 +126,12 @@ export interface EncodeOptions {
 export interface ClassifyOptions {
   /** The prompt with `{}` for the label; default "This is a photo of {}.". */
   template?: string;
+  /** transformers' name of `template`. */
+  hypothesis_template?: string;
   /** Keep only the best `topK` labels. */
   topK?: number;
+  /** transformers' name of `topK`. */
+  top_k?: number;
   signal?: AbortSignal;
 }
 
@@ -98,6 +148,10 @@ export class ClipWorkerError extends Error {
   static readonly METHOD_NOT_FOUND: -32601;
   static readonly INVALID_PARAMS: -32602;
   static readonly INTERNAL_ERROR: -32603;
+  static readonly INPUT_FAILED: -32001;
+  static readonly MODEL_UNAVAILABLE: -32002;
+  static readonly SHUTTING_DOWN: -32003;
+  static readonly MESSAGE_TOO_LARGE: -32004;
   static readonly REQUEST_CANCELLED: -32800;
   constructor(code: number, message: string, data?: unknown);
   static fromWire(error: unknown): ClipWorkerError;
@@ -127,21 +181,18 @@ export class ClipWorker {
   readonly command: string[];
   /** The `initialize` result (set by `start`). */
   info: InitializeResult | null;
-  readonly process: import('node:child_process').ChildProcess;
-  /** Resolves once the process has ended. */
+  readonly process: WorkerProcess;
+  /** Resolves once the process has ended; reading it keeps the event loop alive until then. */
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
   /** The last lines of the worker's stderr (when captured). */
   readonly stderrTail: string;
 
   initialize(): RequestPromise<InitializeResult>;
-  encodeText(texts: string, options?: EncodeOptions & { float32?: false }): RequestPromise<number[]>;
-  encodeText(texts: string, options: EncodeOptions & { float32: true }): RequestPromise<Float32Array>;
-  encodeText(texts: string[], options?: EncodeOptions & { float32?: false }): RequestPromise<number[][]>;
-  encodeText(texts: string[], options: EncodeOptions & { float32: true }): RequestPromise<Float32Array[]>;
-  encodeImage(images: ImageLike, options?: EncodeOptions & { float32?: false }): RequestPromise<number[]>;
-  encodeImage(images: ImageLike, options: EncodeOptions & { float32: true }): RequestPromise<Float32Array>;
-  encodeImage(images: ImageLike[], options?: EncodeOptions & { float32?: false }): RequestPromise<number[][]>;
-  encodeImage(images: ImageLike[], options: EncodeOptions & { float32: true }): RequestPromise<Float32Array[]>;
+  encodeText<O extends EncodeOptions = {}>(texts: string, options?: O): RequestPromise<Encoded<Vector<O>, O>>;
+  encodeText<O extends EncodeOptions = {}>(texts: string[], options?: O): RequestPromise<Encoded<Vector<O>[], O>>;
+  encodeImage<O extends EncodeOptions = {}>(images: ImageLike, options?: O): RequestPromise<Encoded<Vector<O>, O>>;
+  encodeImage<O extends EncodeOptions = {}>(images: ImageLike[], options?: O):
+    RequestPromise<Encoded<Vector<O>[], O>>;
   classify(image: ImageLike, labels: string[], options?: ClassifyOptions): RequestPromise<LabelScore[]>;
   classify(images: ImageLike[], labels: string[], options?: ClassifyOptions): RequestPromise<LabelScore[][]>;
   cacheStats(): RequestPromise<CacheStats>;
@@ -153,6 +204,18 @@ export class ClipWorker {
   close(options?: { timeout?: number }): Promise<number | null>;
 }
 
+/** One vector: Float32Array with `asTypedArray: true` (or `float32: true`), else number[]. */
+export type Vector<O> = O extends { asTypedArray: true } | { float32: true } ? Float32Array : number[];
+/** The embeddings alone, or with `details: true` an EmbeddingDetails. */
+export type Encoded<V, O> = O extends { details: true } ? EmbeddingDetails<V> : V;
+
+/** The name each error code's ClipWorkerError carries (e.g. -32001: 'InputFailedError'). */
+export const ERROR_NAMES: Readonly<Record<number, string>>;
 export function findExecutable(explicit?: string): string;
+export function checkoutRoots(): string[];
+export function repositoryRoot(): string | null;
+/** Synchronous: http(s) URLs are refused (use imageInputAsync). */
 export function imageInput(image: ImageLike): ImageInput;
-export function repositoryRoot(): string;
+export function imageInputAsync(image: ImageLike, options?: { signal?: AbortSignal }): Promise<ImageInput>;
+export function pixelsPng(pixels: Pixels): Uint8Array;
+export function cacheSource(value: unknown): CacheSource;

@@ -1,9 +1,10 @@
 // The Node client against the real worker: results, inputs, concurrency, errors.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
-import { ClipWorkerError } from '../index.js';
+import { ClipWorker, ClipWorkerError } from '../index.js';
 import { DISK_PNG, GRADIENT_JPG, norm, startWorker } from './support.js';
 
 describe('ClipWorker', () => {
@@ -152,5 +153,82 @@ describe('ClipWorker', () => {
 
   test('classify refuses labels that are not an array', () => {
     assert.throws(() => worker.classify(DISK_PNG, 'cat'), TypeError);
+  });
+});
+
+describe('ClipWorker options and inputs', () => {
+  let worker;
+
+  before(async () => {
+    worker = await startWorker();
+  });
+
+  after(async () => {
+    await worker.close();
+  });
+
+  test('unknown options are refused, the pipeline names accepted', async () => {
+    assert.throws(() => worker.encodeText('x', { normalise: false }), /unknown option "normalise"/);
+    assert.throws(() => worker.encodeImage(DISK_PNG, { as_numpy: true }), /unknown option "as_numpy"/);
+    assert.throws(() => worker.classify(DISK_PNG, ['a', 'b'], { hypothesisTemplate: '{}', top_k: 1 }),
+      /unknown option "hypothesisTemplate".*hypothesis_template/);
+    assert.throws(() => worker.classify(DISK_PNG, ['a'], { template: '{}', hypothesis_template: '{}' }), /not both/);
+    const labels = ['red disk', 'green field', 'blue sky'];
+    const byPipelineNames = await worker.classify(DISK_PNG, labels, { hypothesis_template: 'a {}', top_k: 2 });
+    assert.equal(byPipelineNames.length, 2);
+    assert.deepEqual(byPipelineNames, await worker.classify(DISK_PNG, labels, { template: 'a {}', topK: 2 }));
+    assert.notDeepEqual(await worker.classify(DISK_PNG, labels, { template: 'a {}' }),
+      await worker.classify(DISK_PNG, labels));
+    assert.throws(() => new ClipWorker({ model: 'm', cache_mb: 1 }), /unknown option "cache_mb"/);
+  });
+
+  test('asTypedArray gives Float32Arrays; details give where each vector came from', async () => {
+    const typed = await worker.encodeImage([DISK_PNG], { asTypedArray: true });
+    assert.ok(typed[0] instanceof Float32Array);
+    assert.deepEqual(Array.from(typed[0]), await worker.encodeImage(DISK_PNG));
+    await worker.cacheClear();
+    const first = await worker.encodeText(['details probe'], { details: true });
+    const second = await worker.encodeText(['details probe'], { details: true });
+    assert.deepEqual(first.cached, [false]);
+    assert.ok(['memory', 'store'].includes(second.cached[0]), String(second.cached));
+    assert.deepEqual(second.embeddings, first.embeddings);
+    assert.equal(first.model, worker.info.model.id);
+  });
+
+  test('data URIs, URLs (fetched by the client) and pixels are images', async (context) => {
+    const bytes = readFileSync(DISK_PNG);
+    const server = http.createServer((request, response) => {
+      if (request.url === '/disk.png') {
+        response.writeHead(200, { 'content-type': 'image/png' });
+        response.end(bytes);
+      } else {
+        response.writeHead(404);
+        response.end();
+      }
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    context.after(() => new Promise((resolve) => server.close(resolve)));
+    const base = `http://127.0.0.1:${server.address().port}`;
+    const byPath = await worker.encodeImage(DISK_PNG);
+    assert.deepEqual(await worker.encodeImage(`data:image/png;base64,${bytes.toString('base64')}`), byPath);
+    const fetched = worker.encodeImage([`${base}/disk.png`, DISK_PNG]);
+    assert.equal(typeof fetched.id, 'number');
+    assert.deepEqual(await fetched, [byPath, byPath]);
+    assert.deepEqual(await worker.classify(`${base}/disk.png`, ['a', 'b']),
+      await worker.classify(DISK_PNG, ['a', 'b']));
+    await assert.rejects(worker.encodeImage(`${base}/missing.png`), /HTTP 404/);
+    const rgb = Uint8Array.from({ length: 20 * 10 * 3 }, (_, index) => (index * 7) % 256);
+    const rgba = Uint8Array.from({ length: 20 * 10 * 4 }, (_, index) =>
+      (index % 4 === 3 ? 17 : rgb[Math.floor(index / 4) * 3 + (index % 4)]));
+    const fromRgb = await worker.encodeImage({ width: 20, height: 10, data: rgb });
+    assert.equal(fromRgb.length, byPath.length);
+    assert.deepEqual(await worker.encodeImage({ width: 20, height: 10, data: rgba }), fromRgb);
+    assert.notDeepEqual(fromRgb, byPath);
+  });
+
+  test('errors carry the name of their code', async () => {
+    await assert.rejects(worker.encodeImage([DISK_PNG, Buffer.from('not an image')]),
+      (error) => error.name === 'InputFailedError' && error.code === ClipWorkerError.INPUT_FAILED);
+    await assert.rejects(worker.request('noSuchMethod', {}), { name: 'MethodNotFoundError' });
   });
 });

@@ -1,12 +1,14 @@
 // Process lifecycle: shutdown/exit, a dying worker, end of input, argument handling.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 
 import { ClipWorker, ClipWorkerError, findExecutable, imageInput, WorkerExitedError } from '../index.js';
-import { DISK_PNG, modelDirectory, startWorker } from './support.js';
+import { DISK_PNG, modelDirectory, REPO, startWorker, waitUntilGone } from './support.js';
 
 test('close() sends shutdown and exit; the worker exits 0', async () => {
   const worker = await startWorker();
@@ -92,4 +94,71 @@ test('imageInput maps paths, bytes and ImageInput objects', () => {
   assert.deepEqual(imageInput({ data: 'AAAA' }), { data: 'AAAA' });
   assert.throws(() => imageInput({ path: 'a', data: 'b' }), TypeError);
   assert.throws(() => imageInput(42), TypeError);
+});
+
+/** Runs `source` as an ES module in a fresh node (same environment); resolves with {status, stdout, stderr}. */
+function runNode(source, { cwd = REPO, timeout = 60000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', source], {
+      cwd, env: { ...process.env, CLIP_WORKER_EXE: findExecutable() }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`node did not exit within ${timeout} ms (stdout: ${stdout}, stderr: ${stderr})`));
+    }, timeout);
+    child.once('exit', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+test('a script that forgets close() exits by itself, and so does its worker', async () => {
+  const index = pathToFileURL(path.join(REPO, 'clients', 'node', 'index.js')).href;
+  const { status, stdout, stderr } = await runNode(`
+    import { ClipWorker } from ${JSON.stringify(index)};
+    const worker = await ClipWorker.start({ model: ${JSON.stringify(modelDirectory())}, stderr: 'capture' });
+    const vector = await worker.encodeText('left open');
+    console.log(worker.process.pid, vector.length);
+  `);
+  assert.equal(status, 0, stderr);
+  const [pid, length] = stdout.trim().split(' ').map(Number);
+  assert.ok(length > 0);
+  assert.ok(await waitUntilGone(pid), `worker ${pid} outlived its script`);
+});
+
+test('stderr is forwarded and kept by default', async () => {
+  const index = pathToFileURL(path.join(REPO, 'clients', 'node', 'index.js')).href;
+  const { status, stdout, stderr } = await runNode(`
+    import { ClipWorker } from ${JSON.stringify(index)};
+    const worker = await ClipWorker.start({ model: ${JSON.stringify(modelDirectory())} });
+    await worker.close();
+    console.log('tail has ready:', worker.stderrTail.includes('ready'));
+  `);
+  assert.equal(status, 0, stderr);
+  assert.match(stderr, /ready/);
+  assert.match(stdout, /tail has ready: true/);
+});
+
+test('onProgress asks for $/progress and receives each report', async (context) => {
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'clip-fake-'));
+  context.after(() => rmSync(directory, { recursive: true }));
+  const fake = path.join(directory, 'clip-worker');
+  const script = path.join(REPO, 'clients', 'python', 'tests', 'fake_worker.py');
+  writeFileSync(fake, `#!/bin/sh\nexec python3 ${JSON.stringify(script)} "$@"\n`);
+  chmodSync(fake, 0o755);
+  const reports = [];
+  const worker = await ClipWorker.start({ model: 'fake', executable: fake, stderr: 'capture',
+    onProgress: (report) => reports.push(report) });
+  assert.deepEqual(reports.map((report) => report.bytesDone), [0, 512, 1024]);
+  const { cached } = await worker.encodeText(['a', 'b', 'c'], { details: true });
+  assert.deepEqual(cached, ['memory', 'store', false]);
+  assert.equal(await worker.close(), 0);
+  const silent = await ClipWorker.start({ model: 'fake', executable: fake, stderr: 'capture' });
+  await silent.close();
+  assert.equal(reports.length, 3);
 });

@@ -21,9 +21,23 @@ export function modelDirectory() {
 
 /** A started worker on the test checkpoint; `options` go to ClipWorker.start. */
 export function startWorker(options = {}) {
-  return ClipWorker.start({ model: modelDirectory(), executable: findExecutable(), ...options });
+  return ClipWorker.start({ model: modelDirectory(), executable: findExecutable(), stderr: 'capture', ...options });
 }
 
 export function norm(vector) {
   return Math.sqrt(vector.reduce((sum, value) => sum + value * value, 0));
+}
+
+/** Polls until process `pid` is gone (true), or `timeout` ms pass (false). */
+export async function waitUntilGone(pid, timeout = 15000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
 }

@@ -1,48 +1,84 @@
 """Finding the clip-worker executable."""
 
+from __future__ import annotations
+
 import os
 import shutil
+from typing import Iterator, List, Optional, Union
 
-EXECUTABLE_ENV = "CLIP_WORKER_BIN"
+#: The variable naming the executable.
+EXECUTABLE_ENV = "CLIP_WORKER_EXE"
+#: The older name of EXECUTABLE_ENV, still read when EXECUTABLE_ENV is unset.
+LEGACY_EXECUTABLE_ENV = "CLIP_WORKER_BIN"
 _NAME = "clip-worker"
+_BUILD_HINT = ("build it in a clip-worker checkout with `swift build -c release --product clip-worker` and put "
+               ".build/release on PATH, or set %s to the executable" % EXECUTABLE_ENV)
 
 
-def repository_root():
-  """The repository this client sits in (clients/python/clip_worker -> three levels up)."""
-  return os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-
-
-def find_executable(explicit=None):
+def find_executable(explicit: Union[str, "os.PathLike[str]", None] = None) -> str:
   """Returns the path of the worker executable, looked up in this order:
 
-  1. `explicit` (an argument), 2. the `CLIP_WORKER_BIN` environment variable, 3. `clip-worker` on PATH,
-  4. the repository's `.build/release/clip-worker`, then `.build/debug/clip-worker`.
-  Raises FileNotFoundError naming every place tried.
+  1. `explicit` (an argument); 2. `$CLIP_WORKER_EXE` (else the older `$CLIP_WORKER_BIN`);
+  3. `clip-worker` on PATH; 4. a build in a clip-worker checkout: `.build/release/clip-worker`, then
+  `.build/debug/clip-worker`, in the first folder holding a `Package.swift` above this package's files (a source
+  or editable install) or above the current directory.
+  Raises FileNotFoundError naming every place tried and how to build the executable.
   """
-  tried = []
   if explicit:
-    explicit = os.fspath(explicit)
-    if _is_executable(explicit):
-      return os.path.abspath(explicit)
-    raise FileNotFoundError("clip-worker executable not found at %s" % explicit)
-  from_env = os.environ.get(EXECUTABLE_ENV)
-  if from_env:
-    if _is_executable(from_env):
-      return os.path.abspath(from_env)
-    raise FileNotFoundError("%s=%s is not an executable file" % (EXECUTABLE_ENV, from_env))
+    path = os.fspath(explicit)
+    if _is_executable(path):
+      return os.path.abspath(path)
+    raise FileNotFoundError("clip-worker executable not found at %s" % path)
+  for variable in (EXECUTABLE_ENV, LEGACY_EXECUTABLE_ENV):
+    value = os.environ.get(variable)
+    if value:
+      if _is_executable(value):
+        return os.path.abspath(value)
+      raise FileNotFoundError("%s=%s is not an executable file" % (variable, value))
   on_path = shutil.which(_NAME)
   if on_path:
-    return on_path
-  tried.append("PATH")
-  for configuration in ("release", "debug"):
-    candidate = os.path.join(repository_root(), ".build", configuration, _NAME)
-    if _is_executable(candidate):
-      return candidate
-    tried.append(candidate)
-  raise FileNotFoundError(
-    "clip-worker executable not found (tried %s, %s); build it with `swift build --product clip-worker` "
-    "or pass executable=/set %s" % (EXECUTABLE_ENV, ", ".join(tried), EXECUTABLE_ENV))
+    return os.path.abspath(on_path)
+  tried = [EXECUTABLE_ENV, "PATH"]
+  for root in checkout_roots():
+    for configuration in ("release", "debug"):
+      candidate = os.path.join(root, ".build", configuration, _NAME)
+      if _is_executable(candidate):
+        return candidate
+      tried.append(candidate)
+  raise FileNotFoundError("clip-worker executable not found (tried %s); %s" % (", ".join(tried), _BUILD_HINT))
 
 
-def _is_executable(path):
+def checkout_roots() -> List[str]:
+  """The clip-worker checkouts this process can see: the nearest folder with a Package.swift above this
+  package's files, then above the current directory (each once)."""
+  roots: List[str] = []
+  for start in (os.path.dirname(os.path.abspath(__file__)), os.getcwd()):
+    for folder in _ancestors(start):
+      if os.path.isfile(os.path.join(folder, "Package.swift")):
+        if folder not in roots:
+          roots.append(folder)
+        break
+  return roots
+
+
+def repository_root() -> Optional[str]:
+  """The checkout this package's files sit in (a source or editable install), or None once installed."""
+  here = os.path.dirname(os.path.abspath(__file__))
+  for folder in _ancestors(here):
+    if os.path.isfile(os.path.join(folder, "Package.swift")):
+      return folder
+  return None
+
+
+def _ancestors(start: str) -> Iterator[str]:
+  folder = start
+  while True:
+    yield folder
+    parent = os.path.dirname(folder)
+    if parent == folder:
+      return
+    folder = parent
+
+
+def _is_executable(path: str) -> bool:
   return os.path.isfile(path) and os.access(path, os.X_OK)

@@ -1,23 +1,27 @@
-"""Shared setup for the client tests: they run against the real clip-worker binary and the tiny checkpoint.
+"""Shared setup for the client tests: they run against the real clip-worker binary and the tiny checkpoint, and
+import the INSTALLED clip_worker package (bash clients/run-tests.sh builds a wheel, installs it into a temporary
+folder and puts that on PYTHONPATH; it sets CLIP_WORKER_PACKAGE_DIR to that folder, which is checked here).
 
-The binary is found like the client finds it (CLIP_WORKER_BIN, PATH, .build/{release,debug}); the model is
-CLIP_WORKER_MODEL or the repository's Tests/CLIPTests/Fixtures/tiny-clip. Build first:
+The binary is found like the client finds it (CLIP_WORKER_EXE, PATH, a checkout's .build/{release,debug}); the
+model is CLIP_WORKER_MODEL or the repository's Tests/CLIPTests/Fixtures/tiny-clip. Build first:
 `swift build --product clip-worker`.
 """
 
 import os
-import sys
+
+import clip_worker
+from clip_worker import ClipWorker, find_executable
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-
-from clip_worker import ClipWorker, find_executable  # noqa: E402  (after the path set-up above)
-from clip_worker.locate import repository_root  # noqa: E402
-
-REPO = repository_root()
+REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 IMAGES = os.path.join(REPO, "protocol", "examples", "images")
 DISK_PNG = os.path.join(IMAGES, "disk.png")
 GRADIENT_JPG = os.path.join(IMAGES, "gradient.jpg")
+PACKAGE_DIR = os.environ.get("CLIP_WORKER_PACKAGE_DIR")
+
+if PACKAGE_DIR and not os.path.abspath(clip_worker.__file__).startswith(os.path.abspath(PACKAGE_DIR) + os.sep):
+  raise ImportError("clip_worker was imported from %s, not from the installed copy in %s" % (
+    clip_worker.__file__, PACKAGE_DIR))
 
 
 def model_directory():
@@ -28,6 +32,17 @@ def model_directory():
 
 
 def start_worker(**options):
-  """A ClipWorker on the test checkpoint; `options` go to the constructor."""
+  """A ClipWorker on the test checkpoint; `options` go to the constructor. The worker's stderr is captured
+  (kept for errors, not forwarded) unless a test asks otherwise."""
   options.setdefault("timeout", 60)
+  options.setdefault("stderr", "capture")
   return ClipWorker(model=model_directory(), executable=find_executable(), **options)
+
+
+def pid_alive(pid):
+  """True while process `pid` exists and is not a zombie."""
+  try:
+    with open("/proc/%d/stat" % pid) as handle:
+      return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+  except FileNotFoundError:
+    return False

@@ -10,7 +10,8 @@ import unittest
 
 from support import DISK_PNG, GRADIENT_JPG, start_worker
 
-from clip_worker import ClipWorker, ClipWorkerError, WorkerExitedError, find_executable
+from clip_worker import (ClipWorker, ClipWorkerError, InputFailedError, InvalidParamsError, MethodNotFoundError,
+                         ModelUnavailableError, RequestCancelledError, WorkerExitedError, find_executable)
 
 try:
   import numpy
@@ -104,6 +105,32 @@ class ClientTests(unittest.TestCase):
     self.assertEqual(rankings[0], self.worker.classify(DISK_PNG, labels, template="a picture of {}"))
     self.assertEqual(rankings[1], self.worker.classify(GRADIENT_JPG, labels, template="a picture of {}"))
 
+  def test_classify_accepts_the_pipeline_names(self):
+    labels = ["red disk", "green field"]
+    by_wire_names = self.worker.classify(DISK_PNG, labels, template="a picture of {}", top_k=1)
+    by_pipeline_names = self.worker.classify(DISK_PNG, candidate_labels=labels,
+                                             hypothesis_template="a picture of {}", top_k=1)
+    self.assertEqual(by_pipeline_names, by_wire_names)
+    self.assertNotEqual(self.worker.classify(DISK_PNG, labels), self.worker.classify(DISK_PNG, labels, template="{}"))
+    with self.assertRaises(TypeError):
+      self.worker.classify(DISK_PNG, labels, candidate_labels=labels)
+    with self.assertRaises(TypeError):
+      self.worker.classify(DISK_PNG, labels, template="{}", hypothesis_template="{}")
+    with self.assertRaises(TypeError):
+      self.worker.classify(DISK_PNG, labels, hypothesisTemplate="{}")  # noqa: the wrong spelling is refused.
+    with self.assertRaises(ValueError):
+      self.worker.classify(DISK_PNG, labels, top_k=0)
+
+  def test_details_report_where_each_embedding_came_from(self):
+    self.worker.cache_clear()
+    first = self.worker.encode_text(["details probe"], details=True)
+    second = self.worker.encode_text(["details probe"], details=True)
+    self.assertEqual((first.dim, len(first.embeddings)), (self.dim, 1))
+    self.assertEqual(first.model, self.worker.info["model"]["id"])
+    self.assertEqual(first.cached, [False])
+    self.assertIn(second.cached[0], ("memory", "store"))
+    self.assertEqual(second.embeddings, first.embeddings)
+
   def test_classify_rejects_a_bare_string_of_labels(self):
     with self.assertRaises(TypeError):
       self.worker.classify(DISK_PNG, "cat")
@@ -135,12 +162,13 @@ class ClientTests(unittest.TestCase):
     self.assertEqual(results[3], self.worker.encode_text(["in flight 3"]))
 
   def test_unknown_method_raises_method_not_found(self):
-    with self.assertRaises(ClipWorkerError) as raised:
+    with self.assertRaises(MethodNotFoundError) as raised:
       self.worker.request("noSuchMethod", {})
     self.assertEqual(raised.exception.code, ClipWorkerError.METHOD_NOT_FOUND)
+    self.assertEqual(raised.exception.data, {"method": "noSuchMethod"})
 
   def test_bad_params_raise_invalid_params(self):
-    with self.assertRaises(ClipWorkerError) as raised:
+    with self.assertRaises(InvalidParamsError) as raised:
       self.worker.request("encodeText", {"texts": "not a list"})
     self.assertEqual(raised.exception.code, ClipWorkerError.INVALID_PARAMS)
 
@@ -148,7 +176,8 @@ class ClientTests(unittest.TestCase):
     with self.assertRaises(ClipWorkerError) as raised:
       self.worker.encode_image([DISK_PNG, b"this is not an image"])
     error = raised.exception
-    self.assertTrue(-32099 <= error.code <= -32000 or error.code == ClipWorkerError.INVALID_PARAMS, error)
+    self.assertIsInstance(error, InputFailedError)
+    self.assertEqual(error.code, -32001)
     self.assertEqual(error.data["index"], 1, error)
 
   def test_cancel_answers_minus_32800(self):
@@ -161,7 +190,7 @@ class ClientTests(unittest.TestCase):
       try:
         self.assertEqual(len(future.result(60)), 64)
         outcomes.append("completed")
-      except ClipWorkerError as error:
+      except RequestCancelledError as error:
         self.assertTrue(error.cancelled, error)
         outcomes.append("cancelled")
     self.assertIn("cancelled", outcomes)
@@ -173,7 +202,8 @@ class LifecycleTests(unittest.TestCase):
 
   def test_missing_model_directory_ends_the_worker_with_status_2(self):
     with self.assertRaises(WorkerExitedError) as raised:
-      ClipWorker(model=os.path.join(tempfile.gettempdir(), "no-such-clip-model"), executable=find_executable())
+      ClipWorker(model=os.path.join(tempfile.gettempdir(), "no-such-clip-model"), executable=find_executable(),
+                 stderr="capture")
     self.assertEqual(raised.exception.returncode, 2)
     self.assertIn("no-such-clip-model", raised.exception.stderr_tail)
 
@@ -184,9 +214,10 @@ class LifecycleTests(unittest.TestCase):
       with open(os.path.join(directory, "config.json"), "w") as handle:
         handle.write("{}")
       with self.assertRaises((ClipWorkerError, WorkerExitedError)) as raised:
-        ClipWorker(model=directory, executable=find_executable(), timeout=60)
+        ClipWorker(model=directory, executable=find_executable(), timeout=60, stderr="capture")
     error = raised.exception
     if isinstance(error, ClipWorkerError):
+      self.assertIsInstance(error, ModelUnavailableError)
       self.assertEqual(error.code, -32002)
       self.assertIn("reason", error.data)
     else:
