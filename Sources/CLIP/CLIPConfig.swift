@@ -41,34 +41,15 @@ public struct CLIPConfig: Equatable, Sendable {
 
   /// The invariants the model's construction relies on.
   func validate() throws {
-    let positive: [(String, Int)] = [
-      ("text_config.vocab_size", text.vocabSize), ("text_config.hidden_size", text.hiddenSize),
-      ("text_config.intermediate_size", text.intermediateSize),
-      ("text_config.num_hidden_layers", text.numHiddenLayers),
-      ("text_config.num_attention_heads", text.numAttentionHeads),
-      ("text_config.max_position_embeddings", text.maxPositionEmbeddings),
-      ("vision_config.hidden_size", vision.hiddenSize), ("vision_config.intermediate_size", vision.intermediateSize),
-      ("vision_config.num_hidden_layers", vision.numHiddenLayers),
-      ("vision_config.num_attention_heads", vision.numAttentionHeads),
-      ("vision_config.num_channels", vision.numChannels), ("vision_config.image_size", vision.imageSize),
-      ("vision_config.patch_size", vision.patchSize), ("projection_dim", projectionDim),
-    ]
-    for (key, value) in positive where value <= 0 {
-      throw CheckpointError.invalidConfig(reason: "\(key) is \(value)")
-    }
-    if text.hiddenSize % text.numAttentionHeads != 0 {
-      throw CheckpointError.invalidConfig(
-        reason: "text hidden_size \(text.hiddenSize) is not a multiple of \(text.numAttentionHeads) heads")
-    }
-    if vision.hiddenSize % vision.numAttentionHeads != 0 {
-      throw CheckpointError.invalidConfig(
-        reason: "vision hidden_size \(vision.hiddenSize) is not a multiple of \(vision.numAttentionHeads) heads")
-    }
-    if vision.imageSize % vision.patchSize != 0 {
-      // transformers' convolution would silently drop the remainder; no CLIP checkpoint has one.
-      throw CheckpointError.invalidConfig(
-        reason: "image_size \(vision.imageSize) is not a multiple of patch_size \(vision.patchSize)")
-    }
+    try ConfigurationCheck.positive(
+      [("text_config.vocab_size", text.vocabSize)] + ConfigurationCheck.encoderSizes(text, prefix: "text_config")
+        + [("text_config.max_position_embeddings", text.maxPositionEmbeddings)]
+        + ConfigurationCheck.encoderSizes(vision, prefix: "vision_config")
+        + [("vision_config.num_channels", vision.numChannels), ("vision_config.image_size", vision.imageSize),
+           ("vision_config.patch_size", vision.patchSize), ("projection_dim", projectionDim)])
+    try ConfigurationCheck.headsDivideWidth(text, tower: "text")
+    try ConfigurationCheck.headsDivideWidth(vision, tower: "vision")
+    try ConfigurationCheck.patchesTile(imageSize: vision.imageSize, patchSize: vision.patchSize)
   }
 }
 

@@ -31,30 +31,16 @@ public struct SiglipConfig: Equatable, Sendable {
 
   /// The invariants the model's construction relies on.
   func validate() throws {
-    let positive: [(String, Int)] = [
-      ("text_config.vocab_size", text.vocabSize), ("text_config.hidden_size", text.hiddenSize),
-      ("text_config.intermediate_size", text.intermediateSize),
-      ("text_config.num_hidden_layers", text.numHiddenLayers),
-      ("text_config.num_attention_heads", text.numAttentionHeads),
-      ("text_config.max_position_embeddings", text.maxPositionEmbeddings),
-      ("text_config.projection_size", text.embeddingDimension),
-      ("vision_config.hidden_size", vision.hiddenSize), ("vision_config.intermediate_size", vision.intermediateSize),
-      ("vision_config.num_hidden_layers", vision.numHiddenLayers),
-      ("vision_config.num_attention_heads", vision.numAttentionHeads),
-      ("vision_config.num_channels", vision.numChannels), ("vision_config.image_size", vision.imageSize),
-      ("vision_config.patch_size", vision.patchSize),
-    ]
-    for (key, value) in positive where value <= 0 {
-      throw CheckpointError.invalidConfig(reason: "\(key) is \(value)")
-    }
-    for (tower, width, heads) in [("text", text.hiddenSize, text.numAttentionHeads),
-                                  ("vision", vision.hiddenSize, vision.numAttentionHeads)] where width % heads != 0 {
-      throw CheckpointError.invalidConfig(reason: "\(tower) hidden_size \(width) is not a multiple of \(heads) heads")
-    }
-    if vision.imageSize % vision.patchSize != 0 {
-      throw CheckpointError.invalidConfig(
-        reason: "image_size \(vision.imageSize) is not a multiple of patch_size \(vision.patchSize)")
-    }
+    try ConfigurationCheck.positive(
+      [("text_config.vocab_size", text.vocabSize)] + ConfigurationCheck.encoderSizes(text, prefix: "text_config")
+        + [("text_config.max_position_embeddings", text.maxPositionEmbeddings),
+           ("text_config.projection_size", text.embeddingDimension)]
+        + ConfigurationCheck.encoderSizes(vision, prefix: "vision_config")
+        + [("vision_config.num_channels", vision.numChannels), ("vision_config.image_size", vision.imageSize),
+           ("vision_config.patch_size", vision.patchSize)])
+    try ConfigurationCheck.headsDivideWidth(text, tower: "text")
+    try ConfigurationCheck.headsDivideWidth(vision, tower: "vision")
+    try ConfigurationCheck.patchesTile(imageSize: vision.imageSize, patchSize: vision.patchSize)
     guard vision.visionUseHead else {
       throw CheckpointError.invalidConfig(reason: "vision_use_head is false: the vision tower has no image embedding")
     }
