@@ -86,31 +86,37 @@ def tokenizer_files(directory):
     return SiglipTokenizer.from_pretrained(directory)
 
 
-def main():
-    out = os.path.join(HERE, "tiny-siglip")
-    shutil.rmtree(out, ignore_errors=True)
-    os.makedirs(out)
-    tokenizer = tokenizer_files(out)
+def write_tiny_model(out, tokenizer, seed, logit_scale, logit_bias, resample):
+    """A tiny random SiglipModel (32 wide, 2 layers, 32x32 images in 8x8 patches) for `tokenizer`, saved to `out`
+    with a SiglipImageProcessor config (`resample`: 3 bicubic as SigLIP, 2 bilinear as SigLIP 2)."""
     config = SiglipConfig(
         text_config=dict(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=37, num_hidden_layers=2,
                          num_attention_heads=4, max_position_embeddings=64, pad_token_id=tokenizer.pad_token_id,
                          eos_token_id=tokenizer.eos_token_id),
         vision_config=dict(hidden_size=32, intermediate_size=37, num_hidden_layers=2, num_attention_heads=4,
                            image_size=32, patch_size=8))
-    torch.manual_seed(7)
+    torch.manual_seed(seed)
     model = SiglipModel(config).eval()
     with torch.no_grad():
         # Random init leaves some tensors at constants (zeros, ones); make every one of them matter.
         for name, parameter in model.named_parameters():
             parameter.copy_(torch.randn_like(parameter) * (0.5 if "norm" in name else 0.2))
-        model.logit_scale.fill_(1.3)
-        model.logit_bias.fill_(-2.5)
+        model.logit_scale.fill_(logit_scale)
+        model.logit_bias.fill_(logit_bias)
     model.save_pretrained(out, safe_serialization=True)
     with open(os.path.join(out, "preprocessor_config.json"), "w") as f:
         json.dump({"do_normalize": True, "do_rescale": True, "do_resize": True, "image_mean": [0.5, 0.5, 0.5],
                    "image_processor_type": "SiglipImageProcessor", "image_std": [0.5, 0.5, 0.5],
-                   "processor_class": "SiglipProcessor", "resample": 3, "rescale_factor": 0.00392156862745098,
-                   "size": {"height": 32, "width": 32}}, f, indent=2)
+                   "processor_class": "SiglipProcessor", "resample": resample,
+                   "rescale_factor": 0.00392156862745098, "size": {"height": 32, "width": 32}}, f, indent=2)
+
+
+def main():
+    out = os.path.join(HERE, "tiny-siglip")
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    tokenizer = tokenizer_files(out)
+    write_tiny_model(out, tokenizer, seed=7, logit_scale=1.3, logit_bias=-2.5, resample=3)
 
     bf16 = os.path.join(HERE, "tiny-siglip-bf16")
     shutil.rmtree(bf16, ignore_errors=True)
@@ -170,25 +176,7 @@ def make_siglip2(image):
     for name in ("tokenizer.json", "tokenizer_config.json"):
         shutil.copy(os.path.join(gemma, name), out)
     tokenizer = transformers.AutoTokenizer.from_pretrained(out)
-    config = SiglipConfig(
-        text_config=dict(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=37, num_hidden_layers=2,
-                         num_attention_heads=4, max_position_embeddings=64, pad_token_id=tokenizer.pad_token_id,
-                         eos_token_id=tokenizer.eos_token_id),
-        vision_config=dict(hidden_size=32, intermediate_size=37, num_hidden_layers=2, num_attention_heads=4,
-                           image_size=32, patch_size=8))
-    torch.manual_seed(17)
-    model = SiglipModel(config).eval()
-    with torch.no_grad():
-        for name, parameter in model.named_parameters():
-            parameter.copy_(torch.randn_like(parameter) * (0.5 if "norm" in name else 0.2))
-        model.logit_scale.fill_(1.6)
-        model.logit_bias.fill_(-1.5)
-    model.save_pretrained(out, safe_serialization=True)
-    with open(os.path.join(out, "preprocessor_config.json"), "w") as f:
-        json.dump({"do_normalize": True, "do_rescale": True, "do_resize": True, "image_mean": [0.5, 0.5, 0.5],
-                   "image_processor_type": "SiglipImageProcessor", "image_std": [0.5, 0.5, 0.5],
-                   "processor_class": "SiglipProcessor", "resample": 2, "rescale_factor": 0.00392156862745098,
-                   "size": {"height": 32, "width": 32}}, f, indent=2)
+    write_tiny_model(out, tokenizer, seed=17, logit_scale=1.6, logit_bias=-1.5, resample=2)
     loaded = SiglipModel.from_pretrained(out, dtype=torch.float32).eval()
     encoded = tokenizer(TEXTS, padding="max_length", max_length=64, truncation=True)
     assert "attention_mask" in encoded and tokenizer.padding_side == "left", (encoded.keys(), tokenizer.padding_side)
