@@ -245,3 +245,16 @@ import Testing
     #expect(errors.contains(message), "\(errors)")
   }
 }
+
+/// Issue 20: a mistyped relative `--model` is read as a Hub id; the failure says it is neither.
+@Suite(.timeLimit(.minutes(2))) struct MistypedModelTests {
+  @Test func relativeModelThatIsNeitherSaysBoth() async throws {
+    let cache = FileManager.default.temporaryDirectory.appendingPathComponent("empty-hub-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: cache) }
+    let (code, _, errors) = try await WorkerProcess.run(
+      ["--model", "models/b3"], environment: ["HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": cache.path])
+    #expect(code == 1)
+    #expect(errors.contains("cannot load model models/b3"), "\(errors)")
+    #expect(errors.contains("nor is there a directory models/b3 in the working directory"), "\(errors)")
+  }
+}

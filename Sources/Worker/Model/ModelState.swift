@@ -82,7 +82,13 @@ final class ModelState: Sendable {
             "model \(loaded.info.id) ready in \(milliseconds) ms (dim \(loaded.info.properties.embeddingDimension))")
           ready()
         case let .failure(error):
-          logger.log(.error, "cannot load model \(source): \(error)")
+          // A Hub id that was meant as a relative directory (`models/b3` mistyped): say both readings.
+          var note = ""
+          if case .hub = source, !source.description.contains("@") {
+            note = " (nor is there a directory \(source) in the working directory "
+              + "\(FileManager.default.currentDirectoryPath))"
+          }
+          logger.log(.error, "cannot load model \(source): \(error)\(note)")
           failed()
         }
       })
