@@ -14,10 +14,13 @@ public struct LineReader {
   }
 
   /// Blocks, reading until end of file (a read error ends the input the same way), calling `onFrame` for
-  /// every frame in order. `onFrame` returning false stops reading early.
-  public mutating func run(_ onFrame: (LineFramer.Frame) -> Bool) {
+  /// every frame in order. `onFrame` returning false stops reading early; so does `stop`, once requested, at
+  /// the first pause in the input.
+  public mutating func run(stop: ReadStop? = nil, _ onFrame: (LineFramer.Frame) -> Bool) {
     var chunk = [UInt8](repeating: 0, count: chunkSize)
+    var stopRequested = false
     while true {
+      if let stop, !stop.waitForInput(fileDescriptor, requested: &stopRequested) { break }
       let count = Self.readAvailable(fileDescriptor, into: &chunk)
       if count < 0 && errno == EINTR { continue }
       guard count > 0 else { break }

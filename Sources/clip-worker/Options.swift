@@ -9,10 +9,20 @@ struct Options {
   var model: String?
   var configuration = WorkerConfiguration()
   var logLevel = Logger.Level.info
+  /// Whether `--log-level` (or its variable) was given; else the one-shot commands log warnings only.
+  var logLevelGiven = false
+  /// `-v`: the one-shot commands log as the server does (info).
+  var verbose = false
   var action = Action.serve
+  /// `--allow-path` directories (from the environment, `:`-separated, unless the command line gives any).
+  var allowPaths: [String] = []
+  /// `--no-paths`: path inputs refused, bytes only.
+  var noPaths = false
 
   enum Action: Equatable {
     case serve, version
+    /// `--check` or `clip-worker check`: load the model, embed one text and one image, report, exit.
+    case check
     /// Help for the server, or for one command.
     case help(OneShotCommand.Kind?)
     case oneShot(OneShotCommand)
@@ -74,6 +84,37 @@ struct Options {
       options.configuration.precision = precision
     },
     Spec(
+      flag: "--allow-path", variable: "CLIP_WORKER_ALLOW_PATHS", value: "DIR",
+      help: "path inputs must resolve (after symlinks and ..) inside DIR; repeatable (env: ':'-separated)"
+    ) { options, value in
+      options.allowPaths += value.split(separator: ":").map(String.init)
+    },
+    Spec(
+      flag: "--max-request-images", variable: "CLIP_WORKER_MAX_REQUEST_IMAGES", value: "N",
+      help: "most images in one request (default 1024)"
+    ) { options, value in
+      options.configuration.requestLimits.maxImages = try integer(value, flag: "--max-request-images", minimum: 1)
+    },
+    Spec(
+      flag: "--max-request-texts", variable: "CLIP_WORKER_MAX_REQUEST_TEXTS", value: "N",
+      help: "most texts (or labels) in one request (default 16384)"
+    ) { options, value in
+      options.configuration.requestLimits.maxTexts = try integer(value, flag: "--max-request-texts", minimum: 1)
+    },
+    Spec(
+      flag: "--max-request-text-kb", variable: "CLIP_WORKER_MAX_REQUEST_TEXT_KB", value: "N",
+      help: "most UTF-8 bytes of all texts of one request, in KiB (default 65536)"
+    ) { options, value in
+      options.configuration.requestLimits.maxTextBytes =
+        try integer(value, flag: "--max-request-text-kb", minimum: 1) * 1024
+    },
+    Spec(
+      flag: "--max-request-pixels", variable: "CLIP_WORKER_MAX_REQUEST_PIXELS", value: "N",
+      help: "most decoded pixels of all images of one request (default 400000000)"
+    ) { options, value in
+      options.configuration.requestLimits.maxPixels = try integer(value, flag: "--max-request-pixels", minimum: 1)
+    },
+    Spec(
       flag: "--log-level", variable: "CLIP_WORKER_LOG_LEVEL", value: "LEVEL",
       help: "error, warning, info or debug; logs go to stderr (default info)"
     ) { options, value in
@@ -81,6 +122,7 @@ struct Options {
         throw OptionsError.invalidValue(flag: "--log-level", value: value)
       }
       options.logLevel = level
+      options.logLevelGiven = true
     },
   ]
 
@@ -95,17 +137,35 @@ struct Options {
         try spec.apply(&self, value)
       }
     }
+    if let value = environment["CLIP_WORKER_NO_PATHS"], !value.isEmpty {
+      guard ["1", "true", "yes"].contains(value) else {
+        throw OptionsError.invalidValue(flag: "CLIP_WORKER_NO_PATHS", value: value)
+      }
+      noPaths = true
+    }
     var rest = arguments[...]
     var command: OneShotCommand?
     if let first = rest.first, let kind = OneShotCommand.Kind(rawValue: first) {
       rest.removeFirst()
       command = OneShotCommand(kind: kind)
+    } else if rest.first == "check" {
+      rest.removeFirst()
+      action = .check
     }
+    var allowPathsOnCommandLine = false
     while let argument = rest.popFirst() {
       switch argument {
       case "-h", "--help": action = .help(command?.kind); return
       case "--version": action = .version; return
+      case "--check" where command == nil: action = .check; continue
+      case "--no-paths": noPaths = true; continue
+      case "-v", "--verbose": verbose = true; continue
       default: break
+      }
+      if Options.split(argument).0 == "--allow-path", !allowPathsOnCommandLine {
+        // The command line's roots replace the environment's.
+        allowPathsOnCommandLine = true
+        allowPaths = []
       }
       if command != nil, !argument.hasPrefix("-") {
         command!.images.append(argument)
@@ -124,6 +184,16 @@ struct Options {
     if let command {
       try command.validate()
       action = .oneShot(command)
+    }
+    // A command at a terminal is quiet unless asked (`-v`, `--log-level`); the server keeps its log.
+    if action != .serve, !verbose, !logLevelGiven { logLevel = .warning }
+    if noPaths {
+      guard allowPaths.isEmpty else { throw OptionsError.badCommand("--no-paths and --allow-path exclude each other") }
+      configuration.pathPolicy = .none
+    } else if !allowPaths.isEmpty {
+      do { configuration.pathPolicy = try PathPolicy.allowing(allowPaths) } catch {
+        throw OptionsError.badCommand(error.description)
+      }
     }
   }
 
@@ -165,6 +235,8 @@ struct Options {
       lines.append(helpLine("  \(spec.flag) \(spec.value)", spec.help))
       lines.append(String(repeating: " ", count: 30) + "env: \(spec.variable)")
     }
+    lines.append(helpLine("  --no-paths", "refuse path inputs: images only as data (env: CLIP_WORKER_NO_PATHS=1)"))
+    lines.append(helpLine("  -v, --verbose", "classify, embed, check: log as the server does (default: warnings only)"))
     lines.append(helpLine("  -h, --help", "show this help and exit"))
     lines.append(helpLine("  --version", "show the version and exit"))
     return lines
@@ -180,10 +252,12 @@ struct Options {
       "usage: clip-worker [--model MODEL] [options]",
       "       clip-worker classify IMAGE... --labels \"a,b\" [options]   (see clip-worker classify --help)",
       "       clip-worker embed IMAGE... | --text T... [options]     (see clip-worker embed --help)",
+      "       clip-worker check [--model MODEL] [options]          (or --check: load, embed a text and an image, report)",
       "",
-      "Serves a CLIP model over JSON-RPC 2.0 on stdin/stdout, one JSON message per line, until the exit",
-      "notification or the end of input. The protocol is described in protocol/README.md; rpc.discover",
-      "returns its OpenRPC document.",
+      "Serves a CLIP-family model over JSON-RPC 2.0 on stdin/stdout, one JSON message per line, until the exit",
+      "notification or the end of input. The methods, their params and errors are in the OpenRPC document that",
+      "the rpc.discover method returns (clip-worker's source has it as protocol/openrpc.json, with a README).",
+      "Relative image paths resolve against the worker's working directory.",
       "",
       "A Hub id is looked up in the Hugging Face cache (HF_HUB_CACHE, HF_HOME) and downloaded into it when",
       "missing (HF_ENDPOINT, HF_TOKEN); with HF_HUB_OFFLINE=1 the network is never used. Download progress is",
@@ -194,7 +268,7 @@ struct Options {
     lines += optionLines
     lines.append("")
     lines.append("exit codes: 0 after shutdown+exit or end of input, 1 on exit without shutdown or a model that")
-    lines.append("cannot be resolved or loaded, 2 on bad options.")
+    lines.append("cannot be resolved or loaded (also when the input ends first), 2 on bad options.")
     return lines.joined(separator: "\n")
   }
 }

@@ -32,7 +32,7 @@ case let .help(command):
 case .version:
   print("\(WorkerVersion.name) \(WorkerVersion.current)")
   exit(0)
-case .serve, .oneShot:
+case .serve, .oneShot, .check:
   break
 }
 
@@ -53,6 +53,9 @@ let loadModel: ModelLoading = { directory in
   return model
 }
 
+if options.action == .check {
+  exit(runCheck(source: source, options: options, logger: logger, display: display))
+}
 if case let .oneShot(command) = options.action {
   exit(runOneShot(command, source: source, options: options, logger: logger, display: display))
 }
@@ -66,9 +69,13 @@ guard protocolOutput >= 0, dup2(STDERR_FILENO, STDOUT_FILENO) >= 0 else {
 }
 
 let writer = LineWriter(fileDescriptor: protocolOutput)
+// After a failed load the reader reads what the client has already sent (each request is answered with
+// modelUnavailable), then stops at the first pause, so that the process exits 1 even if the client keeps
+// its end of the pipe open.
+let readStop = ReadStop()
 let server = Server(
   configuration: options.configuration, source: source, load: loadModel, decode: defaultImageDecoder,
-  output: { writer.write($0) }, logger: logger, progress: { display.show($0) })
+  output: { writer.write($0) }, logger: logger, progress: { display.show($0) }, loadFailed: { readStop.request() })
 server.start()
 
 // SIGTERM and SIGINT end the worker in order: input stops, calls in flight get a second to be answered,
@@ -85,10 +92,17 @@ let terminationSources = [SIGTERM, SIGINT].map { number in
   return source
 }
 
+// A person who started the server at a terminal sees what it expects (once; never when stdin is a pipe).
+if isatty(STDIN_FILENO) == 1 {
+  standardError(
+    "clip-worker: reading JSON-RPC 2.0 requests on stdin, one JSON message per line (Ctrl-D ends);"
+      + " for one image or text at a time use 'clip-worker classify' or 'clip-worker embed' (see --help)")
+}
+
 let maxLineBytes = options.configuration.maxMessageBytes
 let reader = Thread {
   var lines = LineReader(fileDescriptor: STDIN_FILENO, maxLineBytes: maxLineBytes)
-  lines.run { server.receive($0) }
+  lines.run(stop: readStop) { server.receive($0) }
   server.endOfInput()
 }
 reader.stackSize = 8 << 20

@@ -37,7 +37,7 @@ import Testing
 
   private func classify(model: String, environment: [String: String]) async throws -> (Int32, String, String) {
     try await WorkerProcess.run(
-      ["classify", image, "--labels", "cat,dog", "--json", "--model", model], environment: environment)
+      ["classify", image, "--labels", "cat,dog", "--json", "-v", "--model", model], environment: environment)
   }
 
   @Test func firstRunDownloadsSecondRunWorksOffline() async throws {

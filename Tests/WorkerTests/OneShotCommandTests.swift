@@ -115,3 +115,17 @@ import Testing
     #expect(output.contains("--json") && output.contains("--model MODEL") && output.contains("exit codes"))
   }
 }
+
+/// Issue 20: a one-shot command is quiet on stderr unless asked (`-v`).
+@Suite(.timeLimit(.minutes(5))) struct OneShotQuietTests {
+  @Test func quietByDefaultAndLogsWithVerbose() async throws {
+    let model = WorkerProcess.tinyCLIP.path
+    let (code, output, errors) = try await WorkerProcess.run(["embed", "--text", "a cat", "--model", model])
+    #expect(code == 0 && !output.isEmpty)
+    #expect(errors.isEmpty, "stderr: \(errors)")
+    let (verboseCode, _, verbose) = try await WorkerProcess.run(["embed", "--text", "a cat", "-v", "--model", model])
+    // The "ready" line is logged after the waiting call resumes, so a fast one-shot may exit before it: only
+    // the exit code is checked here.
+    #expect(verboseCode == 0, "stderr: \(verbose)")
+  }
+}

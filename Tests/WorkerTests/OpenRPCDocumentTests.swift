@@ -46,7 +46,7 @@ import Testing
       RPCError.Code.parseError, RPCError.Code.invalidRequest, RPCError.Code.methodNotFound,
       RPCError.Code.invalidParams, RPCError.Code.internalError, RPCError.Code.requestCancelled,
       RPCError.Code.inputFailed, RPCError.Code.modelUnavailable, RPCError.Code.shuttingDown,
-      RPCError.Code.messageTooLarge,
+      RPCError.Code.messageTooLarge, RPCError.Code.pathNotAllowed,
     ]
     #expect(codes == used)
     let standard: Set<Int> = [-32700, -32600, -32601, -32602, -32603, -32800]
@@ -55,7 +55,7 @@ import Testing
 
   @Test func readmeDocumentsEveryErrorCodeAndMethod() throws {
     let readme = try String(contentsOf: Self.protocolDirectory.appendingPathComponent("README.md"), encoding: .utf8)
-    for code in ["-32700", "-32600", "-32601", "-32602", "-32603", "-32800", "-32001", "-32002", "-32003", "-32004"] {
+    for code in ["-32700", "-32600", "-32601", "-32602", "-32603", "-32800", "-32001", "-32002", "-32003", "-32004", "-32005"] {
       #expect(readme.contains("`\(code)`"), "README lacks \(code)")
     }
     for method in Methods.all.map({ $0.name }) + [Server.exitMethod, Server.cancelMethod] {

@@ -214,6 +214,8 @@ import Testing
     let response = try await connection.call(1, "encodeText", ["texts": ["a"]])
     #expect(response.errorCode == -32002)
     #expect(response["error"]?["data"] == ["reason": "broken checkpoint"])
+    // The end waits for the end of input (the executable's reader ends it at the first pause after the failure).
+    connection.server.endOfInput()
     #expect(await connection.server.exitCode() == 1)
   }
 

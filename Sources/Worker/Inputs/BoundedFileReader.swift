@@ -14,12 +14,15 @@ import Foundation
 /// Paths are Swift strings, so a path is UTF-8 on the wire and on disk: a file whose name is not valid UTF-8
 /// cannot be named in a request (JSON strings are Unicode); send its bytes as `data` instead.
 enum BoundedFileReader {
-  /// The file's bytes. Throws the reason as an `InputError`.
-  static func read(_ path: String, maxBytes: Int) throws(InputError) -> [UInt8] {
+  /// The file's bytes. Throws the reason as an `InputError`. `policy` is checked before the open and on
+  /// the opened file (`PathPolicy`).
+  static func read(_ path: String, maxBytes: Int, policy: PathPolicy = .any) throws(InputError) -> [UInt8] {
+    try policy.checkBeforeOpening(path)
     // O_NONBLOCK: opening a FIFO with no writer must not wait for one. It does not affect regular files.
     let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
     guard descriptor >= 0 else { throw failure(errno, path) }
     defer { close(descriptor) }
+    try policy.checkOpened(descriptor, path: path)
     var status = stat()
     guard fstat(descriptor, &status) == 0 else { throw failure(errno, path) }
     let type = status.st_mode & S_IFMT

@@ -52,9 +52,10 @@ struct Classify: Method {
   }
 
   static func run(_ params: Params, in context: WorkerContext) async throws -> JSONValue {
+    let texts = params.labels.map(params.template.apply)
+    try context.configuration.requestLimits.check(images: params.images.count, texts: texts)
     let loaded = try await context.modelState.model()
     try Task.checkCancellation()
-    let texts = params.labels.map(params.template.apply)
     async let imageResults = context.imageEmbeddings(
       params.images, param: params.single ? "image" : "images", loaded: loaded)
     async let textResults = context.textEmbeddings(texts, loaded: loaded)

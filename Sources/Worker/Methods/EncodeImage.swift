@@ -18,6 +18,7 @@ struct EncodeImage: Method {
   }
 
   static func run(_ params: Params, in context: WorkerContext) async throws -> Embeddings {
+    try context.configuration.requestLimits.check(images: params.images.count)
     let loaded = try await context.modelState.model()
     try Task.checkCancellation()
     let results = try await context.imageEmbeddings(params.images, param: "images", loaded: loaded)

@@ -18,6 +18,7 @@ struct EncodeText: Method {
   }
 
   static func run(_ params: Params, in context: WorkerContext) async throws -> Embeddings {
+    try context.configuration.requestLimits.check(texts: params.texts)
     let loaded = try await context.modelState.model()
     try Task.checkCancellation()
     return params.options.embeddings(try await context.textEmbeddings(params.texts, loaded: loaded), of: loaded)

@@ -38,6 +38,16 @@ struct Initialize: Method {
     let loaded = try await context.modelState.model()
     let info = loaded.info
     let configuration = context.configuration
+    var limits: JSONObject = [
+      "maxMessageBytes": JSONValue(configuration.maxMessageBytes),
+      "maxNestingDepth": JSONValue(configuration.maxNestingDepth),
+      "maxImagePixels": JSONValue(configuration.imageLimits.maxPixels),
+      "maxFileBytes": JSONValue(configuration.maxImageFileBytes),
+      "maxBatchSize": JSONValue(configuration.maxBatchSize),
+      "cacheCapacityBytes": JSONValue(configuration.cacheCapacityBytes),
+      "threads": JSONValue(configuration.threads),
+    ]
+    for (name, value) in configuration.requestLimits.jsonMembers { limits[name] = value }
     return [
       "serverInfo": ["name": .string(WorkerVersion.name), "version": .string(WorkerVersion.current)],
       "model": [
@@ -51,15 +61,8 @@ struct Initialize: Method {
         "scoring": loaded.model.scoring.json,
       ],
       "methods": .array((Methods.all.map { $0.name } + [Server.exitMethod, Server.cancelMethod]).map { .string($0) }),
-      "limits": [
-        "maxMessageBytes": JSONValue(configuration.maxMessageBytes),
-        "maxNestingDepth": JSONValue(configuration.maxNestingDepth),
-        "maxImagePixels": JSONValue(configuration.imageLimits.maxPixels),
-        "maxFileBytes": JSONValue(configuration.maxImageFileBytes),
-        "maxBatchSize": JSONValue(configuration.maxBatchSize),
-        "cacheCapacityBytes": JSONValue(configuration.cacheCapacityBytes),
-        "threads": JSONValue(configuration.threads),
-      ],
+      "limits": .object(limits),
+      "inputs": configuration.pathPolicy.json,
     ]
   }
 }

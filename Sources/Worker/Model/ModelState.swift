@@ -58,7 +58,8 @@ final class ModelState: Sendable {
   func start(
     source: ModelReference, configuration: WorkerConfiguration, logger: Logger, resolve: @escaping ModelResolving,
     load: @escaping ModelLoading,
-    progress: @escaping @Sendable (DownloadProgress) -> Void, failed: @escaping @Sendable () -> Void
+    progress: @escaping @Sendable (DownloadProgress) -> Void, failed: @escaping @Sendable () -> Void,
+    ready: @escaping @Sendable () -> Void = {}
   ) {
     let started = Date()
     self.load(
@@ -79,8 +80,15 @@ final class ModelState: Sendable {
           logger.log(
             .info,
             "model \(loaded.info.id) ready in \(milliseconds) ms (dim \(loaded.info.properties.embeddingDimension))")
+          ready()
         case let .failure(error):
-          logger.log(.error, "cannot load model \(source): \(error)")
+          // A Hub id that was meant as a relative directory (`models/b3` mistyped): say both readings.
+          var note = ""
+          if case .hub = source, !source.description.contains("@") {
+            note = " (nor is there a directory \(source) in the working directory "
+              + "\(FileManager.default.currentDirectoryPath))"
+          }
+          logger.log(.error, "cannot load model \(source): \(error)\(note)")
           failed()
         }
       })

@@ -11,6 +11,8 @@ extension RPCError.Code {
   public static let shuttingDown = -32003
   /// A line was longer than the message limit and was discarded.
   public static let messageTooLarge = -32004
+  /// A path input refused by the path policy (`--allow-path`, `--no-paths`); `data` names the input as given.
+  public static let pathNotAllowed = -32005
 }
 
 extension RPCError {
@@ -19,6 +21,22 @@ extension RPCError {
   public static func inputFailed(param: String, index: Int, input: JSONValue, reason: String) -> RPCError {
     RPCError(
       code: Code.inputFailed, message: "\(param)[\(index)]: \(reason)",
+      data: ["param": .string(param), "index": JSONValue(index), "input": input, "reason": .string(reason)])
+  }
+
+  /// Input `index` names a path the policy refuses. The path is named as the request gave it, never what it
+  /// resolves to.
+  public static func pathNotAllowed(param: String, index: Int, input: JSONValue, reason: String) -> RPCError {
+    RPCError(
+      code: Code.pathNotAllowed, message: "\(param)[\(index)]: \(reason)",
+      data: ["param": .string(param), "index": JSONValue(index), "input": input, "reason": .string(reason)])
+  }
+
+  /// Input `index` is malformed (invalid base64, a bad `data:` URI): invalid params, with the same `data` as
+  /// `inputFailed`.
+  public static func invalidInput(param: String, index: Int, input: JSONValue, reason: String) -> RPCError {
+    RPCError(
+      code: Code.invalidParams, message: "Invalid params: \(param)[\(index)]: \(reason)",
       data: ["param": .string(param), "index": JSONValue(index), "input": input, "reason": .string(reason)])
   }
 

@@ -39,7 +39,13 @@ public final class Server: Sendable {
     /// Responses removed from `active` and not yet written; the process may not end while any remain.
     var repliesInProgress = 0
     var exitWaiters: [CheckedContinuation<Int32, Never>] = []
+    /// Whether the model is loading, loaded or failed: the end of input waits for a load in progress.
+    var model = ModelStatus.loading
+    /// The input has ended (end of file, or the reader stopped after a failed load).
+    var inputEnded = false
   }
+
+  fileprivate enum ModelStatus { case loading, ready, failed }
 
   private let session: Session
   private let output: @Sendable ([UInt8]) -> Bool
@@ -49,16 +55,20 @@ public final class Server: Sendable {
   /// One per call that may be in flight: taken by the reader before a call starts, given back when the call
   /// leaves the table of active calls.
   private let slots: DispatchSemaphore
+  private let loadFailed: @Sendable () -> Void
 
   /// - Parameters: as `Session.init`'s (clients that ask for it also get `$/progress` notifications of the
   ///   download), and `output`, which writes one message (a line without its terminator) and returns false once
-  ///   output is gone.
+  ///   output is gone; `loadFailed`, called once if the model cannot be loaded, so that the reader can stop
+  ///   once the input already sent has been read (the executable's reader then ends the input).
   public init(
     configuration: WorkerConfiguration, source: ModelReference, resolve: @escaping ModelResolving = resolveFromHub,
     load: ModelLoading? = nil, decode: @escaping ImageDecoder,
     output: @escaping @Sendable ([UInt8]) -> Bool, logger: Logger,
-    progress: @escaping @Sendable (DownloadProgress) -> Void = { _ in }
+    progress: @escaping @Sendable (DownloadProgress) -> Void = { _ in },
+    loadFailed: @escaping @Sendable () -> Void = {}
   ) {
+    self.loadFailed = loadFailed
     session = Session(
       configuration: configuration, source: source, resolve: resolve, load: load, decode: decode, logger: logger,
       notify: { notification in _ = output(notification.serialized()) }, progress: progress)
@@ -76,9 +86,26 @@ public final class Server: Sendable {
   private var configuration: WorkerConfiguration { session.context.configuration }
 
   /// Starts resolving and loading the model. Requests may be received before it has loaded; those that need
-  /// it wait. A failed load ends the server with 1 once the calls in flight are answered.
+  /// it wait. A failed load ends the server with 1 once the input has ended (what arrives meanwhile is answered
+  /// with `modelUnavailable`) and the calls in flight are answered, whatever came first: the load's failure or
+  /// the end of input.
   public func start() {
-    session.start(failed: { self.endWhenIdle(code: 1) })
+    session.start(
+      failed: {
+        self.state.withLock { state in
+          state.model = .failed
+          if state.phase == .serving { state.phase = .draining(exitCode: 1, readingInput: true) }
+        }
+        self.loadFailed()
+        self.finishIfDone()
+      },
+      ready: {
+        let inputEnded = self.state.withLock { state in
+          state.model = .ready
+          return state.inputEnded
+        }
+        if inputEnded { self.endWhenIdle(code: 0) }
+      })
   }
 
   // MARK: - Input
@@ -114,10 +141,19 @@ public final class Server: Sendable {
     return state.withLock { $0.phase.acceptsInput }
   }
 
-  /// The input has ended: the calls in flight are finished and answered, then the process ends with 0.
+  /// The input has ended: the calls in flight are finished and answered, then the process ends with 0. While
+  /// the model is still loading, the end waits for the load: it ends with 1 if the load fails.
   public func endOfInput() {
     logger.log(.debug, "end of input")
-    endWhenIdle(code: 0)
+    let model = state.withLock { state in
+      state.inputEnded = true
+      return state.model
+    }
+    switch model {
+    case .loading: logger.log(.debug, "waiting for the model's load to end")
+    case .ready: endWhenIdle(code: 0)
+    case .failed: finishIfDone()
+    }
   }
 
   private func handle(_ entry: Incoming.Entry, reply: @escaping @Sendable (Response) -> Void) {
@@ -306,6 +342,8 @@ public final class Server: Sendable {
       switch state.phase {
       case .ended, .serving: return (nil, [])
       case .draining where !state.active.isEmpty: return (nil, [])
+      // After a failed load, the input is read to its end (each request answered) before the process ends.
+      case .draining(_, readingInput: true) where !state.inputEnded: return (nil, [])
       case let .draining(_, reading): state.phase = .ended(exitCode: code, readingInput: reading)
       case .closing: state.phase = .ended(exitCode: code, readingInput: false)
       }

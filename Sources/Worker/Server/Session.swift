@@ -45,15 +45,16 @@ public final class Session: Sendable {
   /// Inputs waiting for a forward pass (0 before the model has loaded).
   var queuedInputs: Int { context.modelState.loaded?.batcher.queuedCount ?? 0 }
 
-  /// Starts resolving and loading the model; calls that need it wait. `failed` runs if either step fails.
-  public func start(failed: @escaping @Sendable () -> Void = {}) {
+  /// Starts resolving and loading the model; calls that need it wait. `failed` runs if either step fails,
+  /// `ready` once the model has loaded (each after the waiting calls have been resumed).
+  public func start(failed: @escaping @Sendable () -> Void = {}, ready: @escaping @Sendable () -> Void = {}) {
     context.modelState.start(
       source: source, configuration: context.configuration, logger: logger, resolve: resolve, load: load,
       progress: { [context, progress] report in
         progress(report)
         context.progress.report(report)
       },
-      failed: failed)
+      failed: failed, ready: ready)
   }
 
   /// The method dispatched as `name`, if there is one.

@@ -16,6 +16,10 @@ public struct WorkerConfiguration: Sendable {
   /// The largest image file read from a path (`--max-file-mb`). Default 64 MiB. Inline data is bounded
   /// by `maxMessageBytes` instead.
   public var maxImageFileBytes = 64 * 1024 * 1024
+  /// Which paths requests may name (`--allow-path`, `--no-paths`). Default: any.
+  public var pathPolicy = PathPolicy.any
+  /// Bounds on one request's inputs (`--max-request-*`).
+  public var requestLimits = RequestLimits()
   /// The most inputs of one kind coalesced into one forward pass.
   public var maxBatchSize = 32
   /// The most calls computing at once. When as many are in flight, the reader stops reading until one

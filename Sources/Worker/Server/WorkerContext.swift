@@ -36,17 +36,29 @@ final class WorkerContext: Sendable {
     return try results.map { try $0.get() }
   }
 
-  /// Embeddings for `images`. Files are read and hashed concurrently; then the images neither cached nor
-  /// being computed are decoded concurrently and go to the batcher together, to run in one pass. The first
-  /// failing input (by index) fails the whole call with `inputFailed` naming it; the others are still
-  /// computed and cached.
+  /// Embeddings for `images`. Inline data is decoded first: malformed base64 or a bad `data:` URI fails the
+  /// call with `invalidInput` (-32602) before any file is read. Then files are read (as the path policy allows)
+  /// and hashed concurrently; the images neither cached nor being computed are decoded concurrently and go to
+  /// the batcher together, to run in one pass. The first failing input (by index) fails the whole call with
+  /// `inputFailed` (or `pathNotAllowed`) naming it; the others are still computed and cached.
   func imageEmbeddings(
     _ images: [ImageInput], param: String, loaded: LoadedModel
   ) async throws -> [(vector: [Float], cached: Bool)] {
     let modelID = loaded.info.cacheIdentity
     let maxFileBytes = configuration.maxImageFileBytes
+    let policy = configuration.pathPolicy
+    var inline = [[UInt8]?](repeating: nil, count: images.count)
+    for (index, image) in images.enumerated() {
+      guard case let .data(text) = image else { continue }
+      do { inline[index] = try ImageInput.decodeData(text) } catch {
+        throw RPCError.invalidInput(param: param, index: index, input: image.summary, reason: error.description)
+      }
+    }
+    let decodedInline = inline
     let read = await concurrently(images.count) { index in
-      let bytes = try await self.offload { try images[index].bytes(maxFileBytes: maxFileBytes) }
+      let bytes = try await self.offload {
+        try decodedInline[index] ?? images[index].bytes(maxFileBytes: maxFileBytes, policy: policy)
+      }
       return (bytes: bytes, key: try await self.offload { CacheKey.image(bytes: bytes, model: modelID) })
     }
     var readable: [(index: Int, bytes: [UInt8], key: CacheKey)] = []
@@ -59,21 +71,39 @@ final class WorkerContext: Sendable {
     for (file, outcome) in zip(readable, embedded) { outcomes[file.index] = outcome }
     return try outcomes.enumerated().map { index, outcome in
       do { return try outcome.get() } catch let error as InputError {
-        throw RPCError.inputFailed(param: param, index: index, input: images[index].summary, reason: error.description)
+        let input = images[index].summary
+        switch error {
+        case .pathNotAllowed:
+          throw RPCError.pathNotAllowed(param: param, index: index, input: input, reason: error.description)
+        case let .requestPixelsExceeded(total, limit):
+          throw RPCError.limitExceeded("maxRequestPixels", limit: limit, found: total)
+        default:
+          throw RPCError.inputFailed(param: param, index: index, input: input, reason: error.description)
+        }
       }
     }
   }
 
   /// Decodes `files` concurrently and embeds the decodable ones in one submission to the batcher.
   private func embedDecoded(_ files: [[UInt8]], batcher: Batcher) async -> [Result<[Float], Error>] {
-    let limits = configuration.imageLimits
+    var limits = configuration.imageLimits
+    let maxRequestPixels = configuration.requestLimits.maxPixels
+    // No one image may be over the request's total either: refused from its header, before it is decoded.
+    limits.maxPixels = min(limits.maxPixels, maxRequestPixels)
     let decode = self.decode
+    let checkedLimits = limits
     let decoded = await concurrently(files.count) { index in
       try await self.offload {
-        do { return try decode(files[index], limits) } catch { throw InputError.undecodable("\(error)") }
+        do { return try decode(files[index], checkedLimits) } catch {
+          throw InputError.undecodable(ImageDecodingMessage.describe(error))
+        }
       }
     }
     let images = decoded.compactMap { try? $0.get() }
+    let totalPixels = images.reduce(0) { $0 + $1.width * $1.height }
+    if totalPixels > maxRequestPixels {
+      return decoded.map { _ in .failure(InputError.requestPixelsExceeded(totalPixels, limit: maxRequestPixels)) }
+    }
     let embeddings = await batcher.embed(images: images)
     var next = 0
     return decoded.map { outcome in
