@@ -31,13 +31,16 @@ final class ModelState: Sendable {
 
   private let state = Locked(State.loading([]))
 
-  /// Loads on a new thread; `completion` runs after every waiter has been resumed.
+  /// Loads on a new thread; `announce` runs before any waiter is resumed (so the log says the model is ready
+  /// before any answer can end the process), `completion` after every waiter has been resumed.
   func load(
     _ load: @escaping @Sendable () throws -> LoadedModel,
+    announce: @escaping @Sendable (Result<LoadedModel, Error>) -> Void = { _ in },
     completion: @escaping @Sendable (Result<LoadedModel, Error>) -> Void
   ) {
     let thread = Thread {
       let result = Result { try load() }
+      announce(result)
       let waiters: [CheckedContinuation<LoadedModel, Error>] = self.state.withLock { state in
         guard case let .loading(waiters) = state else { return [] }
         switch result {
@@ -73,13 +76,16 @@ final class ModelState: Sendable {
           info: info, model: model,
           batcher: Batcher(model: model, maxBatchSize: configuration.maxBatchSize, logger: logger))
       },
+      announce: { result in
+        guard case let .success(loaded) = result else { return }
+        let milliseconds = Int(Date().timeIntervalSince(started) * 1000)
+        logger.log(
+          .info,
+          "model \(loaded.info.id) ready in \(milliseconds) ms (dim \(loaded.info.properties.embeddingDimension))")
+      },
       completion: { result in
         switch result {
-        case let .success(loaded):
-          let milliseconds = Int(Date().timeIntervalSince(started) * 1000)
-          logger.log(
-            .info,
-            "model \(loaded.info.id) ready in \(milliseconds) ms (dim \(loaded.info.properties.embeddingDimension))")
+        case .success:
           ready()
         case let .failure(error):
           // A Hub id that was meant as a relative directory (`models/b3` mistyped): say both readings.
