@@ -1,4 +1,5 @@
 import Foundation
+import Tokenizer
 import Transformer
 
 /// How the pipeline lays out a text for the model, as the checkpoint's tokenizer files decide it: padded to 64 ids
@@ -18,7 +19,8 @@ public struct PipelineTextLayout: Equatable, Sendable {
   }
 
   /// The layout `directory`'s tokenizer files give.
-  /// - Throws: `CheckpointError.invalidConfig` for a `tokenizer_config.json` that is not a JSON object.
+  /// - Throws: `CheckpointError.invalidConfig` for a `tokenizer_config.json` that is not a JSON object; the
+  ///   `TokenizerError` of `TokenizerLoader.kind(of:)` when no tokenizer class can be told.
   public init(directory: URL) throws {
     let url = directory.appendingPathComponent("tokenizer_config.json")
     var config: [String: Any] = [:]
@@ -29,10 +31,11 @@ public struct PipelineTextLayout: Equatable, Sendable {
       }
       config = object
     }
-    let tokenizerClass = (config["tokenizer_class"] as? String).map { $0.hasSuffix("Fast") ? String($0.dropLast(4)) : $0 }
-    let leftByDefault = tokenizerClass == "GemmaTokenizer" || tokenizerClass == "Siglip2Tokenizer"
-      || (tokenizerClass == nil && FileManager.default.fileExists(atPath: directory.appendingPathComponent("tokenizer.json").path)
-          && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("spiece.model").path))
+    // The class transformers would pick, as the tokenizer itself was picked: Gemma's classes pad on the left.
+    let leftByDefault = switch try TokenizerLoader.kind(of: directory) {
+    case .gemma, .siglip2: true
+    case .clip, .siglip: false
+    }
     padsLeft = (config["padding_side"] as? String).map { $0 == "left" } ?? leftByDefault
     masked = (config["model_input_names"] as? [String])?.contains("attention_mask") ?? true
   }
