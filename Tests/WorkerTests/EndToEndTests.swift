@@ -27,13 +27,14 @@ import Testing
   @Test(arguments: [
     ("classify_reference.json", WorkerProcess.tinyCLIP), ("classify_reference_siglip.json", WorkerProcess.tinySigLIP),
     ("classify_reference_siglip2.json", WorkerProcess.tinySigLIP2),
+    ("classify_reference_siglip2_naflex.json", WorkerProcess.tinySigLIP2NaFlex),
   ])
   func classifyScoresEqualThePipelines(referenceFile: String, model: URL) async throws {
     let reference = try JSONParser.parse(
       [UInt8](try Data(contentsOf: WorkerProcess.fixtures.appendingPathComponent(referenceFile))))
     let cases = try #require(reference["cases"]?.arrayValue)
     try #require(cases.count >= 5)
-    let worker = try WorkerProcess(arguments: ["--model", model.path])
+    let worker = try WorkerProcess(arguments: ["--model", model.path], environment: ["CLIP_WORKER_STORE": "none"])
     for (index, testCase) in cases.enumerated() {
       let params: JSONValue = [
         "image": ["path": .string(image(try #require(testCase["image"]?.stringValue)))],
