@@ -76,6 +76,8 @@ import Testing
   @Test func theEngineFromTheRegistryGivesThePipelinesScores() throws {
     let directory = NaFlexFixtures.checkpoint
     #expect(try ModelFamilies.family(directory: directory).name == "siglip2")
+    #expect(try ModelFamilies.files(Array(#"{"model_type": "siglip2"}"#.utf8)).required.map(\.name)
+      == ["preprocessor_config.json", "tokenizer.json"])
     let engine = try #require(try ModelFamilies.load(directory: directory) as? Siglip2Engine)
     let reference = try NaFlexFixtures.reference()
     let images = reference.images.map { RGBImage(width: $0.width, height: $0.height, pixels: $0.pixels) }

@@ -181,7 +181,8 @@ def make_base16(out):
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
     tokenizer = AutoTokenizer.from_pretrained(GEMMA)
-    write_model(out, dict(), text_hidden=768, num_patches=256, patch=16, max_patches=256, seed=3, logit_scale=2.3,
+    write_model(out, dict(hidden_size=768, intermediate_size=3072, num_hidden_layers=12, num_attention_heads=12),
+                text_hidden=768, num_patches=256, patch=16, max_patches=256, seed=3, logit_scale=2.3,
                 logit_bias=-10.0, tokenizer=tokenizer, randomize=False)
     global IMAGES
     IMAGES = [(640, 480, 1), (200, 900, 2), (224, 224, 3), (31, 5000, 4)]
