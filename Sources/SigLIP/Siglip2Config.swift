@@ -10,10 +10,6 @@ public struct Siglip2Config: Equatable, Sendable {
 
   public init() {}
 
-  enum CodingKeys: String, CodingKey {
-    case text = "text_config", vision = "vision_config"
-  }
-
   /// Reads and checks `directory/config.json`.
   /// - Throws: `CheckpointError.unreadableFile`, `.invalidConfig` or `.unsupportedActivation`.
   public init(directory: URL) throws {
@@ -22,33 +18,27 @@ public struct Siglip2Config: Equatable, Sendable {
 
   /// Decodes and checks a `config.json` document.
   public init(json: Data) throws {
-    do {
-      self = try JSONDecoder().decode(Siglip2Config.self, from: json)
-    } catch let error as DecodingError {
-      throw CheckpointError.invalidConfig(error)
-    }
-    try validate()
+    self = try Self.checked(json: json)
   }
 
   /// The invariants the model's construction relies on.
   func validate() throws {
+    let tower = vision.tower
     try ConfigurationCheck.positive(
-      ConfigurationCheck.encoderSizes(vision, prefix: "vision_config")
-        + [("vision_config.num_channels", vision.numChannels), ("vision_config.patch_size", vision.patchSize),
+      ConfigurationCheck.encoderSizes(tower, prefix: "vision_config")
+        + [("vision_config.num_channels", tower.numChannels), ("vision_config.patch_size", tower.patchSize),
            ("vision_config.num_patches", vision.numPatches)])
-    try ConfigurationCheck.headsDivideWidth(vision, tower: "vision")
+    try ConfigurationCheck.headsDivideWidth(tower, tower: "vision")
     guard vision.gridSize * vision.gridSize == vision.numPatches else {
       throw CheckpointError.invalidConfig(
         reason: "vision_config.num_patches \(vision.numPatches) is not a square: the position table is a square grid")
     }
-    try SiglipConfig.validate(text: text, imageEmbeddingWidth: vision.hiddenSize, visionUseHead: vision.visionUseHead)
+    try SiglipConfig.validate(text: text, imageEmbeddingWidth: tower.hiddenSize, visionUseHead: tower.visionUseHead)
   }
 }
 
-extension Siglip2Config: Decodable {
+extension Siglip2Config: SiglipFamilyConfig {
   public init(from decoder: Decoder) throws {
-    let c = try decoder.container(keyedBy: CodingKeys.self)
-    text = try c.decodeIfPresent(SiglipTextConfig.self, forKey: .text) ?? text
-    vision = try c.decodeIfPresent(Siglip2VisionConfig.self, forKey: .vision) ?? vision
+    self = try Self.decodeTowers(from: decoder)
   }
 }

@@ -29,10 +29,10 @@ public final class Siglip2Engine: Sendable {
       throw CheckpointError.unreadableFile(path: preprocessor.path, reason: "no such file")
     }
     let imageProcessor = try NaFlexImageProcessor(contentsOf: preprocessor)
-    guard imageProcessor.configuration.patchSize == model.config.vision.patchSize else {
+    guard imageProcessor.configuration.patchSize == model.config.vision.tower.patchSize else {
       throw CheckpointError.invalidConfig(
         reason: "preprocessor_config.json cuts patches of \(imageProcessor.configuration.patchSize) pixels; the vision "
-          + "model takes \(model.config.vision.patchSize)")
+          + "model takes \(model.config.vision.tower.patchSize)")
     }
     self.model = model
     self.text = text

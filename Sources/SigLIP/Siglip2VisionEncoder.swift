@@ -18,24 +18,25 @@ public struct Siglip2VisionEncoder: Sendable {
   let trunk: SiglipVisionTrunk
 
   /// Width of the embeddings.
-  public var embeddingDimension: Int { config.hiddenSize }
+  public var embeddingDimension: Int { config.tower.hiddenSize }
 
   init(_ store: inout WeightStore, config: Siglip2VisionConfig) throws {
-    let width = config.hiddenSize, patch = config.patchSize
+    let width = config.tower.hiddenSize, patch = config.tower.patchSize
     self.config = config
     patchEmbedding = try store.linear("vision_model.embeddings.patch_embedding", out: width,
-                                      in: config.numChannels * patch * patch)
+                                      in: config.tower.numChannels * patch * patch)
     positions = NaFlexPositionEmbedding(
       grid: config.gridSize, width: width,
       table: try store.tensor("vision_model.embeddings.position_embedding.weight", shape: [config.numPatches, width]))
-    trunk = try SiglipVisionTrunk(&store, config: config)
+    trunk = try SiglipVisionTrunk(&store, config: config.tower)
   }
 
   /// The embedding of each image.
   /// - Precondition: each image has at least one patch of `num_channels · patch_size²` values.
   public func embed(_ images: [ImagePatches]) -> [[Float]] {
     guard !images.isEmpty else { return [] }
-    let patchValues = config.numChannels * config.patchSize * config.patchSize, width = config.hiddenSize
+    let tower = config.tower
+    let patchValues = tower.numChannels * tower.patchSize * tower.patchSize, width = tower.hiddenSize
     var rows: [Range<Int>] = []
     var values: [Float] = []
     for image in images {

@@ -9,10 +9,6 @@ public struct SiglipConfig: Equatable, Sendable {
 
   public init() {}
 
-  enum CodingKeys: String, CodingKey {
-    case text = "text_config", vision = "vision_config"
-  }
-
   /// Reads and checks `directory/config.json`.
   /// - Throws: `CheckpointError.unreadableFile`, `.invalidConfig` or `.unsupportedActivation`.
   public init(directory: URL) throws {
@@ -21,12 +17,7 @@ public struct SiglipConfig: Equatable, Sendable {
 
   /// Decodes and checks a `config.json` document.
   public init(json: Data) throws {
-    do {
-      self = try JSONDecoder().decode(SiglipConfig.self, from: json)
-    } catch let error as DecodingError {
-      throw CheckpointError.invalidConfig(error)
-    }
-    try validate()
+    self = try Self.checked(json: json)
   }
 
   /// The invariants the model's construction relies on.
@@ -58,10 +49,8 @@ public struct SiglipConfig: Equatable, Sendable {
   }
 }
 
-extension SiglipConfig: Decodable {
+extension SiglipConfig: SiglipFamilyConfig {
   public init(from decoder: Decoder) throws {
-    let c = try decoder.container(keyedBy: CodingKeys.self)
-    text = try c.decodeIfPresent(SiglipTextConfig.self, forKey: .text) ?? text
-    vision = try c.decodeIfPresent(SiglipVisionConfig.self, forKey: .vision) ?? vision
+    self = try Self.decodeTowers(from: decoder)
   }
 }

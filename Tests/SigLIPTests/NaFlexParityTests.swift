@@ -106,7 +106,7 @@ import Testing
       try Siglip2Config(json: Data(#"{"vision_config": {"vision_use_head": false}}"#.utf8))
     }
     let config = try Siglip2Config(json: Data(#"{"model_type": "siglip2"}"#.utf8))
-    #expect(config.vision.gridSize == 16 && config.vision.patchSize == 16 && config.text.maxPositionEmbeddings == 64)
+    #expect(config.vision.gridSize == 16 && config.vision.tower.patchSize == 16 && config.text.maxPositionEmbeddings == 64)
     #expect(throws: ImageProcessorConfigurationError.unsupportedOption("do_resize false")) {
       try NaFlexImageProcessor(configuration: JSONDecoder().decode(
         NaFlexImageProcessorConfiguration.self, from: Data(#"{"do_resize": false}"#.utf8)))
