@@ -65,9 +65,7 @@ public struct CLIPImageProcessorConfiguration: Decodable, Equatable, Sendable {
   }
 
   /// The fields of `decoder`'s object, absent ones taking `defaults` (another processor class's, as NaFlex's).
-  static func decode(from decoder: Decoder, defaults: Self) throws -> Self { try Self(decoder, defaults: defaults) }
-
-  private init(_ decoder: Decoder, defaults: Self) throws {
+  init(_ decoder: Decoder, defaults: Self) throws {
     self = defaults
     let c = try decoder.container(keyedBy: CodingKeys.self)
     // transformers gives an absent field the class default but keeps an explicit `null` as None: a null

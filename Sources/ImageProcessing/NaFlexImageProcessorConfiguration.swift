@@ -32,7 +32,7 @@ public struct NaFlexImageProcessorConfiguration: Decodable, Equatable, Sendable 
     let c = try decoder.container(keyedBy: CodingKeys.self)
     patchSize = try c.decodeIfPresent(Int.self, forKey: .patchSize) ?? patchSize
     maxNumPatches = try c.decodeIfPresent(Int.self, forKey: .maxNumPatches) ?? maxNumPatches
-    steps = try CLIPImageProcessorConfiguration.decode(from: decoder, defaults: Self.stepDefaults)
+    steps = try CLIPImageProcessorConfiguration(decoder, defaults: Self.stepDefaults)
   }
 
   /// Throws unless the processor can run this configuration.
