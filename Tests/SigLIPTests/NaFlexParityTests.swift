@@ -114,4 +114,19 @@ import Testing
     let defaults = try JSONDecoder().decode(NaFlexImageProcessorConfiguration.self, from: Data("{}".utf8))
     #expect(defaults == NaFlexImageProcessorConfiguration() && defaults.maxNumPatches == 256)
   }
+
+  /// A processor cutting patches of another size than the model's is refused at load, naming both.
+  @Test func aProcessorWhosePatchesTheModelDoesNotTakeIsRefused() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("naflex-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try FileManager.default.copyItem(at: NaFlexFixtures.checkpoint, to: directory)
+    let preprocessor = directory.appendingPathComponent("preprocessor_config.json")
+    var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: preprocessor)) as? [String: Any])
+    config["patch_size"] = 8
+    try JSONSerialization.data(withJSONObject: config).write(to: preprocessor)
+    #expect(throws: CheckpointError.invalidConfig(
+      reason: "preprocessor_config.json cuts patches of 8 pixels; the vision model takes 4")) {
+      try ModelFamilies.load(directory: directory)
+    }
+  }
 }
