@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CLIP_WORKER_BIN="${1:-${CLIP_WORKER_BIN:-$PWD/.build/debug/clip-worker}}"
 export CLIP_WORKER_MODEL="${CLIP_WORKER_MODEL:-$PWD/Tests/CLIPTests/Fixtures/tiny-clip}"
+export CLIP_WORKER_STORE=none  # never the user's real store
 if [ ! -x "$CLIP_WORKER_BIN" ]; then
   echo "clip-worker not found at $CLIP_WORKER_BIN (swift build --product clip-worker)" >&2
   exit 1
