@@ -29,7 +29,7 @@ public final class Session: Sendable {
     notify: @escaping @Sendable (JSONValue) -> Void = { _ in },
     progress: @escaping @Sendable (DownloadProgress) -> Void = { _ in }
   ) {
-    context = WorkerContext(configuration: configuration, decode: decode, progress: ProgressNotifier(send: notify))
+    context = WorkerContext(configuration: configuration, decode: decode, progress: ProgressNotifier(send: notify), logger: logger)
     self.source = source
     self.resolve = resolve
     self.load = load ?? { [precision = configuration.precision] directory in
