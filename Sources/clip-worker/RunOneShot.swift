@@ -27,6 +27,7 @@ func runOneShot(
     done.signal()
   }
   done.wait()
+  session.close()
   switch outcome.withLock({ $0 })! {
   case let .success(result):
     print(command.render(result))

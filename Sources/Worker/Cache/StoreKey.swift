@@ -1,9 +1,21 @@
 import Foundation
 
 /// The persistent store's keys (issue 16): `<model identity> 0x00 <kind> 0x00 <content>`, content being the 32 raw
-/// bytes of the image file's SHA-256 or the final text's UTF-8. The model identity is `ModelInfo.cacheIdentity`
-/// (id and precision) followed by `#` and `ModelFingerprint.of(directory:)`, so that two models never share entries.
+/// bytes of the image file's SHA-256 or the final text's UTF-8. The model identity is built by
+/// `WorkerContext.storeIdentity(of:)` (id, precision, `ModelFingerprint.of(directory:)`, version, architecture), so
+/// that two models never share entries.
 enum StoreKey {
+  /// The instruction-set family the kernels were built for, part of the model identity.
+  static var architecture: String {
+    #if arch(x86_64)
+      return "x86_64"
+    #elseif arch(arm64)
+      return "arm64"
+    #else
+      return "other"
+    #endif
+  }
+
   static func bytes(for key: CacheKey, identity: String) -> [UInt8] {
     let content: [UInt8]
     switch key.kind {

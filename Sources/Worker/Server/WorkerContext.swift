@@ -142,14 +142,22 @@ final class WorkerContext: Sendable {
     return results.map { $0! }
   }
 
-  /// `cacheIdentity` and the checkpoint directory's fingerprint: what the store keys a model's entries by.
+  /// What the store keys a model's entries by (README "Persistent store"): `cacheIdentity` (the id or path, and the
+  /// precision), the checkpoint directory's fingerprint, the worker's version and the CPU architecture (a new
+  /// version or another instruction set may round differently, so its vectors are not taken for this one's).
   private func storeIdentity(of loaded: LoadedModel) -> String {
     let path = loaded.info.path
-    if let known = storeIdentities.withLock({ $0[path] }) { return "\(loaded.info.cacheIdentity)#\(known)" }
-    let fingerprint = ModelFingerprint.of(directory: path)
-    storeIdentities.withLock { $0[path] = fingerprint }
-    return "\(loaded.info.cacheIdentity)#\(fingerprint)"
+    let fingerprint = storeIdentities.withLock { $0[path] } ?? {
+      let computed = ModelFingerprint.of(directory: path)
+      storeIdentities.withLock { $0[path] = computed }
+      return computed
+    }()
+    return "\(loaded.info.cacheIdentity)#\(fingerprint)#\(WorkerVersion.current)#\(StoreKey.architecture)"
   }
+
+  /// Seals the store's active segment so that the next start reads its hint instead of scanning it; later inserts
+  /// are dropped. Called when the process is about to end.
+  func closeStore() { store?.close() }
 
   /// Decodes `files` concurrently and embeds the decodable ones in one submission to the batcher.
   private func embedDecoded(_ files: [[UInt8]], batcher: Batcher) async -> [Result<[Float], Error>] {
