@@ -154,7 +154,7 @@ let package = Package(
     // Sources/clip-bench/reference.
     .executableTarget(
       name: "clip-bench",
-      dependencies: ["CLIP", "SigLIP", "Models", "Kernels", "ImageCodecs", "ImageProcessing", "JSONRPC"],
+      dependencies: ["CLIP", "SigLIP", "Models", "Kernels", "ImageCodecs", "ImageProcessing", "JSONRPC", "PersistentStore"],
       exclude: ["reference"], swiftSettings: cpuFlags),
   ],
   swiftLanguageModes: [.v6]
