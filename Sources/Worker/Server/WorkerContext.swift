@@ -81,11 +81,12 @@ final class WorkerContext: Sendable {
       }
     }
     let decodedInline = inline
+    // Read and hashed in one hop to the input queue: for images already stored, these two are the whole cost.
     let read = await concurrently(images.count) { index in
-      let bytes = try await self.offload {
-        try decodedInline[index] ?? images[index].bytes(maxFileBytes: maxFileBytes, policy: policy)
+      try await self.offload {
+        let bytes = try decodedInline[index] ?? images[index].bytes(maxFileBytes: maxFileBytes, policy: policy)
+        return (bytes: bytes, key: CacheKey.image(bytes: bytes, model: modelID))
       }
-      return (bytes: bytes, key: try await self.offload { CacheKey.image(bytes: bytes, model: modelID) })
     }
     var readable: [(index: Int, bytes: [UInt8], key: CacheKey)] = []
     for case let (index, .success(file)) in read.enumerated() { readable.append((index, file.bytes, file.key)) }
