@@ -116,6 +116,10 @@ export interface ClipWorkerOptions {
   /** Variables added to (overriding) the inherited environment. */
   env?: Record<string, string>;
   cacheMb?: number;
+  /** The persistent embedding store's directory, or 'none' to turn it off (`--store`; default the worker's). */
+  store?: string;
+  /** The persistent store's bound in MiB (`--store-mb`). */
+  storeMb?: number;
   threads?: number;
   maxImagePixels?: number;
   logLevel?: string;

@@ -180,6 +180,10 @@ describe('ClipWorker options and inputs', () => {
     assert.notDeepEqual(await worker.classify(DISK_PNG, labels, { template: 'a {}' }),
       await worker.classify(DISK_PNG, labels));
     assert.throws(() => new ClipWorker({ model: 'm', cache_mb: 1 }), /unknown option "cache_mb"/);
+    const off = await startWorker({ store: 'none' });
+    assert.equal(off.info.store, null);
+    assert.equal((await off.cacheStats()).store, null);
+    await off.close();
   });
 
   test('asTypedArray gives Float32Arrays; details give where each vector came from', async () => {

@@ -161,6 +161,16 @@ class ClientTests(unittest.TestCase):
     with start_worker() as third:
       self.assertEqual(third.encode_text([text], details=True).cached, [False])
 
+  def test_store_and_store_mb_choose_the_persistent_store(self):
+    with tempfile.TemporaryDirectory() as directory:
+      with start_worker(store=directory, store_mb=16) as worker:
+        self.assertEqual(worker.info["store"], {"directory": directory, "capacityBytes": 16 << 20, "writable": True})
+        worker.encode_text(["chosen store probe"])
+        self.assertEqual(worker.cache_stats()["store"]["entries"], 1)
+    with start_worker(store="none") as worker:
+      self.assertIsNone(worker.info["store"])
+      self.assertIsNone(worker.cache_stats()["store"])
+
   def test_concurrent_requests_from_many_threads(self):
     texts = ["text number %d" % index for index in range(16)]
     expected = [self.worker.encode_text([text])[0] for text in texts]
