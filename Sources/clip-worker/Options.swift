@@ -167,7 +167,8 @@ struct Options {
         allowPathsOnCommandLine = true
         allowPaths = []
       }
-      if command != nil, !argument.hasPrefix("-") {
+      // `-` is stdin (image bytes); any other word that is not a flag is an image or folder.
+      if command != nil, argument == "-" || !argument.hasPrefix("-") {
         command!.images.append(argument)
         continue
       }
