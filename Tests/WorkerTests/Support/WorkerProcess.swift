@@ -47,9 +47,15 @@ final class WorkerProcess: @unchecked Sendable {
   private let stderrText = Locked<String>("")
   private let readersDone = DispatchGroup()
 
-  init(arguments: [String], environment: [String: String] = [:]) throws {
-    process.executableURL = WorkerProcess.executable
-    process.arguments = arguments
+  /// - Parameters:
+  ///   - executable, prefix: another program to run, with arguments before `arguments` (a wrapper such as
+  ///     `script`, which gives the worker a terminal).
+  init(
+    arguments: [String], environment: [String: String] = [:], executable: URL = WorkerProcess.executable,
+    prefix: [String] = []
+  ) throws {
+    process.executableURL = executable
+    process.arguments = prefix + arguments
     var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CLIP_WORKER_") }
     merged.merge(environment) { $1 }
     process.environment = merged
