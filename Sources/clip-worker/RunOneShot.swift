@@ -47,29 +47,40 @@ func runOneShot(
   bar?.show(done: 0)
   while start < inputs.count {
     let chunk = Array(start..<min(inputs.count, start + chunkSize))
-    // The inputs of this chunk still to be sent: a failing one is reported and dropped, the rest re-sent
-    // (their embeddings are in the cache by then, unless the cache is off).
-    var pending = chunk
-    while !pending.isEmpty {
-      let (method, params) = command.request(for: pending.map { inputs[$0] })
-      switch call(session, method, params) {
-      case let .success(result):
-        for (index, value) in zip(pending, command.perInput(result)) { values[index] = value }
-        pending = []
-      case let .failure(error):
-        guard let failed = error.data?["index"]?.numberValue?.intValue, pending.indices.contains(failed),
-          !command.failFast
-        else {
-          bar?.clear()
-          let name = error.data?["index"]?.numberValue?.intValue.flatMap { pending.indices.contains($0) ? $0 : nil }
-            .map { inputs[pending[$0]].name }
-          let reason = error.data?["reason"]?.stringValue
-          standardError("clip-worker: " + (name.map { "\($0): \(reason ?? error.message)" } ?? error.message))
-          return error.code == RPCError.Code.invalidParams && name == nil ? 2 : 1
+    // The inputs of this chunk still to be sent, in groups: a failing input is reported and dropped, the rest
+    // re-sent (their embeddings are in the cache by then, unless the cache is off); a group over a request
+    // limit (the pixels of large photos) is halved.
+    var groups = [chunk]
+    while !groups.isEmpty {
+      var pending = groups.removeFirst()
+      while !pending.isEmpty {
+        let (method, params) = command.request(for: pending.map { inputs[$0] })
+        let error: RPCError
+        switch call(session, method, params) {
+        case let .success(result):
+          for (index, value) in zip(pending, command.perInput(result)) { values[index] = value }
+          pending = []
+          continue
+        case let .failure(failure):
+          error = failure
         }
+        let overLimit = error.data?["limit"] != nil
+        if overLimit, pending.count > 1 {
+          groups.insert(Array(pending[(pending.count / 2)...]), at: 0)
+          pending = Array(pending[..<(pending.count / 2)])
+          continue
+        }
+        // The input the error is about: the one it names, or the only one of an over-limit request.
+        let failed = error.data?["index"]?.numberValue?.intValue.flatMap { pending.indices.contains($0) ? $0 : nil }
+          ?? (overLimit ? 0 : nil)
         bar?.clear()
+        guard let failed else {
+          standardError("clip-worker: \(error.message)")
+          return error.code == RPCError.Code.invalidParams ? 2 : 1
+        }
         let reason = error.data?["reason"]?.stringValue ?? error.message
         standardError("clip-worker: \(inputs[pending[failed]].name): \(reason)")
+        if command.failFast { return 1 }
         failures += 1
         pending.remove(at: failed)
       }

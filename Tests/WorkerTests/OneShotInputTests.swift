@@ -108,6 +108,19 @@ import Testing
     #expect(names == ["a.PNG", "b/c.jpg", "b/inner/z.png"].map { folder.path + "/" + $0 })
   }
 
+  @Test func aRunOverTheRequestPixelLimitIsSplitNotFailed() async throws {
+    // 1200 + 1173 + 720 pixels: over 3000 together, under it alone; the 64×64 image is over it alone.
+    let small = ["noise-40x30.png", "noise-23x51.png", "oriented-36x20.jpg"].map(image)
+    let expected = try await vectors(small)
+    try #require(expected.count == 3)
+    let (code, output, errors) = try await run(
+      ["embed"] + small + [image("gradient-64x64.png"), "--max-request-pixels", "3000", "--model", model])
+    #expect(code == 1)
+    #expect(output.split(separator: "\n").map(String.init) == expected)
+    #expect(errors.split(separator: "\n").count == 1, "stderr: \(errors)")
+    #expect(errors.contains("gradient-64x64.png: "), "stderr: \(errors)")
+  }
+
   @Test func aFolderWithoutImagesFails() async throws {
     let folder = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
