@@ -121,6 +121,31 @@ import Testing
     #expect(errors.contains("gradient-64x64.png: "), "stderr: \(errors)")
   }
 
+  /// The README's install step (`install -m 755 .build/release/clip-worker PREFIX/bin/`), into a temporary prefix,
+  /// then its terminal examples with a bare `clip-worker` from another directory.
+  @Test func theReadmeTerminalSectionWorksAfterTheDocumentedInstall() async throws {
+    let readme = try String(contentsOf: WorkerProcess.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+    #expect(readme.contains("install -m 755 .build/release/clip-worker ~/.local/bin/"))
+    let prefix = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: prefix) }
+    let bin = prefix.appendingPathComponent("bin")
+    try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+    let script = """
+      set -e
+      install -m 755 '\(WorkerProcess.executable.path)' '\(bin.path)/'
+      cd '\(prefix.path)'
+      clip-worker check --model '\(model)'
+      clip-worker embed --text "a photo of a cat" --text "a dog" --model '\(model)' | wc -l
+      clip-worker classify '\(image("noise-40x30.png"))' --labels "cat,dog,rocket" --model '\(model)' | head -1
+      """
+    let (code, output, errors) = try await WorkerProcess.run(
+      ["-c", script], environment: ["PATH": bin.path + ":/usr/bin:/bin", "CLIP_WORKER_STORE": "none"],
+      executable: URL(fileURLWithPath: "/bin/sh"))
+    #expect(code == 0, "stderr: \(errors)")
+    #expect(output.contains("2"), "\(output)")
+    #expect(output.hasSuffix(image("noise-40x30.png")), "\(output)")
+  }
+
   @Test func aFolderWithoutImagesFails() async throws {
     let folder = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }

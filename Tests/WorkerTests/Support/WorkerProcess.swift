@@ -149,8 +149,10 @@ final class WorkerProcess: @unchecked Sendable {
   }
 
   /// Runs the executable with `arguments` and no input; returns its exit code, stdout and stderr.
-  static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String, String) {
-    let worker = try WorkerProcess(arguments: arguments, environment: environment)
+  static func run(
+    _ arguments: [String], environment: [String: String] = [:], executable: URL = WorkerProcess.executable
+  ) async throws -> (Int32, String, String) {
+    let worker = try WorkerProcess(arguments: arguments, environment: environment, executable: executable)
     worker.closeInput()
     let code = try await worker.exitCode()
     return (code, worker.lines.joined(separator: "\n"), worker.standardError)
