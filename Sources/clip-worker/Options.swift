@@ -51,6 +51,18 @@ struct Options {
       options.configuration.cacheCapacityBytes = try integer(value, flag: "--cache-mb", minimum: 0) * 1024 * 1024
     },
     Spec(
+      flag: "--store", variable: "CLIP_WORKER_STORE", value: "DIR",
+      help: "persistent embedding store directory, or none (default $XDG_CACHE_HOME/clip-worker, else ~/.cache/clip-worker)"
+    ) { options, value in
+      options.configuration.storeDirectory = value == "none" ? nil : value
+    },
+    Spec(
+      flag: "--store-mb", variable: "CLIP_WORKER_STORE_MB", value: "N",
+      help: "persistent store bound in MiB (default 2048)"
+    ) { options, value in
+      options.configuration.storeCapacityBytes = try integer(value, flag: "--store-mb", minimum: 1) * 1024 * 1024
+    },
+    Spec(
       flag: "--threads", variable: "CLIP_WORKER_THREADS", value: "N",
       help: "threads for the model's kernels and for decoding images (default: the number of cores)"
     ) { options, value in
@@ -128,10 +140,18 @@ struct Options {
 
   static let defaultModel = ModelReference.defaultModel.description
 
+  /// `$XDG_CACHE_HOME/clip-worker`, else `~/.cache/clip-worker`; nil without either variable.
+  static func defaultStore(environment: [String: String]) -> String? {
+    if let cache = environment["XDG_CACHE_HOME"], !cache.isEmpty { return cache + "/clip-worker" }
+    if let home = environment["HOME"], !home.isEmpty { return home + "/.cache/clip-worker" }
+    return nil
+  }
+
   /// Reads the environment, then the arguments (without the program name). A first argument `classify` or
   /// `embed` selects that one-shot command.
   init(arguments: [String], environment: [String: String]) throws {
     configuration.threads = ProcessInfo.processInfo.activeProcessorCount
+    configuration.storeDirectory = Options.defaultStore(environment: environment)
     for spec in Options.specs {
       if let value = environment[spec.variable], !value.isEmpty {
         try spec.apply(&self, value)

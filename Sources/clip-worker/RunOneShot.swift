@@ -27,6 +27,8 @@ func runOneShot(
     configuration: options.configuration, source: source, load: loadModel, decode: defaultImageDecoder,
     logger: logger, progress: { display.show($0) })
   session.start()
+  // The store (if any) is closed on every way out, after the last call.
+  defer { session.close() }
 
   let bar = command.texts.isEmpty
     ? ImageRunProgress(total: inputs.count, terminal: terminal) { FileHandle.standardError.write(Data($0.utf8)) }

@@ -53,6 +53,26 @@ export interface CacheStats extends CacheCounters {
   hitRate: number;
   image: CacheCounters;
   text: CacheCounters;
+  /** The persistent store's counters, null with `--store none`. */
+  store: StoreStats | null;
+}
+
+/** `cacheStats().store`: the persistent store (counters since this worker opened it). */
+export interface StoreStats {
+  directory: string;
+  entries: number;
+  bytes: number;
+  capacityBytes: number;
+  diskBytes: number;
+  hits: number;
+  misses: number;
+  evictions: number;
+  segments: number;
+  compactions: number;
+  errors: number;
+  damagedRecords: number;
+  tornTails: number;
+  writable: boolean;
 }
 
 /** Where an input's embedding came from when it was not computed for the request, or false. */
@@ -196,7 +216,7 @@ export class ClipWorker {
   classify(image: ImageLike, labels: string[], options?: ClassifyOptions): RequestPromise<LabelScore[]>;
   classify(images: ImageLike[], labels: string[], options?: ClassifyOptions): RequestPromise<LabelScore[][]>;
   cacheStats(): RequestPromise<CacheStats>;
-  cacheClear(): RequestPromise<unknown>;
+  cacheClear(options?: { store?: boolean }): RequestPromise<unknown>;
   request<T = unknown>(method: string, params?: unknown, options?: RequestOptions): RequestPromise<T>;
   notify(method: string, params?: unknown): void;
   cancel(id: number | string): void;

@@ -484,9 +484,10 @@ export class ClipWorker {
     return this.request('cacheStats', {});
   }
 
-  /** Empties the embedding cache. */
-  cacheClear() {
-    return this.request('cacheClear', {});
+  /** Empties the in-memory embedding cache, and the persistent store too with `{ store: true }`. */
+  cacheClear(options = {}) {
+    checkOptions('cacheClear', options, ['store']);
+    return this.request('cacheClear', options && options.store ? { store: true } : {});
   }
 
   /**

@@ -355,6 +355,7 @@ public final class Server: Sendable {
     }
     guard let code else { return }
     logger.log(.debug, "ending with code \(code)")
+    session.close()
     for waiter in waiters { waiter.resume(returning: code) }
     ended.signal()
   }

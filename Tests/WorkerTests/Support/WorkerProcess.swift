@@ -57,6 +57,8 @@ final class WorkerProcess: @unchecked Sendable {
     process.executableURL = executable
     process.arguments = prefix + arguments
     var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CLIP_WORKER_") }
+    // Never the user's real store (~/.cache/clip-worker): off unless a test names a directory.
+    merged["CLIP_WORKER_STORE"] = "none"
     merged.merge(environment) { $1 }
     process.environment = merged
     let output = Pipe(), errors = Pipe()

@@ -186,7 +186,7 @@ describe('ClipWorker options and inputs', () => {
     const typed = await worker.encodeImage([DISK_PNG], { asTypedArray: true });
     assert.ok(typed[0] instanceof Float32Array);
     assert.deepEqual(Array.from(typed[0]), await worker.encodeImage(DISK_PNG));
-    await worker.cacheClear();
+    await worker.cacheClear({ store: true });
     const first = await worker.encodeText(['details probe'], { details: true });
     const second = await worker.encodeText(['details probe'], { details: true });
     assert.deepEqual(first.cached, [false]);

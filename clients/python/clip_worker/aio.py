@@ -105,9 +105,9 @@ class AsyncClipWorker:
     """As ClipWorker.cache_stats."""
     return await self.request("cacheStats", {})
 
-  async def cache_clear(self) -> Any:
+  async def cache_clear(self, store: bool = False) -> Any:
     """As ClipWorker.cache_clear."""
-    return await self.request("cacheClear", {})
+    return await self.request("cacheClear", {"store": True} if store else {})
 
   async def request(self, method: str, params: Optional[Dict[str, Any]] = None) -> Any:
     """Sends a request and waits for its result (errors as ClipWorker.request)."""

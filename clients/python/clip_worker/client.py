@@ -145,12 +145,13 @@ class ClipWorker:
 
   def cache_stats(self, timeout: Optional[float] = None) -> Dict[str, Any]:
     """The embedding cache's counters: {entries, bytes, capacityBytes, hits, misses, evictions, hitRate,
-    image {...}, text {...}}."""
+    image {...}, text {...}, store {...} or None} (store: the persistent store's counters, None when it is off)."""
     return self.request("cacheStats", {}, timeout=timeout)
 
-  def cache_clear(self, timeout: Optional[float] = None) -> Any:
-    """Empties the embedding cache; returns the worker's answer."""
-    return self.request("cacheClear", {}, timeout=timeout)
+  def cache_clear(self, store: bool = False, timeout: Optional[float] = None) -> Any:
+    """Empties the in-memory embedding cache, and the persistent store too with store=True; returns the
+    worker's answer (None)."""
+    return self.request("cacheClear", {"store": True} if store else {}, timeout=timeout)
 
   # MARK: - Generic JSON-RPC
 
