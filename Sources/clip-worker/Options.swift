@@ -187,7 +187,8 @@ struct Options {
         allowPathsOnCommandLine = true
         allowPaths = []
       }
-      if command != nil, !argument.hasPrefix("-") {
+      // `-` is stdin (image bytes); any other word that is not a flag is an image or folder.
+      if command != nil, argument == "-" || !argument.hasPrefix("-") {
         command!.images.append(argument)
         continue
       }
@@ -277,7 +278,8 @@ struct Options {
       "Serves a CLIP-family model over JSON-RPC 2.0 on stdin/stdout, one JSON message per line, until the exit",
       "notification or the end of input. The methods, their params and errors are in the OpenRPC document that",
       "the rpc.discover method returns (clip-worker's source has it as protocol/openrpc.json, with a README).",
-      "Relative image paths resolve against the worker's working directory.",
+      "Relative image paths resolve against the worker's working directory. Input that starts with a",
+      "Content-Length: header is read, and answered, in LSP's framing (Content-Length: N, a blank line, N bytes).",
       "",
       "A Hub id is looked up in the Hugging Face cache (HF_HUB_CACHE, HF_HOME) and downloaded into it when",
       "missing (HF_ENDPOINT, HF_TOKEN); with HF_HUB_OFFLINE=1 the network is never used. Download progress is",

@@ -128,6 +128,9 @@ public final class Server: Sendable {
       write(
         Response(id: .null, error: .messageTooLarge(byteCount: byteCount, limit: configuration.maxMessageBytes))
           .json)
+    case let .malformed(why):
+      logger.log(.warning, "unreadable framing: \(why)")
+      write(Response(id: .null, error: .badFraming(why)).json)
     case let .line(bytes):
       switch Incoming(line: bytes, maxDepth: configuration.maxNestingDepth) {
       case let .single(entry):
