@@ -138,7 +138,7 @@ let package = Package(
     .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"], exclude: ["Fixtures"]),
 
     // MARK: Worker: the methods, dispatch, embedding cache, batching, cancellation, model lifecycle.
-    .target(name: "Worker", dependencies: ["JSONRPC", "Models", "Hub", "ImageCodecs", "Kernels"], plugins: ["EmbedOpenRPC"]),
+    .target(name: "Worker", dependencies: ["JSONRPC", "Models", "Hub", "ImageCodecs", "Kernels", "PersistentStore"], plugins: ["EmbedOpenRPC"]),
     // protocol/openrpc.json embedded into Worker at build time (what rpc.discover returns, and the version).
     .plugin(name: "EmbedOpenRPC", capability: .buildTool(), dependencies: ["embed-openrpc"], path: "Sources/EmbedOpenRPC"),
     .executableTarget(name: "embed-openrpc"),
@@ -155,7 +155,7 @@ let package = Package(
     // Sources/clip-bench/reference.
     .executableTarget(
       name: "clip-bench",
-      dependencies: ["CLIP", "SigLIP", "Models", "Kernels", "ImageCodecs", "ImageProcessing", "JSONRPC"],
+      dependencies: ["CLIP", "SigLIP", "Models", "Kernels", "ImageCodecs", "ImageProcessing", "JSONRPC", "PersistentStore"],
       exclude: ["reference"], swiftSettings: cpuFlags),
   ],
   swiftLanguageModes: [.v6]

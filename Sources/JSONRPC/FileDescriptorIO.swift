@@ -35,7 +35,7 @@ public struct LineReader {
   /// count is reached, which would hold a short request back until more input comes. The system call needs a
   /// raw buffer pointer; this is the one place outside the Kernels module that takes one (system-call interop,
   /// not numeric code), and the pointer does not outlive the call.
-  private static func readAvailable(_ fileDescriptor: Int32, into buffer: inout [UInt8]) -> Int {
+  static func readAvailable(_ fileDescriptor: Int32, into buffer: inout [UInt8]) -> Int {
     buffer.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress, $0.count) }
   }
 }

@@ -9,6 +9,9 @@ public struct LineFramer: Sendable {
     case line([UInt8])
     /// A line of `byteCount` bytes (without terminator) that exceeded the limit and was discarded.
     case oversized(byteCount: Int)
+    /// Input that the framing cannot read (a bad `Content-Length` header, see `HeaderFramer`); the
+    /// payload says why. `LineFramer` itself never reports it.
+    case malformed(String)
   }
 
   /// The default bound on one message: 100 MiB (a batch of large base64 images fits).

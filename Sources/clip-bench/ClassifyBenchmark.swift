@@ -141,7 +141,7 @@ struct ClassifyBenchmark {
       throw BenchError.workerFailed(reason: "no executable at \(executable.path); build it in the same configuration "
                                     + "(swift build -c release --product clip-worker)")
     }
-    let arguments = ["--model", model.path, "--threads", String(threads), "--log-level", "warning"]
+    let arguments = ["--model", model.path, "--threads", String(threads), "--log-level", "warning", "--store", "none"]
     return try PythonReference(executable: executable, arguments: arguments, name: "clip-worker")
   }
 

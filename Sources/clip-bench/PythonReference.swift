@@ -35,6 +35,11 @@ final class PythonReference {
     }
   }
 
+  /// Sends one line without waiting for a reply (for pipelined requests; read the replies with `readLine`).
+  func send(_ line: String) {
+    input.fileHandleForWriting.write(Data((line + "\n").utf8))
+  }
+
   /// Sends one request line and returns the reply line.
   func ask(_ request: String) throws -> String {
     input.fileHandleForWriting.write(Data((request + "\n").utf8))

@@ -45,7 +45,7 @@ struct SoakBenchmark {
     let executable = Bundle.main.executableURL!.deletingLastPathComponent().appendingPathComponent("clip-worker")
     let process = Process()
     process.executableURL = executable
-    process.arguments = ["--model", model, "--cache-mb", "\(cacheMB)", "--log-level", "error"]
+    process.arguments = ["--model", model, "--cache-mb", "\(cacheMB)", "--log-level", "error", "--store", "none"]
     let input = Pipe(), output = Pipe()
     process.standardInput = input
     process.standardOutput = output

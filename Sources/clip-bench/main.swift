@@ -8,6 +8,8 @@
 //   clip-bench classify  [--model DIR] [--runs N] [--startup-runs N]       clip-worker end to end against the
 //                                                                          transformers zero-shot pipeline
 //   clip-bench soak      [--requests N] [--model DIR] [--images DIR] [--cache-mb N]   100k pipelined requests
+//   clip-bench store     [--entries N] [--images N] [--model DIR] [--runs N]   the persistent store: open time,
+//                                                                          index size, warm rate, cost of writing
 //   clip-bench speed     [--model DIR] [--runs N]                        matmul, embed and classify, then one
 //                                                                          summary of every figure and its target
 //
@@ -22,6 +24,7 @@ let commands: [String: ([String]) throws -> Void] = [
   "images": { try ImageBenchmark.run(arguments: $0) },
   "classify": { try ClassifyBenchmark(arguments: $0).run() },
   "soak": { try SoakBenchmark(arguments: $0).run() },
+  "store": { try StoreCommand(arguments: $0).run() },
   "speed": { try SpeedReport(arguments: $0).run() },
 ]
 

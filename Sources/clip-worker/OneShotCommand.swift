@@ -21,6 +21,9 @@ struct OneShotCommand: Equatable {
   var normalize = true
   /// Print the method's result as JSON rather than a table or plain numbers.
   var json = false
+  /// Stop at the first input that cannot be used, printing no results (else: every good input's result,
+  /// one stderr line per bad one, exit code 1).
+  var failFast = false
 
   init(kind: Kind) { self.kind = kind }
 
@@ -30,10 +33,13 @@ struct OneShotCommand: Equatable {
       guard let value = inlineValue ?? rest.popFirst() else { throw OptionsError.missingValue(flag: flag) }
       return value
     }
-    let switches = ["--json", "--no-normalize"]
+    let switches = ["--json", "--no-normalize", "--fail-fast"]
     if let inlineValue, switches.contains(flag) { throw OptionsError.invalidValue(flag: flag, value: inlineValue) }
     switch (kind, flag) {
     case (_, "--json"): json = true
+    case (_, "--fail-fast"): failFast = true
+    case (.classify, "--label"): labels.append(try value())
+    case (.classify, "--labels-file"): labels += try Self.labels(fromFile: try value())
     case (.classify, "--labels"):
       labels += try value().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
         !$0.isEmpty
@@ -47,60 +53,81 @@ struct OneShotCommand: Equatable {
     return true
   }
 
-  /// Checks that the arguments make one request.
+  /// The labels of a `--labels-file`: one per line, trimmed, blank lines skipped. Throws when the file cannot
+  /// be read or holds no label.
+  static func labels(fromFile path: String) throws(OptionsError) -> [String] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw .badCommand("--labels-file \(path): cannot read the file")
+    }
+    let labels = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
+      .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    guard !labels.isEmpty else { throw .badCommand("--labels-file \(path): no labels (one label per line)") }
+    return labels
+  }
+
+  /// Checks that the arguments make a request.
   func validate() throws(OptionsError) {
+    if images.filter({ $0 == "-" }).count + texts.filter({ $0 == "-" }).count > 1 {
+      throw .badCommand("- (stdin) may be given once")
+    }
     switch kind {
     case .classify:
-      guard !images.isEmpty else { throw .badCommand("classify needs at least one IMAGE") }
-      guard !labels.isEmpty else { throw .badCommand("classify needs --labels, e.g. --labels \"cat,dog\"") }
+      guard !images.isEmpty else {
+        throw .badCommand(
+          "no input given: classify needs at least one IMAGE (a file, a folder, or - for image bytes on stdin)")
+      }
+      guard !labels.isEmpty else {
+        throw .badCommand("classify needs --labels, e.g. --labels \"cat,dog\" (or --label L, --labels-file F)")
+      }
     case .embed:
-      guard images.isEmpty != texts.isEmpty else {
+      guard !(images.isEmpty && texts.isEmpty) else {
+        throw .badCommand(
+          "no input given: embed takes either IMAGE arguments or --text options (IMAGE may be a folder, or - for"
+            + " image bytes on stdin; --text - reads texts from stdin, one a line)")
+      }
+      guard images.isEmpty || texts.isEmpty else {
         throw .badCommand("embed takes either IMAGE arguments or --text options (one kind per run)")
       }
     }
   }
 
-  /// The method and params this command runs. One image is classified with `image` (one ranked list),
-  /// several with `images` (a list per image), as a client would ask.
-  var request: (method: String, params: JSONValue) {
-    let inputs = JSONValue.array(images.map { ["path": .string($0)] })
+  /// The method and params for some of the inputs (always a list: `images` or `texts`).
+  func request(for inputs: [OneShotInput]) -> (method: String, params: JSONValue) {
+    let elements = JSONValue.array(inputs.map(\.param))
     switch kind {
     case .classify:
-      var params: JSONObject = ["labels": .array(labels.map { .string($0) })]
-      if images.count == 1 { params["image"] = inputs[0]! } else { params["images"] = inputs }
+      var params: JSONObject = ["labels": .array(labels.map { .string($0) }), "images": elements]
       if let template { params["template"] = .string(template) }
       if let topK { params["topK"] = JSONValue(topK) }
       return ("classify", .object(params))
     case .embed:
-      if texts.isEmpty { return ("encodeImage", ["images": inputs, "normalize": .bool(normalize)]) }
-      return ("encodeText", ["texts": .array(texts.map { .string($0) }), "normalize": .bool(normalize)])
+      if texts.isEmpty { return ("encodeImage", ["images": elements, "normalize": .bool(normalize)]) }
+      return ("encodeText", ["texts": elements, "normalize": .bool(normalize)])
     }
   }
 
-  /// The text printed for the method's `result`.
-  ///
-  /// classify: with `--json` the result as is; else per image its path, then one line per label, best first:
-  /// the score with 4 decimals, then the label. embed: one line per input, in order: a JSON array with
-  /// `--json`, else the numbers separated by spaces (both written exactly as the server writes them).
-  func render(_ result: JSONValue) -> String {
+  /// The result of `request(for:)` split into one value per input: a ranked list (classify) or a vector.
+  func perInput(_ result: JSONValue) -> [JSONValue] {
+    switch kind {
+    case .classify: return result.arrayValue ?? []
+    case .embed: return result["embeddings"]?.arrayValue ?? []
+    }
+  }
+
+  /// The lines printed for one input's value, as `render` prints them (classify without `--json`: the name,
+  /// then the ranked labels; embed: one line).
+  func renderOne(name: String, _ value: JSONValue) -> String {
     switch kind {
     case .classify:
-      if json { return result.description }
-      let lists = images.count == 1 ? [result] : (result.arrayValue ?? [])
-      var lines: [String] = []
-      for (image, list) in zip(images, lists) {
-        lines.append(image)
-        for entry in list.arrayValue ?? [] {
-          let score = entry["score"]?.numberValue?.doubleValue ?? .nan
-          lines.append("  " + String(format: "%.4f", score) + "  " + (entry["label"]?.stringValue ?? ""))
-        }
+      if json { return value.description }
+      var lines = [name]
+      for entry in value.arrayValue ?? [] {
+        let score = entry["score"]?.numberValue?.doubleValue ?? .nan
+        lines.append("  " + String(format: "%.4f", score) + "  " + (entry["label"]?.stringValue ?? ""))
       }
       return lines.joined(separator: "\n")
     case .embed:
-      let vectors = result["embeddings"]?.arrayValue ?? []
-      return vectors.map { vector in
-        json ? vector.description : (vector.arrayValue ?? []).map(\.description).joined(separator: " ")
-      }.joined(separator: "\n")
+      return json ? value.description : (value.arrayValue ?? []).map(\.description).joined(separator: " ")
     }
   }
 
@@ -112,14 +139,20 @@ struct OneShotCommand: Equatable {
         "",
         "Zero-shot classification of each IMAGE against the labels, as the classify method computes it, without",
         "a server. Prints, per image, its path and one line per label, best first: the score (4 decimals) and",
-        "the label; with --json, the classify method's result.",
+        "the label; with --json, the classify method's result (null for an image that could not be used).",
+        "An IMAGE may be a folder (its .png .jpg .jpeg .gif .bmp files, recursively, sorted by path; a bar on",
+        "stderr when it is a terminal) or - (the image's bytes on stdin). Relative paths resolve against the",
+        "current directory. An image that cannot be used gets one line on stderr; the others are still printed.",
         "",
         Options.helpLine("  --labels L", "comma-separated candidate labels (may be repeated)"),
+        Options.helpLine("  --label L", "one candidate label, may contain commas (repeatable)"),
+        Options.helpLine("  --labels-file F", "candidate labels, one per line (blank lines skipped)"),
         Options.helpLine("  --template T", "{} marks the label (default \"This is a photo of {}.\")"),
         Options.helpLine("  --top-k N", "only the N best labels"),
         Options.helpLine("  --json", "print the classify method's result as JSON"),
+        Options.helpLine("  --fail-fast", "stop at the first image that cannot be used, printing no results"),
         "",
-        "exit codes: 0 done, 1 the model or an image could not be used (message on stderr), 2 bad arguments.",
+        "exit codes: 0 done, 1 the model or any image could not be used (messages on stderr), 2 bad arguments.",
       ]
     case .embed:
       return [
@@ -128,12 +161,17 @@ struct OneShotCommand: Equatable {
         "",
         "Embeds each IMAGE (encodeImage) or each text (encodeText), as the methods compute them, without a",
         "server. Prints one line per input, in order: the numbers separated by spaces, or a JSON array.",
+        "An IMAGE may be a folder (its .png .jpg .jpeg .gif .bmp files, recursively, sorted by path; a bar on",
+        "stderr when it is a terminal) or - (the image's bytes on stdin); --text - reads texts from stdin, one",
+        "a line. Relative paths resolve against the current directory. An image that cannot be used gets one",
+        "line on stderr (its path and why) and no output line; the others are still printed.",
         "",
         Options.helpLine("  --text T", "a text to embed (repeatable); not combined with IMAGE arguments"),
         Options.helpLine("  --json", "one JSON array per line"),
         Options.helpLine("  --no-normalize", "the raw projection, not scaled to unit length"),
+        Options.helpLine("  --fail-fast", "stop at the first image that cannot be used, printing no results"),
         "",
-        "exit codes: 0 done, 1 the model or an image could not be used (message on stderr), 2 bad arguments.",
+        "exit codes: 0 done, 1 the model or any image could not be used (messages on stderr), 2 bad arguments.",
       ]
     }
   }

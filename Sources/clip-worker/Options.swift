@@ -51,6 +51,18 @@ struct Options {
       options.configuration.cacheCapacityBytes = try integer(value, flag: "--cache-mb", minimum: 0) * 1024 * 1024
     },
     Spec(
+      flag: "--store", variable: "CLIP_WORKER_STORE", value: "DIR",
+      help: "persistent embedding store directory, or none (default $XDG_CACHE_HOME/clip-worker, else ~/.cache/clip-worker)"
+    ) { options, value in
+      options.configuration.storeDirectory = value == "none" ? nil : value
+    },
+    Spec(
+      flag: "--store-mb", variable: "CLIP_WORKER_STORE_MB", value: "N",
+      help: "persistent store bound in MiB (default 2048)"
+    ) { options, value in
+      options.configuration.storeCapacityBytes = try integer(value, flag: "--store-mb", minimum: 1) * 1024 * 1024
+    },
+    Spec(
       flag: "--threads", variable: "CLIP_WORKER_THREADS", value: "N",
       help: "threads for the model's kernels and for decoding images (default: the number of cores)"
     ) { options, value in
@@ -128,10 +140,18 @@ struct Options {
 
   static let defaultModel = ModelReference.defaultModel.description
 
+  /// `$XDG_CACHE_HOME/clip-worker`, else `~/.cache/clip-worker`; nil without either variable.
+  static func defaultStore(environment: [String: String]) -> String? {
+    if let cache = environment["XDG_CACHE_HOME"], !cache.isEmpty { return cache + "/clip-worker" }
+    if let home = environment["HOME"], !home.isEmpty { return home + "/.cache/clip-worker" }
+    return nil
+  }
+
   /// Reads the environment, then the arguments (without the program name). A first argument `classify` or
   /// `embed` selects that one-shot command.
   init(arguments: [String], environment: [String: String]) throws {
     configuration.threads = ProcessInfo.processInfo.activeProcessorCount
+    configuration.storeDirectory = Options.defaultStore(environment: environment)
     for spec in Options.specs {
       if let value = environment[spec.variable], !value.isEmpty {
         try spec.apply(&self, value)
@@ -167,7 +187,8 @@ struct Options {
         allowPathsOnCommandLine = true
         allowPaths = []
       }
-      if command != nil, !argument.hasPrefix("-") {
+      // `-` is stdin (image bytes); any other word that is not a flag is an image or folder.
+      if command != nil, argument == "-" || !argument.hasPrefix("-") {
         command!.images.append(argument)
         continue
       }
@@ -257,7 +278,8 @@ struct Options {
       "Serves a CLIP-family model over JSON-RPC 2.0 on stdin/stdout, one JSON message per line, until the exit",
       "notification or the end of input. The methods, their params and errors are in the OpenRPC document that",
       "the rpc.discover method returns (clip-worker's source has it as protocol/openrpc.json, with a README).",
-      "Relative image paths resolve against the worker's working directory.",
+      "Relative image paths resolve against the worker's working directory. Input that starts with a",
+      "Content-Length: header is read, and answered, in LSP's framing (Content-Length: N, a blank line, N bytes).",
       "",
       "A Hub id is looked up in the Hugging Face cache (HF_HUB_CACHE, HF_HOME) and downloaded into it when",
       "missing (HF_ENDPOINT, HF_TOKEN); with HF_HUB_OFFLINE=1 the network is never used. Download progress is",

@@ -31,6 +31,7 @@ func runCheck(source: ModelReference, options: Options, logger: Logger, display:
     done.signal()
   }
   done.wait()
+  session.close()
   switch outcome.withLock({ $0 })! {
   case let .failure(error):
     standardError("clip-worker check: failed: \(error.message)")
@@ -45,6 +46,14 @@ func runCheck(source: ModelReference, options: Options, logger: Logger, display:
       standardError("clip-worker check: failed: embeddings of \(text) and \(image) numbers for dimension \(dimension)")
       return 1
     }
+    let store: String
+    if let directory = results[0]["store"]?["directory"]?.stringValue {
+      let megabytes = (results[0]["store"]?["capacityBytes"]?.numberValue?.intValue ?? 0) >> 20
+      let writable = results[0]["store"]?["writable"] == .bool(true) ? "" : ", read-only"
+      store = "\(directory) (bound \(megabytes) MiB\(writable))"
+    } else {
+      store = "none"
+    }
     let milliseconds = Int(Date().timeIntervalSince(started) * 1000)
     print(
       [
@@ -52,6 +61,7 @@ func runCheck(source: ModelReference, options: Options, logger: Logger, display:
         "shapes     embedding \(dimension), image \(field("imageSize"))px, context \(field("contextLength")) tokens",
         "weights    dtype \(field("dtype")), precision \(field("precision"))",
         "scoring    \(model["scoring"]?.description ?? "?")",
+        "store      \(store)",
         "check      one text and one image embedded: ok (\(milliseconds) ms)",
       ].joined(separator: "\n"))
     return 0

@@ -68,7 +68,9 @@ guard protocolOutput >= 0, dup2(STDERR_FILENO, STDOUT_FILENO) >= 0 else {
   exit(1)
 }
 
-let writer = LineWriter(fileDescriptor: protocolOutput)
+// Newline-delimited unless the input starts with a `Content-Length:` header (LSP's framing): answers and
+// notifications are then written with headers too.
+let writer = FramedWriter(fileDescriptor: protocolOutput)
 // After a failed load the reader reads what the client has already sent (each request is answered with
 // modelUnavailable), then stops at the first pause, so that the process exits 1 even if the client keeps
 // its end of the pipe open.
@@ -101,8 +103,11 @@ if isatty(STDIN_FILENO) == 1 {
 
 let maxLineBytes = options.configuration.maxMessageBytes
 let reader = Thread {
-  var lines = LineReader(fileDescriptor: STDIN_FILENO, maxLineBytes: maxLineBytes)
-  lines.run(stop: readStop) { server.receive($0) }
+  var input = FramedReader(fileDescriptor: STDIN_FILENO, maxMessageBytes: maxLineBytes)
+  input.run(stop: readStop, onFraming: { framing in
+    writer.framing = framing
+    if framing == .headers { logger.log(.debug, "Content-Length framing") }
+  }) { server.receive($0) }
   server.endOfInput()
 }
 reader.stackSize = 8 << 20

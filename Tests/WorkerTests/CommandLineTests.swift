@@ -20,7 +20,7 @@ import Testing
   @Test func version() async throws {
     let (code, output, _) = try await WorkerProcess.run(["--version"])
     #expect(code == 0)
-    #expect(output == "clip-worker 0.1.0")
+    #expect(output == "clip-worker 0.2.0")
   }
 
   @Test(arguments: [

@@ -57,7 +57,7 @@ import Testing
     let connection = TestConnection()
     _ = try await connection.call(1, "encodeText", ["texts": ["a", "b"]])
     let result = try #require(try await connection.call(2, "encodeText", ["texts": ["a", "c", "d", "c", "b"]]).result)
-    #expect(result["cached"] == [true, false, false, true, true])
+    #expect(result["cached"] == ["memory", false, false, "memory", "memory"])
     #expect(connection.model.batchSizes(.text) == [2, 2])
     let embeddings = try #require(result["embeddings"]?.arrayValue)
     #expect(embeddings[1] == embeddings[3])
@@ -77,6 +77,6 @@ import Testing
     #expect(connection.model.batchSizes(.image) == [2])
     let again = try #require(
       try await connection.call(2, "encodeImage", ["images": .array(good.map { ["path": .string($0)] })]).result)
-    #expect(again["cached"] == [true, true])
+    #expect(again["cached"] == ["memory", "memory"])
   }
 }

@@ -48,7 +48,7 @@ import Testing
     #expect(raw["embeddings"] == .array([.array(rawValues)]))
     let encoded = try #require(
       try await connection.call(2, "encodeText", ["texts": ["x"], "encoding": "base64"]).result)
-    #expect(encoded["cached"] == [true])
+    #expect(encoded["cached"] == ["memory"])
     let text = try #require(encoded["embeddings"]?[0]?.stringValue)
     let data = try #require(Data(base64Encoded: text))
     let floats: [Float] = stride(from: 0, to: data.count, by: 4).map { offset in
@@ -75,7 +75,7 @@ import Testing
     let second = try #require(
       try await connection.call(2, "encodeImage", ["images": [["data": .string(data)], ["path": .string(copy)]]]).result
     )
-    #expect(second["cached"] == [true, true])
+    #expect(second["cached"] == ["memory", "memory"])
     #expect(second["embeddings"]?[0] == first["embeddings"]?[0])
     let expected = TestModel.normalized(TestModel.embedding(of: try decodePPM(bytes, .init()).pixels, seed: 3 * 31 + 2))
     #expect(first["embeddings"]?[0]?.arrayValue?.compactMap(\.float) == expected)
@@ -107,7 +107,7 @@ import Testing
       ])
     // The good image of the failed request was still computed and cached; nothing else is affected.
     let after = try #require(try await connection.call(4, "encodeImage", ["images": [["path": .string(good)]]]).result)
-    #expect(after["cached"] == [true])
+    #expect(after["cached"] == ["memory"])
   }
 
   @Test func imageLimitsAreApplied() async throws {
@@ -160,7 +160,7 @@ import Testing
     // The label texts were embedded once, with the template applied, and encodeText reuses them.
     #expect(connection.model.batchSizes(.text).reduce(0, +) == 3)
     let reused = try #require(try await connection.call(2, "encodeText", ["texts": ["a here", "b here"]]).result)
-    #expect(reused["cached"] == [true, true])
+    #expect(reused["cached"] == ["memory", "memory"])
     let single = try #require(
       try await connection.call(
         3, "classify", ["image": ["path": .string(paths[0])], "labels": ["a", "b", "c"], "template": "{} here"]
@@ -213,7 +213,7 @@ import Testing
     let statistics = try #require(try await connection.call(4, "cacheStats").result)
     #expect(statistics["entries"] == 2 && statistics["bytes"] == 66 && statistics["evictions"] == 1)
     #expect(statistics["capacityBytes"] == 70)
-    #expect(try await connection.call(5, "encodeText", ["texts": ["a", "c"]]).result?["cached"] == [false, true])
+    #expect(try await connection.call(5, "encodeText", ["texts": ["a", "c"]]).result?["cached"] == [false, "memory"])
   }
 
   @Test func discoverReturnsTheOpenRPCDocument() async throws {

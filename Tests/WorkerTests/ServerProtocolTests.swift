@@ -72,7 +72,7 @@ import Testing
     connection.notify("encodeText", ["texts": 3])
     #expect(try await connection.call(1, "cacheStats").result?["text"]?["misses"] != nil)
     // The encodeText notification still ran (its embedding is cached); nothing but the one response was sent.
-    #expect(try await connection.call(2, "encodeText", ["texts": ["a"]]).result?["cached"] == [true])
+    #expect(try await connection.call(2, "encodeText", ["texts": ["a"]]).result?["cached"] == ["memory"])
     #expect(connection.output.count == 2)
   }
 
@@ -150,7 +150,7 @@ import Testing
     connection.model.open()
     for id in 1...7 { _ = try await connection.response(id: JSONValue(id)) }
     #expect(connection.model.batchSizes(.text) == [1, 5])
-    #expect(connection.responses(id: 7).first?.result?["cached"] == [true])
+    #expect(connection.responses(id: 7).first?.result?["cached"] == ["memory"])
   }
 
   @Test func duplicateIDInFlightIsRefused() async throws {

@@ -53,6 +53,26 @@ export interface CacheStats extends CacheCounters {
   hitRate: number;
   image: CacheCounters;
   text: CacheCounters;
+  /** The persistent store's counters, null with `--store none`. */
+  store: StoreStats | null;
+}
+
+/** `cacheStats().store`: the persistent store (counters since this worker opened it). */
+export interface StoreStats {
+  directory: string;
+  entries: number;
+  bytes: number;
+  capacityBytes: number;
+  diskBytes: number;
+  hits: number;
+  misses: number;
+  evictions: number;
+  segments: number;
+  compactions: number;
+  errors: number;
+  damagedRecords: number;
+  tornTails: number;
+  writable: boolean;
 }
 
 /** Where an input's embedding came from when it was not computed for the request, or false. */
@@ -96,6 +116,10 @@ export interface ClipWorkerOptions {
   /** Variables added to (overriding) the inherited environment. */
   env?: Record<string, string>;
   cacheMb?: number;
+  /** The persistent embedding store's directory, or 'none' to turn it off (`--store`; default the worker's). */
+  store?: string;
+  /** The persistent store's bound in MiB (`--store-mb`). */
+  storeMb?: number;
   threads?: number;
   maxImagePixels?: number;
   logLevel?: string;
@@ -196,7 +220,7 @@ export class ClipWorker {
   classify(image: ImageLike, labels: string[], options?: ClassifyOptions): RequestPromise<LabelScore[]>;
   classify(images: ImageLike[], labels: string[], options?: ClassifyOptions): RequestPromise<LabelScore[][]>;
   cacheStats(): RequestPromise<CacheStats>;
-  cacheClear(): RequestPromise<unknown>;
+  cacheClear(options?: { store?: boolean }): RequestPromise<unknown>;
   request<T = unknown>(method: string, params?: unknown, options?: RequestOptions): RequestPromise<T>;
   notify(method: string, params?: unknown): void;
   cancel(id: number | string): void;

@@ -315,7 +315,7 @@ export function cacheSource(value) {
 }
 
 const START_OPTIONS = ['model', 'executable', 'args', 'env', 'cacheMb', 'threads', 'maxImagePixels', 'logLevel',
-  'stderr', 'initialize', 'onProgress'];
+  'store', 'storeMb', 'stderr', 'initialize', 'onProgress'];
 const ENCODE_OPTIONS = ['normalize', 'asTypedArray', 'float32', 'details', 'signal'];
 const CLASSIFY_OPTIONS = ['template', 'hypothesis_template', 'topK', 'top_k', 'signal'];
 
@@ -356,8 +356,8 @@ export class ClipWorker {
   /** Spawns the worker without waiting for anything; prefer `ClipWorker.start()`. */
   constructor(options) {
     checkOptions('ClipWorker', options, START_OPTIONS);
-    const { model, executable, args = [], env, cacheMb, threads, maxImagePixels, logLevel, stderr = 'forward',
-      onProgress } = options ?? {};
+    const { model, executable, args = [], env, cacheMb, threads, maxImagePixels, logLevel, store, storeMb,
+      stderr = 'forward', onProgress } = options ?? {};
     if (!model) throw new TypeError('`model` (a checkpoint directory or a Hub id) is required');
     if (!['forward', 'capture', 'inherit', 'ignore'].includes(stderr)) {
       throw new TypeError(`stderr must be 'forward', 'capture', 'inherit' or 'ignore', not ${JSON.stringify(stderr)}`);
@@ -367,7 +367,7 @@ export class ClipWorker {
     }
     const command = [findExecutable(executable), '--model', String(model)];
     for (const [flag, value] of [['--cache-mb', cacheMb], ['--threads', threads],
-      ['--max-image-pixels', maxImagePixels], ['--log-level', logLevel]]) {
+      ['--max-image-pixels', maxImagePixels], ['--log-level', logLevel], ['--store', store], ['--store-mb', storeMb]]) {
       if (value !== undefined && value !== null) command.push(flag, String(value));
     }
     command.push(...args.map(String));
@@ -484,9 +484,10 @@ export class ClipWorker {
     return this.request('cacheStats', {});
   }
 
-  /** Empties the embedding cache. */
-  cacheClear() {
-    return this.request('cacheClear', {});
+  /** Empties the in-memory embedding cache, and the persistent store too with `{ store: true }`. */
+  cacheClear(options = {}) {
+    checkOptions('cacheClear', options, ['store']);
+    return this.request('cacheClear', options && options.store ? { store: true } : {});
   }
 
   /**

@@ -19,6 +19,7 @@ import queue
 import shutil
 import struct
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -226,10 +227,15 @@ class Run:
     self.path = path
     self.timeout = timeout
     self.record = record
-    self.variables = {"MODEL": model, "REPO": REPO, "HERE": os.path.dirname(os.path.abspath(path))}
+    # Each transcript gets a persistent store of its own (never the user's), so that `cached` is what a fresh
+    # worker on an empty store answers; ${STORE} names it in expectations.
+    self.store = tempfile.mkdtemp(prefix="clip-worker-transcript-store-")
+    self.variables = {"MODEL": model, "REPO": REPO, "HERE": os.path.dirname(os.path.abspath(path)),
+                      "STORE": self.store}
     self.header, self.steps = self._load(path)
     arguments = [str(argument) for argument in self.header.get("args", [])]
-    self.process = subprocess.Popen([worker, "--model", model] + arguments, cwd=REPO,
+    environment = dict(os.environ, CLIP_WORKER_STORE=self.store)
+    self.process = subprocess.Popen([worker, "--model", model] + arguments, cwd=REPO, env=environment,
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     self.lines = queue.Queue()
     self.stderr = []
@@ -393,6 +399,7 @@ class Run:
         stream.close()
       except OSError:
         pass
+    shutil.rmtree(self.store, ignore_errors=True)
 
 
 # MARK: - Recording

@@ -12,7 +12,7 @@ struct EmbeddingOptions {
     encoding = try reader.optional("encoding") ?? encoding
   }
 
-  func embeddings(_ results: [(vector: [Float], cached: Bool)], of loaded: LoadedModel) -> Embeddings {
+  func embeddings(_ results: [(vector: [Float], cached: EmbeddingSource)], of loaded: LoadedModel) -> Embeddings {
     Embeddings(
       vectors: results.map(\.vector), cached: results.map(\.cached),
       dimension: loaded.info.properties.embeddingDimension, model: loaded.info.id,

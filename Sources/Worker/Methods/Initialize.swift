@@ -63,6 +63,12 @@ struct Initialize: Method {
       "methods": .array((Methods.all.map { $0.name } + [Server.exitMethod, Server.cancelMethod]).map { .string($0) }),
       "limits": .object(limits),
       "inputs": configuration.pathPolicy.json,
+      "store": context.store.map { store -> JSONValue in
+        [
+          "directory": .string(store.directory.path), "capacityBytes": JSONValue(store.options.capacityBytes),
+          "writable": .bool(store.statistics().writable),
+        ]
+      } ?? .null,
     ]
   }
 }

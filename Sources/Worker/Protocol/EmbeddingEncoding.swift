@@ -33,10 +33,24 @@ enum EmbeddingEncoding: String, CaseIterable, JSONDecodable {
   }
 }
 
+/// Where an embedding came from: computed for this request, the in-memory cache (or a computation another request
+/// had started), or the persistent store. Written as `cached`: false, "memory", "store".
+enum EmbeddingSource: Sendable {
+  case computed, memory, store
+
+  var json: JSONValue {
+    switch self {
+    case .computed: return .bool(false)
+    case .memory: return .string("memory")
+    case .store: return .string("store")
+    }
+  }
+}
+
 /// The result of `encodeText` and `encodeImage`.
 struct Embeddings: JSONRepresentable {
   var vectors: [[Float]]
-  var cached: [Bool]
+  var cached: [EmbeddingSource]
   var dimension: Int
   var model: String
   var normalize: Bool
@@ -47,7 +61,7 @@ struct Embeddings: JSONRepresentable {
       "embeddings": .array(vectors.map { encoding.json(normalize ? l2Normalized($0) : $0) }),
       "dim": JSONValue(dimension),
       "model": .string(model),
-      "cached": .array(cached.map { .bool($0) }),
+      "cached": .array(cached.map(\.json)),
     ]
   }
 }

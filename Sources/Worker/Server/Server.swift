@@ -128,6 +128,9 @@ public final class Server: Sendable {
       write(
         Response(id: .null, error: .messageTooLarge(byteCount: byteCount, limit: configuration.maxMessageBytes))
           .json)
+    case let .malformed(why):
+      logger.log(.warning, "unreadable framing: \(why)")
+      write(Response(id: .null, error: .badFraming(why)).json)
     case let .line(bytes):
       switch Incoming(line: bytes, maxDepth: configuration.maxNestingDepth) {
       case let .single(entry):
@@ -352,6 +355,7 @@ public final class Server: Sendable {
     }
     guard let code else { return }
     logger.log(.debug, "ending with code \(code)")
+    session.close()
     for waiter in waiters { waiter.resume(returning: code) }
     ended.signal()
   }

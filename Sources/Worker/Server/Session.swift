@@ -29,7 +29,7 @@ public final class Session: Sendable {
     notify: @escaping @Sendable (JSONValue) -> Void = { _ in },
     progress: @escaping @Sendable (DownloadProgress) -> Void = { _ in }
   ) {
-    context = WorkerContext(configuration: configuration, decode: decode, progress: ProgressNotifier(send: notify))
+    context = WorkerContext(configuration: configuration, decode: decode, progress: ProgressNotifier(send: notify), logger: logger)
     self.source = source
     self.resolve = resolve
     self.load = load ?? { [precision = configuration.precision] directory in
@@ -56,6 +56,10 @@ public final class Session: Sendable {
       },
       failed: failed, ready: ready)
   }
+
+  /// Ends the session's use of its files before the process exits: the persistent store's active segment is sealed
+  /// (a record inserted after this is dropped). Calls may still be answered from memory.
+  public func close() { context.closeStore() }
 
   /// The method dispatched as `name`, if there is one.
   static func method(named name: String) -> (any Method.Type)? { Methods.byName[name] }

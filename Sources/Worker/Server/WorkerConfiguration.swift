@@ -31,5 +31,11 @@ public struct WorkerConfiguration: Sendable {
   /// The deepest accepted nesting of arrays and objects in a message.
   public var maxNestingDepth = JSONParser.defaultMaxDepth
 
+  /// The persistent embedding store's directory (`--store`), or nil for none (the default here; the executable
+  /// defaults to `$XDG_CACHE_HOME/clip-worker`).
+  public var storeDirectory: String?
+  /// The persistent store's bound (`--store-mb` × 1 MiB). Default 2 GiB.
+  public var storeCapacityBytes = 2048 * 1024 * 1024
+
   public init() {}
 }

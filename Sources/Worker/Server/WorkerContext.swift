@@ -2,6 +2,7 @@ import Foundation
 import ImageCodecs
 import JSONRPC
 import Models
+import PersistentStore
 
 /// What methods run against: the configuration, the model's lifecycle, the cache, and the helpers that
 /// turn inputs into embeddings through the cache and the batcher.
@@ -9,14 +10,32 @@ final class WorkerContext: Sendable {
   let configuration: WorkerConfiguration
   let modelState = ModelState()
   let cache: EmbeddingCache
+  /// The persistent store behind the cache (`--store`), nil when off.
+  let store: PersistentStore?
+  /// The store identity of each checkpoint directory (`ModelFingerprint`), computed once.
+  private let storeIdentities = Locked<[String: String]>([:])
   /// `$/progress` notifications of the model's download, once `initialize` asked for them.
   let progress: ProgressNotifier
   private let decode: ImageDecoder
   /// Reading, hashing and decoding image files: CPU and I/O work kept off Swift concurrency's threads.
   private let inputQueue: OperationQueue
 
-  init(configuration: WorkerConfiguration, decode: @escaping ImageDecoder, progress: ProgressNotifier) {
+  init(
+    configuration: WorkerConfiguration, decode: @escaping ImageDecoder, progress: ProgressNotifier,
+    logger: Logger = .silent
+  ) {
     self.configuration = configuration
+    if let directory = configuration.storeDirectory {
+      let logged = Locked(false)
+      store = PersistentStore.open(
+        directory: URL(fileURLWithPath: directory), capacityBytes: configuration.storeCapacityBytes
+      ) { message in
+        // The store's first message only: a read-only or damaged store must not flood the log.
+        if logged.withLock({ done in defer { done = true }; return !done }) { logger.log(.warning, "store: \(message)") }
+      }
+    } else {
+      store = nil
+    }
     self.progress = progress
     self.decode = decode
     cache = EmbeddingCache(capacityBytes: configuration.cacheCapacityBytes)
@@ -27,13 +46,20 @@ final class WorkerContext: Sendable {
 
   /// Embeddings for `texts`. The ones neither cached nor being computed go to the batcher together, so
   /// that they run in one pass (a text submitted alone would start a pass of one, the rest queued behind it).
-  func textEmbeddings(_ texts: [String], loaded: LoadedModel) async throws -> [(vector: [Float], cached: Bool)] {
+  func textEmbeddings(_ texts: [String], loaded: LoadedModel) async throws -> [(vector: [Float], cached: EmbeddingSource)] {
     let batcher = loaded.batcher
     let keys = texts.map { CacheKey.text($0, model: loaded.info.cacheIdentity) }
-    let results = await cache.embeddings(for: keys) { indices in
-      await batcher.embed(texts: indices.map { texts[$0] }).map { .success($0) }
+    let fromStore = Locked(Set<Int>())
+    let results = await cache.embeddings(for: keys) { [self] indices in
+      await throughStore(indices, keys: keys, loaded: loaded, fromStore: fromStore) { missing in
+        await batcher.embed(texts: missing.map { texts[$0] }).map { .success($0) }
+      }
     }
-    return try results.map { try $0.get() }
+    let stored = fromStore.withLock { $0 }
+    return try results.enumerated().map { index, result in
+      let (vector, cached) = try result.get()
+      return (vector, cached ? .memory : stored.contains(index) ? .store : .computed)
+    }
   }
 
   /// Embeddings for `images`. Inline data is decoded first: malformed base64 or a bad `data:` URI fails the
@@ -43,7 +69,7 @@ final class WorkerContext: Sendable {
   /// `inputFailed` (or `pathNotAllowed`) naming it; the others are still computed and cached.
   func imageEmbeddings(
     _ images: [ImageInput], param: String, loaded: LoadedModel
-  ) async throws -> [(vector: [Float], cached: Bool)] {
+  ) async throws -> [(vector: [Float], cached: EmbeddingSource)] {
     let modelID = loaded.info.cacheIdentity
     let maxFileBytes = configuration.maxImageFileBytes
     let policy = configuration.pathPolicy
@@ -55,20 +81,30 @@ final class WorkerContext: Sendable {
       }
     }
     let decodedInline = inline
+    // Read and hashed in one hop to the input queue: for images already stored, these two are the whole cost.
     let read = await concurrently(images.count) { index in
-      let bytes = try await self.offload {
-        try decodedInline[index] ?? images[index].bytes(maxFileBytes: maxFileBytes, policy: policy)
+      try await self.offload {
+        let bytes = try decodedInline[index] ?? images[index].bytes(maxFileBytes: maxFileBytes, policy: policy)
+        return (bytes: bytes, key: CacheKey.image(bytes: bytes, model: modelID))
       }
-      return (bytes: bytes, key: try await self.offload { CacheKey.image(bytes: bytes, model: modelID) })
     }
     var readable: [(index: Int, bytes: [UInt8], key: CacheKey)] = []
     for case let (index, .success(file)) in read.enumerated() { readable.append((index, file.bytes, file.key)) }
     let files = readable.map(\.bytes)
-    let embedded = await cache.embeddings(for: readable.map(\.key)) { [self] indices in
-      await embedDecoded(indices.map { files[$0] }, batcher: loaded.batcher)
+    let keys = readable.map(\.key)
+    let fromStore = Locked(Set<Int>())
+    let embedded = await cache.embeddings(for: keys) { [self] indices in
+      await throughStore(indices, keys: keys, loaded: loaded, fromStore: fromStore) { missing in
+        await embedDecoded(missing.map { files[$0] }, batcher: loaded.batcher)
+      }
     }
-    var outcomes = read.map { $0.map { _ in (vector: [Float](), cached: false) } }
-    for (file, outcome) in zip(readable, embedded) { outcomes[file.index] = outcome }
+    let stored = fromStore.withLock { $0 }
+    var outcomes = read.map { $0.map { _ in (vector: [Float](), cached: EmbeddingSource.computed) } }
+    for (position, (file, outcome)) in zip(readable, embedded).enumerated() {
+      outcomes[file.index] = outcome.map { vector, cached in
+        (vector, cached ? .memory : stored.contains(position) ? .store : .computed)
+      }
+    }
     return try outcomes.enumerated().map { index, outcome in
       do { return try outcome.get() } catch let error as InputError {
         let input = images[index].summary
@@ -83,6 +119,46 @@ final class WorkerContext: Sendable {
       }
     }
   }
+
+  /// The results for `indices` (of `keys`): from the persistent store where it holds them (those indices are
+  /// added to `fromStore`), the rest computed by `compute` (given their indices) and then inserted into the store.
+  private func throughStore(
+    _ indices: [Int], keys: [CacheKey], loaded: LoadedModel, fromStore: Locked<Set<Int>>,
+    compute: ([Int]) async -> [Result<[Float], Error>]
+  ) async -> [Result<[Float], Error>] {
+    guard let store else { return await compute(indices) }
+    let identity = storeIdentity(of: loaded)
+    let storeKeys = indices.map { StoreKey.bytes(for: keys[$0], identity: identity) }
+    let stored = storeKeys.map { store.vector(for: $0) }
+    var results = stored.map { $0.map { Result<[Float], Error>.success($0) } }
+    let found = zip(indices, stored).compactMap { $1 == nil ? nil : $0 }
+    fromStore.withLock { $0.formUnion(found) }
+    let missing = stored.indices.filter { stored[$0] == nil }
+    guard !missing.isEmpty else { return results.map { $0! } }
+    let computed = await compute(missing.map { indices[$0] })
+    for (position, result) in zip(missing, computed) {
+      results[position] = result
+      if case let .success(vector) = result { store.insert(vector, for: storeKeys[position]) }
+    }
+    return results.map { $0! }
+  }
+
+  /// What the store keys a model's entries by (README "Persistent store"): `cacheIdentity` (the id or path, and the
+  /// precision), the checkpoint directory's fingerprint, the worker's version and the CPU architecture (a new
+  /// version or another instruction set may round differently, so its vectors are not taken for this one's).
+  private func storeIdentity(of loaded: LoadedModel) -> String {
+    let path = loaded.info.path
+    let fingerprint = storeIdentities.withLock { $0[path] } ?? {
+      let computed = ModelFingerprint.of(directory: path)
+      storeIdentities.withLock { $0[path] = computed }
+      return computed
+    }()
+    return "\(loaded.info.cacheIdentity)#\(fingerprint)#\(WorkerVersion.current)#\(StoreKey.architecture)"
+  }
+
+  /// Seals the store's active segment so that the next start reads its hint instead of scanning it; later inserts
+  /// are dropped. Called when the process is about to end.
+  func closeStore() { store?.close() }
 
   /// Decodes `files` concurrently and embeds the decodable ones in one submission to the batcher.
   private func embedDecoded(_ files: [[UInt8]], batcher: Batcher) async -> [Result<[Float], Error>] {

@@ -49,10 +49,18 @@ final class WorkerProcess: @unchecked Sendable {
   private let stderrText = Locked<String>("")
   private let readersDone = DispatchGroup()
 
-  init(arguments: [String], environment: [String: String] = [:]) throws {
-    process.executableURL = WorkerProcess.executable
-    process.arguments = arguments
+  /// - Parameters:
+  ///   - executable, prefix: another program to run, with arguments before `arguments` (a wrapper such as
+  ///     `script`, which gives the worker a terminal).
+  init(
+    arguments: [String], environment: [String: String] = [:], executable: URL = WorkerProcess.executable,
+    prefix: [String] = []
+  ) throws {
+    process.executableURL = executable
+    process.arguments = prefix + arguments
     var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CLIP_WORKER_") }
+    // Never the user's real store (~/.cache/clip-worker): off unless a test names a directory.
+    merged["CLIP_WORKER_STORE"] = "none"
     merged.merge(environment) { $1 }
     process.environment = merged
     let output = Pipe(), errors = Pipe()
@@ -145,8 +153,10 @@ final class WorkerProcess: @unchecked Sendable {
   }
 
   /// Runs the executable with `arguments` and no input; returns its exit code, stdout and stderr.
-  static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String, String) {
-    let worker = try WorkerProcess(arguments: arguments, environment: environment)
+  static func run(
+    _ arguments: [String], environment: [String: String] = [:], executable: URL = WorkerProcess.executable
+  ) async throws -> (Int32, String, String) {
+    let worker = try WorkerProcess(arguments: arguments, environment: environment, executable: executable)
     worker.closeInput()
     let code = try await worker.exitCode()
     return (code, worker.lines.joined(separator: "\n"), worker.standardError)

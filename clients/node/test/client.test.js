@@ -180,13 +180,17 @@ describe('ClipWorker options and inputs', () => {
     assert.notDeepEqual(await worker.classify(DISK_PNG, labels, { template: 'a {}' }),
       await worker.classify(DISK_PNG, labels));
     assert.throws(() => new ClipWorker({ model: 'm', cache_mb: 1 }), /unknown option "cache_mb"/);
+    const off = await startWorker({ store: 'none' });
+    assert.equal(off.info.store, null);
+    assert.equal((await off.cacheStats()).store, null);
+    await off.close();
   });
 
   test('asTypedArray gives Float32Arrays; details give where each vector came from', async () => {
     const typed = await worker.encodeImage([DISK_PNG], { asTypedArray: true });
     assert.ok(typed[0] instanceof Float32Array);
     assert.deepEqual(Array.from(typed[0]), await worker.encodeImage(DISK_PNG));
-    await worker.cacheClear();
+    await worker.cacheClear({ store: true });
     const first = await worker.encodeText(['details probe'], { details: true });
     const second = await worker.encodeText(['details probe'], { details: true });
     assert.deepEqual(first.cached, [false]);

@@ -162,3 +162,21 @@ test('onProgress asks for $/progress and receives each report', async (context) 
   await silent.close();
   assert.equal(reports.length, 3);
 });
+
+test('an installed clip-worker on PATH is found when no variable names one', (context) => {
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'clip-worker-path-'));
+  const saved = { PATH: process.env.PATH, CLIP_WORKER_EXE: process.env.CLIP_WORKER_EXE, CLIP_WORKER_BIN: process.env.CLIP_WORKER_BIN };
+  context.after(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name]; else process.env[name] = value;
+    }
+    rmSync(directory, { recursive: true });
+  });
+  const file = path.join(directory, 'clip-worker');
+  writeFileSync(file, '#!/bin/sh\n');
+  chmodSync(file, 0o755);
+  delete process.env.CLIP_WORKER_EXE;
+  delete process.env.CLIP_WORKER_BIN;
+  process.env.PATH = `${path.join(directory, 'missing')}${path.delimiter}${directory}`;
+  assert.equal(findExecutable(), file);
+});

@@ -66,7 +66,7 @@ describe('the packed package', { timeout: 180000 }, () => {
     writeFileSync(path.join(project, 'example.ts'), `
       import { ClipWorker, ClipWorkerError, EmbeddingDetails, LabelScore } from 'clip-worker-client';
       const worker: ClipWorker = await ClipWorker.start({ model: ${JSON.stringify(modelDirectory())},
-        stderr: 'capture', onProgress: (report) => console.error(report.file, report.bytesDone) });
+        stderr: 'capture', store: 'none', storeMb: 16, onProgress: (report) => console.error(report.file, report.bytesDone) });
       const one: number[] = await worker.encodeText('a cat');
       const many: Float32Array[] = await worker.encodeText(['a cat', 'a dog'], { asTypedArray: true });
       const detailed: EmbeddingDetails<number[][]> = await worker.encodeImage([${JSON.stringify(DISK_PNG)}],

@@ -52,7 +52,7 @@ def main():
         started = time.perf_counter()
         count = dataset.map_batches(
           ClipWorkerEmbedder, fn_constructor_kwargs={"model": options.model, "column": "path", "stderr": "capture",
-                                                     "cache_mb": 0},
+                                                     "cache_mb": 0, "store": "none"},
           compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=options.cpus_per_actor,
           batch_size=options.batch_size).count()
         times.append(time.perf_counter() - started)

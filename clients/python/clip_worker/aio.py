@@ -53,13 +53,15 @@ class AsyncClipWorker:
   async def start(cls, model: Union[str, "os.PathLike[str]"], executable: Union[str, "os.PathLike[str]", None] = None,
                   *, args: Sequence[Any] = (), env: Optional[Dict[str, str]] = None, cache_mb: Optional[int] = None,
                   threads: Optional[int] = None, max_image_pixels: Optional[int] = None,
-                  log_level: Optional[str] = None, stderr: StderrOption = "forward", progress: ProgressOption = None,
+                  log_level: Optional[str] = None, store: Union[str, "os.PathLike[str]", None] = None,
+                  store_mb: Optional[int] = None, stderr: StderrOption = "forward", progress: ProgressOption = None,
                   initialize: bool = True,
                   url_timeout: Optional[float] = DEFAULT_URL_TIMEOUT) -> "AsyncClipWorker":
-    """Spawns the worker and, unless initialize=False, waits for `initialize` (kept in `info`)."""
+    """Spawns the worker and, unless initialize=False, waits for `initialize` (kept in `info`); the arguments are
+    ClipWorker's."""
     command = worker_command(model, executable, {
       "--cache-mb": cache_mb, "--threads": threads, "--max-image-pixels": max_image_pixels,
-      "--log-level": log_level}, args)
+      "--log-level": log_level, "--store": None if store is None else os.fspath(store), "--store-mb": store_mb}, args)
     handler = progress_handler(progress)
     connection = await _AsyncConnection.spawn(command, env, stderr, handler)
     worker = cls(connection, command, url_timeout, handler)
@@ -105,9 +107,9 @@ class AsyncClipWorker:
     """As ClipWorker.cache_stats."""
     return await self.request("cacheStats", {})
 
-  async def cache_clear(self) -> Any:
+  async def cache_clear(self, store: bool = False) -> Any:
     """As ClipWorker.cache_clear."""
-    return await self.request("cacheClear", {})
+    return await self.request("cacheClear", {"store": True} if store else {})
 
   async def request(self, method: str, params: Optional[Dict[str, Any]] = None) -> Any:
     """Sends a request and waits for its result (errors as ClipWorker.request)."""

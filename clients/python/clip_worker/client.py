@@ -58,6 +58,8 @@ class ClipWorker:
     args: extra command-line arguments appended as given.
     env: variables added to (overriding) the inherited environment.
     cache_mb, threads, max_image_pixels, log_level: passed as --cache-mb, --threads, ... when not None.
+    store, store_mb: the persistent embedding store's directory (or "none" to turn it off) and bound in MiB,
+      passed as --store and --store-mb when not None (default: the worker's, $XDG_CACHE_HOME/clip-worker).
     stderr: see StderrOption; "forward" by default.
     progress: model download progress (see ProgressOption): None shows tqdm bars when tqdm is installed.
     initialize: send `initialize` at start and keep its result in `info` (waits for the model to load).
@@ -68,12 +70,13 @@ class ClipWorker:
   def __init__(self, model: Union[str, "os.PathLike[str]"], executable: Union[str, "os.PathLike[str]", None] = None,
                *, args: Sequence[Any] = (), env: Optional[Mapping[str, str]] = None, cache_mb: Optional[int] = None,
                threads: Optional[int] = None, max_image_pixels: Optional[int] = None,
-               log_level: Optional[str] = None, stderr: StderrOption = "forward", progress: ProgressOption = None,
+               log_level: Optional[str] = None, store: Union[str, "os.PathLike[str]", None] = None,
+               store_mb: Optional[int] = None, stderr: StderrOption = "forward", progress: ProgressOption = None,
                initialize: bool = True, timeout: Optional[float] = None,
                url_timeout: Optional[float] = DEFAULT_URL_TIMEOUT) -> None:
     self.command = worker_command(model, executable, {
       "--cache-mb": cache_mb, "--threads": threads, "--max-image-pixels": max_image_pixels,
-      "--log-level": log_level}, args)
+      "--log-level": log_level, "--store": None if store is None else os.fspath(store), "--store-mb": store_mb}, args)
     self.timeout = timeout
     self.url_timeout = url_timeout
     self.info: Optional[Dict[str, Any]] = None
@@ -145,12 +148,13 @@ class ClipWorker:
 
   def cache_stats(self, timeout: Optional[float] = None) -> Dict[str, Any]:
     """The embedding cache's counters: {entries, bytes, capacityBytes, hits, misses, evictions, hitRate,
-    image {...}, text {...}}."""
+    image {...}, text {...}, store {...} or None} (store: the persistent store's counters, None when it is off)."""
     return self.request("cacheStats", {}, timeout=timeout)
 
-  def cache_clear(self, timeout: Optional[float] = None) -> Any:
-    """Empties the embedding cache; returns the worker's answer."""
-    return self.request("cacheClear", {}, timeout=timeout)
+  def cache_clear(self, store: bool = False, timeout: Optional[float] = None) -> Any:
+    """Empties the in-memory embedding cache, and the persistent store too with store=True; returns the
+    worker's answer (None)."""
+    return self.request("cacheClear", {"store": True} if store else {}, timeout=timeout)
 
   # MARK: - Generic JSON-RPC
 

@@ -122,7 +122,7 @@ class ClientTests(unittest.TestCase):
       self.worker.classify(DISK_PNG, labels, top_k=0)
 
   def test_details_report_where_each_embedding_came_from(self):
-    self.worker.cache_clear()
+    self.worker.cache_clear(store=True)
     first = self.worker.encode_text(["details probe"], details=True)
     second = self.worker.encode_text(["details probe"], details=True)
     self.assertEqual((first.dim, len(first.embeddings)), (self.dim, 1))
@@ -146,6 +146,30 @@ class ClientTests(unittest.TestCase):
     self.assertGreaterEqual(stats["hits"], cleared["hits"] + 1)
     for key in ("bytes", "capacityBytes", "misses", "evictions", "hitRate", "image", "text"):
       self.assertIn(key, stats)
+
+  def test_the_persistent_store_outlives_the_worker_and_can_be_cleared(self):
+    directory = os.environ.get("CLIP_WORKER_STORE")
+    if not directory or directory == "none":
+      self.skipTest("CLIP_WORKER_STORE names no store directory (run-tests.sh gives a scratch one)")
+    text = "store probe %d" % os.getpid()
+    self.worker.encode_text([text])
+    self.assertEqual(self.worker.cache_stats()["store"]["directory"], directory)
+    with start_worker() as other:
+      self.assertEqual(other.encode_text([text], details=True).cached, ["store"])
+      self.assertIsNone(other.cache_clear(store=True))
+      self.assertEqual(other.cache_stats()["store"]["entries"], 0)
+    with start_worker() as third:
+      self.assertEqual(third.encode_text([text], details=True).cached, [False])
+
+  def test_store_and_store_mb_choose_the_persistent_store(self):
+    with tempfile.TemporaryDirectory() as directory:
+      with start_worker(store=directory, store_mb=16) as worker:
+        self.assertEqual(worker.info["store"], {"directory": directory, "capacityBytes": 16 << 20, "writable": True})
+        worker.encode_text(["chosen store probe"])
+        self.assertEqual(worker.cache_stats()["store"]["entries"], 1)
+    with start_worker(store="none") as worker:
+      self.assertIsNone(worker.info["store"])
+      self.assertIsNone(worker.cache_stats()["store"])
 
   def test_concurrent_requests_from_many_threads(self):
     texts = ["text number %d" % index for index in range(16)]
