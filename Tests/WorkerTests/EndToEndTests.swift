@@ -34,7 +34,7 @@ import Testing
       [UInt8](try Data(contentsOf: WorkerProcess.fixtures.appendingPathComponent(referenceFile))))
     let cases = try #require(reference["cases"]?.arrayValue)
     try #require(cases.count >= 5)
-    let worker = try WorkerProcess(arguments: ["--model", model.path], environment: ["CLIP_WORKER_STORE": "none"])
+    let worker = try WorkerProcess(arguments: ["--model", model.path])
     for (index, testCase) in cases.enumerated() {
       let params: JSONValue = [
         "image": ["path": .string(image(try #require(testCase["image"]?.stringValue)))],

@@ -6,8 +6,8 @@ import Testing
 /// checked against the pipeline's with the other families' in `EndToEndTests`.
 @Suite(.timeLimit(.minutes(5))) struct NaFlexEndToEndTests {
   @Test func initializeReportsTheFamilyItsScoringAndTheNominalImageSize() async throws {
-    let worker = try WorkerProcess(arguments: ["--model", WorkerProcess.tinySigLIP2NaFlex.path],
-                                   environment: ["CLIP_WORKER_STORE": "none"])
+    // WorkerProcess runs it with CLIP_WORKER_STORE=none.
+    let worker = try WorkerProcess(arguments: ["--model", WorkerProcess.tinySigLIP2NaFlex.path])
     let model = try #require(try await worker.call(1, "initialize").result?["model"])
     #expect(model["family"] == "siglip2")
     #expect(model["scoring"]?["function"] == "sigmoid")
