@@ -83,7 +83,8 @@ let package = Package(
     .target(name: "ImageCodecs", dependencies: ["Inflate", "Kernels"], swiftSettings: cpuFlags),
     .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"], exclude: ["Fixtures"]),
 
-    // MARK: ImageProcessing: CLIPImageProcessor (Pillow resampling, crop, rescale, normalize).
+    // MARK: ImageProcessing: CLIPImageProcessor (Pillow resampling, crop, rescale, normalize), and SigLIP 2 NaFlex's
+    // Siglip2ImageProcessor (aspect ratio kept, at most max_num_patches patches, flattened).
     .target(name: "ImageProcessing", dependencies: ["ImageCodecs", "Kernels"], swiftSettings: cpuFlags),
     .testTarget(name: "ImageProcessingTests", dependencies: ["ImageProcessing"], exclude: ["Fixtures"]),
 
@@ -99,8 +100,8 @@ let package = Package(
       swiftSettings: cpuFlags),
     .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Models"], exclude: ["Fixtures"]),
 
-    // MARK: SigLIP: the SigLIP family (SigLIP, SigLIP 2 fixed-resolution): config, towers with the attention-pooling
-    // head, the engine with the pipeline's padded texts.
+    // MARK: SigLIP: the SigLIP families (SigLIP, SigLIP 2 fixed-resolution; SigLIP 2 NaFlex, `siglip2`): configs,
+    // towers with the attention-pooling head, the engines with the pipeline's padded texts.
     .target(
       name: "SigLIP",
       dependencies: ["Kernels", "SafeTensors", "Transformer", "Tokenizer", "ImageCodecs", "ImageProcessing"],

@@ -34,16 +34,7 @@ public struct CLIPImageProcessor: Sendable {
     default:
       preconditionFailure("validate() admits only configurations with a fixed output size")
     }
-    var table = [Float](repeating: 0, count: 3 * 256)
-    for channel in 0..<3 {
-      let mean = Float(configuration.imageMean[channel]), std = Float(configuration.imageStd[channel])
-      for byte in 0..<256 {
-        var value = configuration.doRescale ? Float(Double(byte) * configuration.rescaleFactor) : Float(byte)
-        if configuration.doNormalize { value = (value - mean) / std }
-        table[channel * 256 + byte] = value
-      }
-    }
-    valueTable = table
+    valueTable = configuration.valueTable
   }
 
   /// Reads and validates a `preprocessor_config.json`, absent fields taking `defaults` (the processor class's:

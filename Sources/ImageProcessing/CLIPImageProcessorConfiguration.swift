@@ -42,11 +42,31 @@ public struct CLIPImageProcessorConfiguration: Decodable, Equatable, Sendable {
     return defaults
   }()
 
+  /// `valueTable[channel * 256 + byte]`: the value of `byte` in `channel` after rescale and normalize, as numpy
+  /// computes it (`Float(Double(byte) * rescale_factor)`, then `(x - Float(mean)) / Float(std)` in float32).
+  var valueTable: [Float] {
+    var table = [Float](repeating: 0, count: 3 * 256)
+    for channel in 0..<3 {
+      let mean = Float(imageMean[channel]), std = Float(imageStd[channel])
+      for byte in 0..<256 {
+        var value = doRescale ? Float(Double(byte) * rescaleFactor) : Float(byte)
+        if doNormalize { value = (value - mean) / std }
+        table[channel * 256 + byte] = value
+      }
+    }
+    return table
+  }
+
   /// Where a decoder finds the defaults of the processor class being read (`CLIPImageProcessor`'s when absent).
   public static let defaultsKey = CodingUserInfoKey(rawValue: "clip-worker.imageProcessorDefaults")!
 
   public init(from decoder: Decoder) throws {
-    self = decoder.userInfo[Self.defaultsKey] as? Self ?? Self()
+    try self.init(decoder, defaults: decoder.userInfo[Self.defaultsKey] as? Self ?? Self())
+  }
+
+  /// The fields of `decoder`'s object, absent ones taking `defaults` (another processor class's, as NaFlex's).
+  init(_ decoder: Decoder, defaults: Self) throws {
+    self = defaults
     let c = try decoder.container(keyedBy: CodingKeys.self)
     // transformers gives an absent field the class default but keeps an explicit `null` as None: a null
     // switch is false, and a null value that an enabled step needs is an error (see `missing` below).
@@ -118,6 +138,11 @@ public struct CLIPImageProcessorConfiguration: Decodable, Equatable, Sendable {
     if !doCenterCrop {
       guard doResize, case .exact = size else { throw ImageProcessorConfigurationError.outputSizeDependsOnImage }
     }
+    try validateSteps()
+  }
+
+  /// Throws unless the rescale and normalize values are usable (what every processor built on these steps checks).
+  func validateSteps() throws {
     guard rescaleFactor.isFinite else {
       throw ImageProcessorConfigurationError.invalidNumber(parameter: "rescale_factor", value: rescaleFactor)
     }

@@ -6,7 +6,7 @@ import Transformer
 /// The registry of the families served, chosen once per checkpoint by its `config.json`'s `model_type`.
 public enum ModelFamilies {
   /// Every family served, CLIP first: a config without `model_type` (as some old CLIP uploads) is CLIP's.
-  public static let all: [ModelFamily] = [.clip, .siglip]
+  public static let all: [ModelFamily] = [.clip, .siglip, .siglip2]
 
   /// Every `model_type` served, in registry order.
   public static var modelTypes: [String] { all.flatMap(\.modelTypes) }

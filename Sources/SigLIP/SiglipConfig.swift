@@ -9,10 +9,6 @@ public struct SiglipConfig: Equatable, Sendable {
 
   public init() {}
 
-  enum CodingKeys: String, CodingKey {
-    case text = "text_config", vision = "vision_config"
-  }
-
   /// Reads and checks `directory/config.json`.
   /// - Throws: `CheckpointError.unreadableFile`, `.invalidConfig` or `.unsupportedActivation`.
   public init(directory: URL) throws {
@@ -21,41 +17,40 @@ public struct SiglipConfig: Equatable, Sendable {
 
   /// Decodes and checks a `config.json` document.
   public init(json: Data) throws {
-    do {
-      self = try JSONDecoder().decode(SiglipConfig.self, from: json)
-    } catch let error as DecodingError {
-      throw CheckpointError.invalidConfig(error)
-    }
-    try validate()
+    self = try Self.checked(json: json)
   }
 
   /// The invariants the model's construction relies on.
   func validate() throws {
     try ConfigurationCheck.positive(
-      [("text_config.vocab_size", text.vocabSize)] + ConfigurationCheck.encoderSizes(text, prefix: "text_config")
-        + [("text_config.max_position_embeddings", text.maxPositionEmbeddings),
-           ("text_config.projection_size", text.embeddingDimension)]
-        + ConfigurationCheck.encoderSizes(vision, prefix: "vision_config")
+      ConfigurationCheck.encoderSizes(vision, prefix: "vision_config")
         + [("vision_config.num_channels", vision.numChannels), ("vision_config.image_size", vision.imageSize),
            ("vision_config.patch_size", vision.patchSize)])
-    try ConfigurationCheck.headsDivideWidth(text, tower: "text")
     try ConfigurationCheck.headsDivideWidth(vision, tower: "vision")
     try ConfigurationCheck.patchesTile(imageSize: vision.imageSize, patchSize: vision.patchSize)
-    guard vision.visionUseHead else {
+    try Self.validate(text: text, imageEmbeddingWidth: vision.hiddenSize, visionUseHead: vision.visionUseHead)
+  }
+
+  /// The text tower's invariants, and those between the towers, of every SigLIP family (SigLIP 2 NaFlex too).
+  static func validate(text: SiglipTextConfig, imageEmbeddingWidth: Int, visionUseHead: Bool) throws {
+    try ConfigurationCheck.positive(
+      [("text_config.vocab_size", text.vocabSize)] + ConfigurationCheck.encoderSizes(text, prefix: "text_config")
+        + [("text_config.max_position_embeddings", text.maxPositionEmbeddings),
+           ("text_config.projection_size", text.embeddingDimension)])
+    try ConfigurationCheck.headsDivideWidth(text, tower: "text")
+    guard visionUseHead else {
       throw CheckpointError.invalidConfig(reason: "vision_use_head is false: the vision tower has no image embedding")
     }
-    guard text.embeddingDimension == vision.hiddenSize else {
+    guard text.embeddingDimension == imageEmbeddingWidth else {
       throw CheckpointError.invalidConfig(
         reason: "text embeddings of \(text.embeddingDimension) cannot be compared with image embeddings of "
-          + "\(vision.hiddenSize)")
+          + "\(imageEmbeddingWidth)")
     }
   }
 }
 
-extension SiglipConfig: Decodable {
+extension SiglipConfig: SiglipFamilyConfig {
   public init(from decoder: Decoder) throws {
-    let c = try decoder.container(keyedBy: CodingKeys.self)
-    text = try c.decodeIfPresent(SiglipTextConfig.self, forKey: .text) ?? text
-    vision = try c.decodeIfPresent(SiglipVisionConfig.self, forKey: .vision) ?? vision
+    self = try Self.decodeTowers(from: decoder)
   }
 }

@@ -13,13 +13,16 @@ import Transformer
 /// Immutable after loading; every method may be called from several threads at once.
 public final class SiglipEngine: Sendable {
   /// The pipeline's text length for SigLIP.
-  public static let textLength = 64
+  public static let textLength = SiglipTextPipeline.length
 
   public let model: SiglipModel
-  public let tokenizer: any TextTokenizer
-  /// Where the padding goes and whether it is masked, as the checkpoint's tokenizer files say.
-  public let layout: PipelineTextLayout
+  /// The texts as the pipeline gives them to the model.
+  public let text: SiglipTextPipeline
   public let imageProcessor: CLIPImageProcessor
+
+  public var tokenizer: any TextTokenizer { text.tokenizer }
+  /// Where the padding goes and whether it is masked, as the checkpoint's tokenizer files say.
+  public var layout: PipelineTextLayout { text.layout }
 
   /// Loads the model and the processor of `directory`, with `tokenizer` (truncating to `textLength`).
   ///
@@ -27,19 +30,8 @@ public final class SiglipEngine: Sendable {
   ///   the errors of the files' readers.
   public init(directory: URL, tokenizer: any TextTokenizer, precision: LinearPrecision = .float32) throws {
     let model = try SiglipModel(directory: directory, precision: precision)
-    let text = model.config.text, vision = model.config.vision
-    guard text.maxPositionEmbeddings >= Self.textLength else {
-      throw CheckpointError.invalidConfig(
-        reason: "text max_position_embeddings \(text.maxPositionEmbeddings) is below the pipeline's \(Self.textLength)")
-    }
-    guard tokenizer.maxLength <= Self.textLength else {
-      throw CheckpointError.invalidConfig(
-        reason: "the tokenizer truncates to \(tokenizer.maxLength) ids, not the pipeline's \(Self.textLength)")
-    }
-    guard tokenizer.vocabularySize <= text.vocabSize, tokenizer.padTokenID < text.vocabSize else {
-      throw CheckpointError.tokenizerMismatch(tokenizerVocabulary: tokenizer.vocabularySize,
-                                              modelVocabulary: text.vocabSize)
-    }
+    let vision = model.config.vision
+    let text = try SiglipTextPipeline(directory: directory, tokenizer: tokenizer, encoder: model.text)
     let preprocessor = directory.appendingPathComponent("preprocessor_config.json")
     guard FileManager.default.fileExists(atPath: preprocessor.path) else {
       throw CheckpointError.unreadableFile(path: preprocessor.path, reason: "no such file")
@@ -50,19 +42,15 @@ public final class SiglipEngine: Sendable {
                                                  outputHeight: imageProcessor.outputHeight, imageSize: vision.imageSize)
     }
     self.model = model
-    self.tokenizer = tokenizer
-    layout = try PipelineTextLayout(directory: directory)
+    self.text = text
     self.imageProcessor = imageProcessor
   }
 
   /// The ids the pipeline gives the model for `text`: truncated, then padded to `textLength`.
-  public func tokenIDs(_ text: String) -> [Int] { layout.pad(tokenizer.encode(text), to: Self.textLength, with: tokenizer.padTokenID).ids }
+  public func tokenIDs(_ text: String) -> [Int] { self.text.tokenIDs(text) }
 
   /// The embedding of each text (`get_text_features` of the pipeline's ids and mask), not normalized.
-  public func textEmbeddings(_ texts: [String]) -> [[Float]] {
-    let padded = texts.map { layout.pad(tokenizer.encode($0), to: Self.textLength, with: tokenizer.padTokenID) }
-    return model.text.embed(tokenIDs: padded.map(\.ids), keys: layout.masked ? padded.map(\.keys) : nil)
-  }
+  public func textEmbeddings(_ texts: [String]) -> [[Float]] { text.embeddings(texts) }
 
   /// The embedding of each image after `SiglipImageProcessor`, not normalized.
   public func imageEmbeddings(_ images: [RGBImage]) -> [[Float]] {

@@ -37,10 +37,17 @@ public struct SiglipModel: Sendable {
     self.config = config
     text = try SiglipTextEncoder(&store, config: config.text)
     vision = try SiglipVisionEncoder(&store, config: config.vision)
-    logitScale = Foundation.exp(try store.tensor("logit_scale", shape: [1])[0])
-    logitBias = try store.tensor("logit_bias", shape: [1])[0]
+    (logitScale, logitBias) = try Self.logits(&store)
     try store.finish()
     self.precision = precision
-    dtype = store.dtypes.map(\.torchName).sorted().joined(separator: "+")
+    dtype = Self.dtype(of: store)
   }
+
+  /// `exp(logit_scale)` and `logit_bias`, as every SigLIP family's model stores them.
+  static func logits(_ store: inout WeightStore) throws -> (scale: Float, bias: Float) {
+    (Foundation.exp(try store.tensor("logit_scale", shape: [1])[0]), try store.tensor("logit_bias", shape: [1])[0])
+  }
+
+  /// The storage types of the weights `store` bound, as PyTorch names them ("float32", "bfloat16+float32").
+  static func dtype(of store: WeightStore) -> String { store.dtypes.map(\.torchName).sorted().joined(separator: "+") }
 }

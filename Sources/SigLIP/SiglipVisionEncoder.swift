@@ -10,9 +10,7 @@ public struct SiglipVisionEncoder: Sendable {
   /// The patch convolution (stride = kernel = patch) as a linear map of flattened patches.
   let patchEmbedding: LinearWeights
   let positionEmbedding: [Float]
-  let encoder: Encoder
-  let postNorm: LayerNorm
-  let head: AttentionPoolingHead
+  let trunk: SiglipVisionTrunk
 
   /// Width of the embeddings.
   public var embeddingDimension: Int { config.hiddenSize }
@@ -25,11 +23,7 @@ public struct SiglipVisionEncoder: Sendable {
                                       weightShape: [width, config.numChannels, patch, patch])
     positionEmbedding = try store.tensor("vision_model.embeddings.position_embedding.weight",
                                          shape: [config.tokenCount, width])
-    encoder = try Encoder(&store, "vision_model.encoder", config: config)
-    postNorm = try LayerNorm(&store, "vision_model.post_layernorm", width: width, epsilon: config.layerNormEps)
-    head = try AttentionPoolingHead(
-      &store, "vision_model.head", width: width, intermediate: config.intermediateSize,
-      heads: config.numAttentionHeads, activation: config.hiddenAct, epsilon: config.layerNormEps)
+    trunk = try SiglipVisionTrunk(&store, config: config)
   }
 
   /// The embedding of each image.
@@ -45,8 +39,6 @@ public struct SiglipVisionEncoder: Sendable {
       let base = image * imageScalars
       for i in 0..<imageScalars { x.scalars[base + i] += positionEmbedding[i] }
     }
-    let segments = pixelTensors.indices.map { $0 * tokens ..< ($0 + 1) * tokens }
-    let pooled = head(postNorm(encoder(x, scope: .sequences(segments))), sequences: segments)
-    return (0..<pixelTensors.count).map { Array(pooled.row($0)) }
+    return trunk(x, images: pixelTensors.indices.map { $0 * tokens ..< ($0 + 1) * tokens })
   }
 }

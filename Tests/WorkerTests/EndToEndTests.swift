@@ -27,6 +27,7 @@ import Testing
   @Test(arguments: [
     ("classify_reference.json", WorkerProcess.tinyCLIP), ("classify_reference_siglip.json", WorkerProcess.tinySigLIP),
     ("classify_reference_siglip2.json", WorkerProcess.tinySigLIP2),
+    ("classify_reference_siglip2_naflex.json", WorkerProcess.tinySigLIP2NaFlex),
   ])
   func classifyScoresEqualThePipelines(referenceFile: String, model: URL) async throws {
     let reference = try JSONParser.parse(

@@ -9,7 +9,10 @@ zero-shot-image-classification pipeline gives for them on the engine's tiny test
                              plus the versions of torch/transformers/pillow that computed it, on
                              Tests/CLIPTests/Fixtures/tiny-clip (softmax scores);
   classify_reference_siglip.json  the same on Tests/SigLIPTests/Fixtures/tiny-siglip (sigmoid scores), and
-  classify_reference_siglip2.json on tiny-siglip2 (SigLIP 2 fixed resolution: Gemma tokenizer, masked).
+  classify_reference_siglip2.json on tiny-siglip2 (SigLIP 2 fixed resolution: Gemma tokenizer, masked), and
+  classify_reference_siglip2_naflex.json on tiny-siglip2-naflex (SigLIP 2 NaFlex: aspect ratio kept, patches).
+
+`--only NAME` rewrites that one reference (the images are rewritten too: they are deterministic).
 
 The checkpoints are written by those folders' make_fixtures.py. The models are loaded in float32, as the worker
 computes.
@@ -31,6 +34,7 @@ MODELS = {
     "classify_reference.json": "Tests/CLIPTests/Fixtures/tiny-clip",
     "classify_reference_siglip.json": "Tests/SigLIPTests/Fixtures/tiny-siglip",
     "classify_reference_siglip2.json": "Tests/SigLIPTests/Fixtures/tiny-siglip2",
+    "classify_reference_siglip2_naflex.json": "Tests/SigLIPTests/Fixtures/tiny-siglip2-naflex",
 }
 
 IMAGES = {
@@ -77,11 +81,14 @@ def write_images():
 
 
 def main():
-    argparse.ArgumentParser(description=__doc__).parse_args()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", choices=sorted(MODELS), help="rewrite this reference only")
+    args = parser.parse_args()
     torch.manual_seed(0)
     write_images()
     for name, model in MODELS.items():
-        write_reference(name, model)
+        if args.only in (None, name):
+            write_reference(name, model)
 
 
 def write_reference(name, model):

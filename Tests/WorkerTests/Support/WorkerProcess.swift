@@ -35,6 +35,8 @@ final class WorkerProcess: @unchecked Sendable {
   static let tinySigLIP = packageRoot.appendingPathComponent("Tests/SigLIPTests/Fixtures/tiny-siglip")
   /// SigLIP 2's fixed-resolution layout (Gemma tokenizer), tiny.
   static let tinySigLIP2 = packageRoot.appendingPathComponent("Tests/SigLIPTests/Fixtures/tiny-siglip2")
+  /// SigLIP 2 NaFlex (`model_type` siglip2: aspect ratio kept, patches), tiny.
+  static let tinySigLIP2NaFlex = packageRoot.appendingPathComponent("Tests/SigLIPTests/Fixtures/tiny-siglip2-naflex")
 
   static let fixtures = packageRoot.appendingPathComponent("Tests/WorkerTests/Fixtures")
 
