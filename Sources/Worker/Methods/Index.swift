@@ -19,6 +19,8 @@ struct Index: Method {
   /// Files embedded per submission: enough for the batcher to fill its passes, few enough for timely progress and
   /// cancellation.
   static let chunk = 16
+  /// How often a long `index` saves what it has so far.
+  static let checkpointInterval: TimeInterval = 10
 
   struct Folder {
     var path: String
@@ -134,6 +136,7 @@ struct Index: Method {
         }
         report()
         var cancelled = false
+        var lastSave = Date()
         var start = 0
         while start < pending.count {
           if Task.isCancelled { cancelled = true; break }
@@ -148,6 +151,14 @@ struct Index: Method {
           }
           report()
           if cancelled { break }
+          // A long run is saved now and then, so that a crash or an exit loses at most `checkpointInterval`.
+          if changed, Date().timeIntervalSince(lastSave) >= checkpointInterval {
+            collection.updated = Date().timeIntervalSince1970
+            do { try context.collections.save(collection, as: name) } catch let error as CollectionError {
+              throw RPCError.collection(error)
+            }
+            lastSave = Date()
+          }
         }
         if changed {
           collection.updated = Date().timeIntervalSince1970
