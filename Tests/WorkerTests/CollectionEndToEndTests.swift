@@ -14,7 +14,9 @@ import Testing
 /// Every test has its own store directory and image folder.
 @Suite(.timeLimit(.minutes(10))) struct CollectionEndToEndTests {
   private let model = WorkerProcess.tinyCLIP.path
-  private static let fixtureImages = ["gradient-64x64.png", "noise-23x51.png", "noise-40x30.png", "oriented-36x20.jpg"]
+  private static let fixtureImages = [
+    "gradient-64x64.png", "noise-23x51.png", "noise-40x30.png", "oriented-36x20.jpg",
+  ]
 
   /// A temporary directory holding `store/` and `images/` (a copy of the fixture images).
   private struct Scratch {
@@ -26,7 +28,8 @@ import Testing
     init(_ name: String) throws {
       root = FileManager.default.temporaryDirectory
         .appendingPathComponent("clip-worker-collection-test-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-      try FileManager.default.createDirectory(at: root.appendingPathComponent("images"), withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(
+        at: root.appendingPathComponent("images"), withIntermediateDirectories: true)
       for file in CollectionEndToEndTests.fixtureImages {
         try FileManager.default.copyItem(
           at: WorkerProcess.fixtures.appendingPathComponent("images/\(file)"), to: images.appendingPathComponent(file))
@@ -59,7 +62,8 @@ import Testing
   }
 
   private func index(_ scratch: Scratch, _ session: Session, collection: String = "pics") async throws -> JSONValue {
-    try await session.result("index", ["collection": .string(collection), "folder": ["path": .string(scratch.images.path)]])
+    try await session.result(
+      "index", ["collection": .string(collection), "folder": ["path": .string(scratch.images.path)]])
   }
 
   private func counts(_ result: JSONValue) -> [Int] {
@@ -114,7 +118,8 @@ import Testing
     let embedded = try await session.result("encodeImage", ["images": .array(paths.map { ["path": .string($0)] })])
     let images = try #require(embedded["embeddings"]?.arrayValue).map(vector)
     try #require(images.count == paths.count)
-    let text = try vector(#require(try await session.result("encodeText", ["texts": ["a photo of a cat"]])["embeddings"]?[0]))
+    let encoded = try await session.result("encodeText", ["texts": ["a photo of a cat"]])
+    let text = try vector(#require(encoded["embeddings"]?[0]))
     try #require(text.count == 24)
 
     func expected(_ query: [Double]) -> [(path: String, score: Double)] {
@@ -130,11 +135,13 @@ import Testing
     }
     try check(try await session.result("search", ["collection": "pics", "query": ["text": "a photo of a cat"]]),
               expected(text), "text")
-    try check(try await session.result("search", ["collection": "pics", "query": ["image": ["path": .string(paths[1])]]]),
-              expected(images[1]), "image")
+    try check(
+      try await session.result("search", ["collection": "pics", "query": ["image": ["path": .string(paths[1])]]]),
+      expected(images[1]), "image")
     let floats = text.map { JSONValue($0) }
-    try check(try await session.result("search", ["collection": "pics", "query": ["embedding": .array(floats)], "topK": 2]),
-              Array(expected(text).prefix(2)), "embedding, topK 2")
+    try check(
+      try await session.result("search", ["collection": "pics", "query": ["embedding": .array(floats)], "topK": 2]),
+      Array(expected(text).prefix(2)), "embedding, topK 2")
     let bytes = text.flatMap { value in withUnsafeBytes(of: Float(value).bitPattern.littleEndian) { Array($0) } }
     let base64 = JSONValue.string(Data(bytes).base64EncodedString())
     try check(try await session.result("search", ["collection": "pics", "query": ["embedding": base64]]),
@@ -145,8 +152,9 @@ import Testing
                                           "threshold": JSONValue(threshold)]),
       Array(expected(text).prefix(2)), "threshold")
 
-    let ranking = try #require(try await session.result(
-      "rank", ["query": ["text": "a photo of a cat"], "images": .array(paths.map { ["path": .string($0)] })]).arrayValue)
+    let candidates = JSONValue.array(paths.map { ["path": .string($0)] })
+    let ranking = try #require(
+      try await session.result("rank", ["query": ["text": "a photo of a cat"], "images": candidates]).arrayValue)
     let order = expected(text).map { want in paths.firstIndex(of: want.path)! }
     #expect(ranking.map { $0["index"]?.numberValue.map { Int($0.doubleValue) } ?? -1 } == order)
     try await session.end()
@@ -161,7 +169,8 @@ import Testing
       ("search", ["collection": "nothing", "query": ["text": "x"]], "no collection named nothing"),
       ("search", ["collection": "../pics", "query": ["text": "x"]], "must not start with '.'"),
       ("search", ["collection": "a/b", "query": ["text": "x"]], "only ASCII letters"),
-      ("search", ["collection": "pics", "query": ["embedding": [1, 2, 3]]], "has 3 values, the model's embeddings have 24"),
+      ("search", ["collection": "pics", "query": ["embedding": [1, 2, 3]]],
+       "has 3 values, the model's embeddings have 24"),
       ("search", ["collection": "pics", "query": ["text": "x", "image": ["path": "y"]]], "exactly one of"),
       ("search", ["collection": "pics", "query": ["sound": "x"]], "unknown member sound"),
       ("index", ["collection": "pics"], "give images, folder or both"),
@@ -183,7 +192,8 @@ import Testing
     let allowed = scratch.root.appendingPathComponent("store")
     try FileManager.default.createDirectory(at: allowed, withIntermediateDirectories: true)
     let session = try Session(model: model, store: scratch.store, extra: ["--allow-path", allowed.path])
-    let response = try await session.call("index", ["collection": "pics", "folder": ["path": .string(scratch.images.path)]])
+    let response = try await session.call(
+      "index", ["collection": "pics", "folder": ["path": .string(scratch.images.path)]])
     #expect(response["error"]?["code"] == -32005, "\(response)")
     try await session.end()
   }
@@ -249,7 +259,9 @@ import Testing
     let width = 64, height = 64, rowBytes = width * 3
     for number in 0..<count {
       var bytes: [UInt8] = []
-      func le(_ value: Int, _ size: Int) { for index in 0..<size { bytes.append(UInt8((value >> (8 * index)) & 255)) } }
+      func le(_ value: Int, _ size: Int) {
+        for index in 0..<size { bytes.append(UInt8((value >> (8 * index)) & 255)) }
+      }
       bytes += Array("BM".utf8)
       le(54 + rowBytes * height, 4); le(0, 4); le(54, 4)
       le(40, 4); le(width, 4); le(height, 4); le(1, 2); le(24, 2); le(0, 4); le(rowBytes * height, 4)
@@ -293,6 +305,33 @@ import Testing
     #expect(progressDone() == progressDone().sorted(), "progress goes forward")
     let again = try await session.result("index", ["collection": "many", "folder": ["path": .string(folder.path)]])
     #expect(counts(again) == [total - Int(kept), 0, 0, Int(kept)])
+    try await session.end()
+  }
+
+  /// The order and scores NumPy computes from transformers' embeddings (Fixtures/make_search_reference.py).
+  @Test func searchMatchesTheNumPyReference() async throws {
+    let scratch = try Scratch("numpy")
+    defer { scratch.remove() }
+    let file = WorkerProcess.fixtures.appendingPathComponent("search_reference.json")
+    let reference = try JSONParser.parse([UInt8](try Data(contentsOf: file)))
+    let queries = try #require(reference["queries"]?.arrayValue)
+    try #require(queries.count == 4)
+    let session = try Session(model: model, store: scratch.store)
+    _ = try await index(scratch, session)
+    for query in queries {
+      let text = try #require(query["text"])
+      let expected = try #require(query["ranking"]?.arrayValue)
+      try #require(expected.count == Self.fixtureImages.count)
+      let results = try #require(
+        try await session.result("search", ["collection": "pics", "query": ["text": text]]).arrayValue)
+      #expect(results.map { $0["path"] } == expected.map { .string(scratch.image($0["image"]?.stringValue ?? "")) },
+              "\(text)")
+      for (got, want) in zip(results, expected) {
+        let score = got["score"]?.numberValue?.doubleValue ?? .nan
+        let wanted = want["score"]?.numberValue?.doubleValue ?? .nan
+        #expect(abs(score - wanted) < 1e-4, "\(text): \(score) vs \(wanted)")
+      }
+    }
     try await session.end()
   }
 }
