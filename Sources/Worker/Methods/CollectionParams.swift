@@ -48,9 +48,27 @@ extension WorkerContext {
 }
 
 /// Scores sorted highest first (ties by position), those below `threshold` dropped, at most `topK`.
-func ranked(_ scores: [Float], threshold: Double? = nil, topK: Int?) -> [(index: Int, score: Float)] {
-  var order = scores.enumerated().map { (index: $0.offset, score: $0.element) }
-  if let threshold { order.removeAll { Double($0.score) < threshold } }
-  order.sort { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
-  return Array(order.prefix(topK ?? order.count))
+///
+/// - Complexity: O(n log n) when `topK` is a large part of `n`; else one pass keeping the best `topK` in a sorted
+///   buffer, O(n) for scores in random order (most fail the comparison with the worst kept), O(n × topK) at worst.
+package func ranked(_ scores: [Float], threshold: Double? = nil, topK: Int?) -> [(index: Int, score: Float)] {
+  let limit = min(topK ?? scores.count, scores.count)
+  func passes(_ score: Float) -> Bool { threshold.map { Double(score) >= $0 } ?? true }
+  guard limit > 0, limit * 8 < scores.count else {
+    var order = scores.enumerated().map { (index: $0.offset, score: $0.element) }.filter { passes($0.score) }
+    order.sort { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
+    return Array(order.prefix(limit))
+  }
+  var best: [(index: Int, score: Float)] = []
+  best.reserveCapacity(limit + 1)
+  for (index, score) in scores.enumerated() {
+    if best.count == limit, !(score > best[limit - 1].score) { continue }
+    if !passes(score) { continue }
+    // After the kept ones with an equal score: they came first.
+    var position = best.count
+    while position > 0, best[position - 1].score < score { position -= 1 }
+    best.insert((index, score), at: position)
+    if best.count > limit { best.removeLast() }
+  }
+  return best
 }
