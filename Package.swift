@@ -155,7 +155,9 @@ let package = Package(
     // Sources/clip-bench/reference.
     .executableTarget(
       name: "clip-bench",
-      dependencies: ["CLIP", "SigLIP", "Models", "Kernels", "ImageCodecs", "ImageProcessing", "JSONRPC", "PersistentStore"],
+      dependencies: [
+        "CLIP", "SigLIP", "Models", "Kernels", "ImageCodecs", "ImageProcessing", "JSONRPC", "PersistentStore", "Worker",
+      ],
       exclude: ["reference"], swiftSettings: cpuFlags),
   ],
   swiftLanguageModes: [.v6]

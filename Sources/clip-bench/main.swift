@@ -10,6 +10,7 @@
 //   clip-bench soak      [--requests N] [--model DIR] [--images DIR] [--cache-mb N]   100k pipelined requests
 //   clip-bench store     [--entries N] [--images N] [--model DIR] [--runs N]   the persistent store: open time,
 //                                                                          index size, warm rate, cost of writing
+//   clip-bench search    [--entries N] [--runs N] [--threads N]         one search query over 10k and 1M vectors
 //   clip-bench speed     [--model DIR] [--runs N]                        matmul, embed and classify, then one
 //                                                                          summary of every figure and its target
 //
@@ -25,6 +26,7 @@ let commands: [String: ([String]) throws -> Void] = [
   "classify": { try ClassifyBenchmark(arguments: $0).run() },
   "soak": { try SoakBenchmark(arguments: $0).run() },
   "store": { try StoreCommand(arguments: $0).run() },
+  "search": { try SearchBenchmark(arguments: $0).run() },
   "speed": { try SpeedReport(arguments: $0).run() },
 ]
 

@@ -26,6 +26,9 @@ struct Options {
     /// Help for the server, or for one command.
     case help(OneShotCommand.Kind?)
     case oneShot(OneShotCommand)
+    /// `index` or `search` (CollectionCommand), or its help.
+    case collection(CollectionCommand)
+    case collectionHelp(CollectionCommand.Kind)
   }
 
   /// One option: its flag, its environment variable, what it sets.
@@ -165,9 +168,13 @@ struct Options {
     }
     var rest = arguments[...]
     var command: OneShotCommand?
+    var collectionCommand: CollectionCommand?
     if let first = rest.first, let kind = OneShotCommand.Kind(rawValue: first) {
       rest.removeFirst()
       command = OneShotCommand(kind: kind)
+    } else if let first = rest.first, let kind = CollectionCommand.Kind(rawValue: first) {
+      rest.removeFirst()
+      collectionCommand = CollectionCommand(kind: kind)
     } else if rest.first == "check" {
       rest.removeFirst()
       action = .check
@@ -175,7 +182,9 @@ struct Options {
     var allowPathsOnCommandLine = false
     while let argument = rest.popFirst() {
       switch argument {
-      case "-h", "--help": action = .help(command?.kind); return
+      case "-h", "--help":
+        action = collectionCommand.map { .collectionHelp($0.kind) } ?? .help(command?.kind)
+        return
       case "--version": action = .version; return
       case "--check" where command == nil: action = .check; continue
       case "--no-paths": noPaths = true; continue
@@ -186,6 +195,10 @@ struct Options {
         // The command line's roots replace the environment's.
         allowPathsOnCommandLine = true
         allowPaths = []
+      }
+      if collectionCommand != nil, !argument.hasPrefix("-") {
+        collectionCommand!.arguments.append(argument)
+        continue
       }
       // `-` is stdin (image bytes); any other word that is not a flag is an image or folder.
       if command != nil, argument == "-" || !argument.hasPrefix("-") {
@@ -198,6 +211,10 @@ struct Options {
         try spec.apply(&self, value)
       } else if command != nil, try command!.accept(flag: flag, inlineValue: inlineValue, rest: &rest) {
         continue
+      } else if collectionCommand != nil,
+        try collectionCommand!.accept(flag: flag, inlineValue: inlineValue, rest: &rest)
+      {
+        continue
       } else {
         throw OptionsError.unknownOption(argument)
       }
@@ -205,6 +222,10 @@ struct Options {
     if let command {
       try command.validate()
       action = .oneShot(command)
+    }
+    if let collectionCommand {
+      try collectionCommand.validate(storeDirectory: configuration.storeDirectory)
+      action = .collection(collectionCommand)
     }
     // A command at a terminal is quiet unless asked (`-v`, `--log-level`); the server keeps its log.
     if action != .serve, !verbose, !logLevelGiven { logLevel = .warning }
@@ -267,12 +288,18 @@ struct Options {
     flag.padding(toLength: max(30, flag.count + 2), withPad: " ", startingAt: 0) + help
   }
 
+  static func usage(_ kind: CollectionCommand.Kind) -> String {
+    (CollectionCommand.usage(kind) + ["", "options:"] + optionLines).joined(separator: "\n")
+  }
+
   static func usage(_ kind: OneShotCommand.Kind?) -> String {
     if let kind { return (OneShotCommand.usage(kind) + ["", "options:"] + optionLines).joined(separator: "\n") }
     var lines = [
       "usage: clip-worker [--model MODEL] [options]",
       "       clip-worker classify IMAGE... --labels \"a,b\" [options]   (see clip-worker classify --help)",
       "       clip-worker embed IMAGE... | --text T... [options]     (see clip-worker embed --help)",
+      "       clip-worker index DIR... --collection NAME [options]     (see clip-worker index --help)",
+      "       clip-worker search TEXT --collection NAME [options]    (see clip-worker search --help)",
       "       clip-worker check [--model MODEL] [options]          (or --check: load, embed a text and an image, report)",
       "",
       "Serves a CLIP-family model over JSON-RPC 2.0 on stdin/stdout, one JSON message per line, until the exit",

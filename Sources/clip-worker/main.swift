@@ -20,8 +20,10 @@ do {
     arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
   source = try options.source()
 } catch {
-  let command = CommandLine.arguments.dropFirst().first.flatMap(OneShotCommand.Kind.init(rawValue:))
-  standardError("clip-worker: \(error)\nTry 'clip-worker \(command.map { "\($0.rawValue) " } ?? "")--help'.")
+  let first = CommandLine.arguments.dropFirst().first
+  let command = first.flatMap(OneShotCommand.Kind.init(rawValue:))?.rawValue
+    ?? first.flatMap(CollectionCommand.Kind.init(rawValue:))?.rawValue
+  standardError("clip-worker: \(error)\nTry 'clip-worker \(command.map { "\($0) " } ?? "")--help'.")
   exit(2)
 }
 
@@ -32,7 +34,10 @@ case let .help(command):
 case .version:
   print("\(WorkerVersion.name) \(WorkerVersion.current)")
   exit(0)
-case .serve, .oneShot, .check:
+case let .collectionHelp(kind):
+  print(Options.usage(kind))
+  exit(0)
+case .serve, .oneShot, .check, .collection:
   break
 }
 
@@ -55,6 +60,9 @@ let loadModel: ModelLoading = { directory in
 
 if options.action == .check {
   exit(runCheck(source: source, options: options, logger: logger, display: display))
+}
+if case let .collection(command) = options.action {
+  exit(runCollectionCommand(command, source: source, options: options, logger: logger, display: display))
 }
 if case let .oneShot(command) = options.action {
   exit(runOneShot(command, source: source, options: options, logger: logger, display: display))

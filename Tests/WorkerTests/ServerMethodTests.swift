@@ -22,7 +22,7 @@ import Testing
     #expect(
       Set(methods) == [
         "initialize", "shutdown", "exit", "$/cancelRequest", "rpc.discover", "encodeText", "encodeImage", "classify",
-        "cacheStats", "cacheClear",
+        "cacheStats", "cacheClear", "index", "search", "rank", "collections", "dropCollection",
       ])
     #expect(result["limits"]?["cacheCapacityBytes"] == 12345)
     #expect(result["limits"]?["maxMessageBytes"] == JSONValue(LineFramer.defaultMaxLineBytes))

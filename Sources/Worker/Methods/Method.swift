@@ -47,7 +47,8 @@ extension Method {
 enum Methods {
   static let all: [any Method.Type] = [
     Initialize.self, Shutdown.self, Discover.self, EncodeText.self, EncodeImage.self, Classify.self,
-    CacheStatsMethod.self, CacheClear.self,
+    CacheStatsMethod.self, CacheClear.self, Index.self, Search.self, Rank.self, ListCollections.self,
+    DropCollection.self,
   ]
 
   static let byName: [String: any Method.Type] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })

@@ -47,6 +47,13 @@ final class ProgressNotifier: Sendable {
     if due { send(Self.notification(progress)) }
   }
 
+  /// Sends `$/progress` with `params` if a client subscribed: the progress of work other than the download
+  /// (`index`), which its caller thins itself.
+  func notify(_ params: JSONValue) {
+    guard state.withLock({ $0.subscribed }) else { return }
+    send(["jsonrpc": "2.0", "method": "$/progress", "params": params])
+  }
+
   /// Subscribes the client (once; later calls do nothing) and sends the latest report of every file so far.
   ///
   /// The catch-up is sent while holding the lock, so a live report cannot overtake it.

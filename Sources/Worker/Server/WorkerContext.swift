@@ -16,6 +16,8 @@ final class WorkerContext: Sendable {
   private let storeIdentities = Locked<[String: String]>([:])
   /// `$/progress` notifications of the model's download, once `initialize` asked for them.
   let progress: ProgressNotifier
+  /// The named collections of `index` and `search`: in `<store>/collections`, or in memory with `--store none`.
+  let collections: CollectionStore
   private let decode: ImageDecoder
   /// Reading, hashing and decoding image files: CPU and I/O work kept off Swift concurrency's threads.
   private let inputQueue: OperationQueue
@@ -37,6 +39,7 @@ final class WorkerContext: Sendable {
       store = nil
     }
     self.progress = progress
+    collections = CollectionStore(directory: configuration.storeDirectory.map { $0 + "/collections" })
     self.decode = decode
     cache = EmbeddingCache(capacityBytes: configuration.cacheCapacityBytes)
     inputQueue = OperationQueue()
@@ -70,6 +73,16 @@ final class WorkerContext: Sendable {
   func imageEmbeddings(
     _ images: [ImageInput], param: String, loaded: LoadedModel
   ) async throws -> [(vector: [Float], cached: EmbeddingSource)] {
+    let outcomes = try await imageEmbeddingOutcomes(images, param: param, loaded: loaded)
+    return try outcomes.map { outcome in try outcome.get().embedding }
+  }
+
+  /// As `imageEmbeddings`, with each input's own outcome (the embedding and the SHA-256 of the file's bytes, or the
+  /// `RPCError` that `imageEmbeddings` would fail with), for `index`, where one bad file must not fail the rest.
+  /// Malformed inline data still fails the call.
+  func imageEmbeddingOutcomes(
+    _ images: [ImageInput], param: String, loaded: LoadedModel
+  ) async throws -> [Result<(embedding: (vector: [Float], cached: EmbeddingSource), sha256: String), Error>] {
     let modelID = loaded.info.cacheIdentity
     let maxFileBytes = configuration.maxImageFileBytes
     let policy = configuration.pathPolicy
@@ -99,22 +112,26 @@ final class WorkerContext: Sendable {
       }
     }
     let stored = fromStore.withLock { $0 }
-    var outcomes = read.map { $0.map { _ in (vector: [Float](), cached: EmbeddingSource.computed) } }
+    var outcomes = read.map { read in
+      read.map { file in (embedding: (vector: [Float](), cached: EmbeddingSource.computed), sha256: file.key.content) }
+    }
     for (position, (file, outcome)) in zip(readable, embedded).enumerated() {
       outcomes[file.index] = outcome.map { vector, cached in
-        (vector, cached ? .memory : stored.contains(position) ? .store : .computed)
+        let source: EmbeddingSource = cached ? .memory : stored.contains(position) ? .store : .computed
+        return (embedding: (vector, source), sha256: file.key.content)
       }
     }
-    return try outcomes.enumerated().map { index, outcome in
-      do { return try outcome.get() } catch let error as InputError {
+    return outcomes.enumerated().map { index, outcome in
+      outcome.mapError { error in
+        guard let error = error as? InputError else { return error }
         let input = images[index].summary
         switch error {
         case .pathNotAllowed:
-          throw RPCError.pathNotAllowed(param: param, index: index, input: input, reason: error.description)
+          return RPCError.pathNotAllowed(param: param, index: index, input: input, reason: error.description)
         case let .requestPixelsExceeded(total, limit):
-          throw RPCError.limitExceeded("maxRequestPixels", limit: limit, found: total)
+          return RPCError.limitExceeded("maxRequestPixels", limit: limit, found: total)
         default:
-          throw RPCError.inputFailed(param: param, index: index, input: input, reason: error.description)
+          return RPCError.inputFailed(param: param, index: index, input: input, reason: error.description)
         }
       }
     }
@@ -146,7 +163,7 @@ final class WorkerContext: Sendable {
   /// What the store keys a model's entries by (README "Persistent store"): `cacheIdentity` (the id or path, and the
   /// precision), the checkpoint directory's fingerprint, the worker's version and the CPU architecture (a new
   /// version or another instruction set may round differently, so its vectors are not taken for this one's).
-  private func storeIdentity(of loaded: LoadedModel) -> String {
+  func storeIdentity(of loaded: LoadedModel) -> String {
     let path = loaded.info.path
     let fingerprint = storeIdentities.withLock { $0[path] } ?? {
       let computed = ModelFingerprint.of(directory: path)
