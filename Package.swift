@@ -73,7 +73,7 @@ let package = Package(
     // `SHA256Blocks` after its CPU check. See Sources/KernelIntrinsicsSHA/SHA256NIKernel.swift.
     .target(name: "KernelIntrinsicsSHA", swiftSettings: shaIntrinsicFlags + intrinsicModuleSettings),
     .testTarget(
-      name: "KernelsTests", dependencies: ["Kernels", "KernelIntrinsics", "KernelIntrinsicsAVX2"],
+      name: "KernelsTests", dependencies: ["Kernels", "KernelIntrinsics", "KernelIntrinsicsAVX2", "KernelIntrinsicsSHA"],
       exclude: ["Fixtures"]),
 
     // MARK: SafeTensors: memory-mapped safetensors files (F32/F16/BF16), strict header validation.
