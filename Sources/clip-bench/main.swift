@@ -10,6 +10,8 @@
 //   clip-bench soak      [--requests N] [--model DIR] [--images DIR] [--cache-mb N]   100k pipelined requests
 //   clip-bench store     [--entries N] [--images N] [--model DIR] [--runs N]   the persistent store: open time,
 //                                                                          index size, warm rate, cost of writing
+//   clip-bench sha       [--runs N] [--cpu-time]                        SHA-256 MB/s: the old scalar, portable,
+//                                                                          SHA-NI, against Python's hashlib
 //   clip-bench speed     [--model DIR] [--runs N]                        matmul, embed and classify, then one
 //                                                                          summary of every figure and its target
 //
@@ -26,6 +28,7 @@ let commands: [String: ([String]) throws -> Void] = [
   "soak": { try SoakBenchmark(arguments: $0).run() },
   "store": { try StoreCommand(arguments: $0).run() },
   "speed": { try SpeedReport(arguments: $0).run() },
+  "sha": { try SHABenchmark(arguments: $0).run() },
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
