@@ -34,9 +34,15 @@ let intrinsicFlags: [SwiftSetting] = portable ? [] : [
 let avx2IntrinsicFlags: [SwiftSetting] = portable ? [] : [
   .unsafeFlags(["-target-cpu", "haswell"]), .define("CLIP_WORKER_AVX2_INT8"),
 ]
+// KernelIntrinsicsSHA: SHA-256 on the SHA extensions (`sha256rnds2`), for baseline x86_64 plus SSSE3/SSE4.1 and SHA
+// only (CPUs with SHA-NI but no AVX2 exist: Goldmont).
+let shaIntrinsicFlags: [SwiftSetting] = portable ? [] : [
+  .unsafeFlags(["-Xcc", "-mssse3", "-Xcc", "-msse4.1", "-Xcc", "-msha"]), .define("CLIP_WORKER_SHA_NI"),
+]
 #else
 let intrinsicFlags: [SwiftSetting] = []
 let avx2IntrinsicFlags: [SwiftSetting] = []
+let shaIntrinsicFlags: [SwiftSetting] = []
 #endif
 // Both: the `Builtin` module, and -O in debug builds as for Kernels.
 let intrinsicModuleSettings: [SwiftSetting] = [
@@ -56,15 +62,18 @@ let package = Package(
     // codecs and preprocessing call (float widening, resampling, PNG unfiltering, JPEG IDCT/upsampling/colour).
     // Debug builds compile it with -O too: unoptimized SIMD code runs ~250x slower, which would make every debug
     // test that runs the model (here and in the modules above) take minutes.
-    .target(name: "Kernels", dependencies: ["KernelIntrinsics", "KernelIntrinsicsAVX2"],
+    .target(name: "Kernels", dependencies: ["KernelIntrinsics", "KernelIntrinsicsAVX2", "KernelIntrinsicsSHA"],
             swiftSettings: engineSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     // MARK: KernelIntrinsics, KernelIntrinsicsAVX2: the int8 tile kernels on `vpdpbusd` (AVX-512 VNNI) and
     // `vpmaddwd` (AVX2), reached through the `Builtin` module (`-parse-stdlib`); used only by Kernels, after its
     // CPU check. See Sources/KernelIntrinsics/Int8DotKernel.swift.
     .target(name: "KernelIntrinsics", swiftSettings: intrinsicFlags + intrinsicModuleSettings),
     .target(name: "KernelIntrinsicsAVX2", swiftSettings: avx2IntrinsicFlags + intrinsicModuleSettings),
+    // KernelIntrinsicsSHA: SHA-256's block function on `sha256rnds2` (the image cache's keys), used only by Kernels'
+    // `SHA256Blocks` after its CPU check. See Sources/KernelIntrinsicsSHA/SHA256NIKernel.swift.
+    .target(name: "KernelIntrinsicsSHA", swiftSettings: shaIntrinsicFlags + intrinsicModuleSettings),
     .testTarget(
-      name: "KernelsTests", dependencies: ["Kernels", "KernelIntrinsics", "KernelIntrinsicsAVX2"],
+      name: "KernelsTests", dependencies: ["Kernels", "KernelIntrinsics", "KernelIntrinsicsAVX2", "KernelIntrinsicsSHA"],
       exclude: ["Fixtures"]),
 
     // MARK: SafeTensors: memory-mapped safetensors files (F32/F16/BF16), strict header validation.

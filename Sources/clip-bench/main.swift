@@ -11,6 +11,8 @@
 //   clip-bench store     [--entries N] [--images N] [--model DIR] [--runs N]   the persistent store: open time,
 //                                                                          index size, warm rate, cost of writing
 //   clip-bench search    [--entries N] [--runs N] [--threads N]         one search query over 10k and 1M vectors
+//   clip-bench sha       [--runs N] [--cpu-time]                        SHA-256 MB/s: the old scalar, portable,
+//                                                                          SHA-NI, against Python's hashlib
 //   clip-bench speed     [--model DIR] [--runs N]                        matmul, embed and classify, then one
 //                                                                          summary of every figure and its target
 //
@@ -28,6 +30,7 @@ let commands: [String: ([String]) throws -> Void] = [
   "store": { try StoreCommand(arguments: $0).run() },
   "search": { try SearchBenchmark(arguments: $0).run() },
   "speed": { try SpeedReport(arguments: $0).run() },
+  "sha": { try SHABenchmark(arguments: $0).run() },
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -3,7 +3,7 @@ import Foundation
 import Darwin
 #endif
 
-/// The instruction-set extensions of this CPU that the quantized kernels care about, read once per process.
+/// The instruction-set extensions of this CPU that the quantized kernels and SHA-256 care about, read once per process.
 ///
 /// There is no `cpuid` in Swift (and no inline assembly), so on Linux the kernel's view is read from
 /// `/proc/cpuinfo`'s `flags` (Linux lists an AVX-512 flag only when it also saves the registers: the OS side is
@@ -37,8 +37,10 @@ package struct CPUFeatures: Sendable, Equatable {
     guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return [] }
     return parseCPUInfo(text)
     #elseif canImport(Darwin) && arch(x86_64)
+    // macOS has no `hw.optional` name for the SHA extensions (`sha_ni`): SHA-256 takes the portable path there.
     let names = ["avx2": "hw.optional.avx2_0", "avx512f": "hw.optional.avx512f", "avx512bw": "hw.optional.avx512bw",
-                 "avx512vl": "hw.optional.avx512vl", "avx512_vnni": "hw.optional.avx512vnni"]
+                 "avx512vl": "hw.optional.avx512vl", "avx512_vnni": "hw.optional.avx512vnni",
+                 "ssse3": "hw.optional.supplementalsse3", "sse4_1": "hw.optional.sse4_1"]
     return Set(names.compactMap { flag, name in
       var value: Int32 = 0
       var size = MemoryLayout<Int32>.size

@@ -1,25 +1,10 @@
-/// SHA-256 (FIPS 180-4), written out because Linux has no CryptoKit. The cache keys images by the digest
-/// of their file bytes, so the same file reached by two paths, or sent inline, is one entry.
-public struct SHA256 {
-  private static let roundConstants: [UInt32] = [
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-  ]
+import Kernels
 
-  private var state: [UInt32] = [
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-  ]
-  /// Bytes not yet making a whole 64-byte block.
-  private var pending: [UInt8] = []
-  private var totalLength: UInt64 = 0
-  /// The message schedule, kept to avoid an allocation per block.
-  private var schedule = [UInt32](repeating: 0, count: 64)
+/// SHA-256 (FIPS 180-4), written out because Linux has no CryptoKit. The cache keys images by the digest
+/// of their file bytes, so the same file reached by two paths, or sent inline, is one entry. The block function is
+/// Kernels' `SHA256Blocks` (the x86 SHA extensions when the CPU has them, else portable Swift).
+public struct SHA256 {
+  private var hasher = SHA256Hasher()
 
   public init() {}
 
@@ -32,72 +17,21 @@ public struct SHA256 {
 
   /// The digest of `bytes` as 64 lowercase hexadecimal digits.
   public static func hexDigest(_ bytes: [UInt8]) -> String {
-    hash(bytes).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    let digits = Array("0123456789abcdef".utf8)
+    var text = [UInt8]()
+    text.reserveCapacity(64)
+    for byte in hash(bytes) {
+      text.append(digits[Int(byte >> 4)])
+      text.append(digits[Int(byte & 15)])
+    }
+    return String(decoding: text, as: UTF8.self)
   }
 
   /// Adds message bytes. (Concrete arrays rather than a generic collection: a generic public function is
   /// called unspecialized from other modules, which made hashing ten times slower.)
   /// - Complexity: O(n).
-  public mutating func update(_ bytes: [UInt8]) {
-    totalLength &+= UInt64(bytes.count)
-    var offset = 0
-    if !pending.isEmpty {
-      let taken = min(64 - pending.count, bytes.count)
-      pending.append(contentsOf: bytes[0..<taken])
-      offset = taken
-      guard pending.count == 64 else { return }
-      compress(pending, at: 0)
-      pending.removeAll(keepingCapacity: true)
-    }
-    while bytes.count - offset >= 64 {
-      compress(bytes, at: offset)
-      offset += 64
-    }
-    pending.append(contentsOf: bytes[offset...])
-  }
+  public mutating func update(_ bytes: [UInt8]) { hasher.update(bytes) }
 
   /// Pads the message and returns the 32-byte digest.
-  public mutating func finalize() -> [UInt8] {
-    let bitLength = totalLength &* 8
-    var padding: [UInt8] = [0x80]
-    padding.append(contentsOf: repeatElement(0, count: (119 - pending.count) % 64))
-    for shift in stride(from: 56, through: 0, by: -8) { padding.append(UInt8(truncatingIfNeeded: bitLength >> shift)) }
-    let savedLength = totalLength
-    update(padding)
-    totalLength = savedLength
-    assert(pending.isEmpty)
-    return state.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - 8 * $0)) } }
-  }
-
-  /// One 64-byte block of `bytes` starting at `offset`.
-  private mutating func compress(_ bytes: [UInt8], at offset: Int) {
-    for t in 0..<16 {
-      let base = offset + 4 * t
-      schedule[t] =
-        UInt32(bytes[base]) << 24 | UInt32(bytes[base + 1]) << 16 | UInt32(bytes[base + 2]) << 8
-        | UInt32(bytes[base + 3])
-    }
-    for t in 16..<64 {
-      let w15 = schedule[t - 15], w2 = schedule[t - 2]
-      let s0 = rotateRight(w15, 7) ^ rotateRight(w15, 18) ^ (w15 >> 3)
-      let s1 = rotateRight(w2, 17) ^ rotateRight(w2, 19) ^ (w2 >> 10)
-      schedule[t] = schedule[t - 16] &+ s0 &+ schedule[t - 7] &+ s1
-    }
-    var a = state[0], b = state[1], c = state[2], d = state[3]
-    var e = state[4], f = state[5], g = state[6], h = state[7]
-    for t in 0..<64 {
-      let s1 = rotateRight(e, 6) ^ rotateRight(e, 11) ^ rotateRight(e, 25)
-      let choice = (e & f) ^ (~e & g)
-      let temp1 = h &+ s1 &+ choice &+ SHA256.roundConstants[t] &+ schedule[t]
-      let s0 = rotateRight(a, 2) ^ rotateRight(a, 13) ^ rotateRight(a, 22)
-      let majority = (a & b) ^ (a & c) ^ (b & c)
-      let temp2 = s0 &+ majority
-      h = g; g = f; f = e; e = d &+ temp1
-      d = c; c = b; b = a; a = temp1 &+ temp2
-    }
-    state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
-    state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
-  }
-
-  private func rotateRight(_ value: UInt32, _ count: UInt32) -> UInt32 { value >> count | value << (32 - count) }
+  public mutating func finalize() -> [UInt8] { hasher.finalize() }
 }
