@@ -71,6 +71,11 @@ let package = Package(
     .target(name: "SafeTensors", dependencies: ["Kernels"], swiftSettings: cpuFlags),
     .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"], exclude: ["Fixtures"]),
 
+    // MARK: TorchCheckpoint: pickled PyTorch weights (`pytorch_model.bin`, torch.save's zip format, sharded too),
+    // memory-mapped; a pickle reader that admits only the tensor-rebuilding globals of `weights_only=True`.
+    .target(name: "TorchCheckpoint", dependencies: ["SafeTensors", "Inflate", "Kernels"], swiftSettings: cpuFlags),
+    .testTarget(name: "TorchCheckpointTests", dependencies: ["TorchCheckpoint", "SafeTensors"], exclude: ["Fixtures"]),
+
     // MARK: Tokenizer: byte-level BPE identical to Hugging Face CLIPTokenizerFast.
     .target(name: "Tokenizer"),
     .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], exclude: ["Fixtures"]),

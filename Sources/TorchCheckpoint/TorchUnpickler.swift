@@ -185,10 +185,11 @@ struct TorchUnpickler {
 
   // MARK: Reading the stream
 
-  private mutating func read(_ count: Int) throws -> ArraySlice<UInt8> {
+  /// The next `count` bytes, zero-based.
+  private mutating func read(_ count: Int) throws -> [UInt8] {
     guard count >= 0, count <= bytes.count - position else { throw invalid("truncated: the pickle ends early") }
     defer { position += count }
-    return bytes[position..<position + count]
+    return Array(bytes[position..<position + count])
   }
 
   private mutating func little(_ count: Int) throws -> UInt64 {

@@ -94,6 +94,9 @@ struct ZipArchive {
         throw invalid("central directory entry \(index) has a name that is not UTF-8")
       }
       guard flags & 1 == 0 else { throw invalid("entry \(name) is encrypted") }
+      guard method == 0 || method == 8 else {
+        throw TorchCheckpointError.unsupportedCompression(file: file, entry: name, method: method)
+      }
       // The ZIP64 extended information field holds, in order, each 32-bit field that is saturated.
       if compressed == 0xFFFF_FFFF || uncompressed == 0xFFFF_FFFF || localOffset == 0xFFFF_FFFF {
         guard let field = Self.zip64Field(reader, from: extraStart, to: extraStart + extraLength) else {
