@@ -12,8 +12,10 @@ public enum TorchCheckpointError: Error, Equatable, Sendable {
   case invalidArchive(file: String, reason: String)
   /// The archive lacks an entry a `torch.save` archive has (`<archive>/data.pkl`, a storage's `data/<key>`).
   case missingEntry(file: String, entry: String)
-  /// An entry is compressed with a method other than stored or deflate, or does not inflate to its size.
+  /// An entry is compressed with a method other than stored or deflate.
   case unsupportedCompression(file: String, entry: String, method: UInt16)
+  /// A deflated entry is not a DEFLATE stream of its declared size.
+  case corruptEntry(file: String, entry: String, size: Int)
   /// `<archive>/byteorder` is neither `little` nor `big`.
   case invalidByteOrder(file: String, found: String)
   /// The pickle names a global that is not one of the tensor-rebuilding ones `torch.load(weights_only=True)` allows.
@@ -46,6 +48,8 @@ extension TorchCheckpointError: CustomStringConvertible {
     case let .missingEntry(file, entry): return "\(file) lacks the archive entry \(entry)"
     case let .unsupportedCompression(file, entry, method):
       return "\(file): entry \(entry) uses zip compression method \(method) (only stored and deflate are read)"
+    case let .corruptEntry(file, entry, size):
+      return "\(file): deflated entry \(entry) does not inflate to its declared \(size) bytes"
     case let .invalidByteOrder(file, found): return "\(file): byteorder is \"\(found)\", not little or big"
     case let .refusedGlobal(file, global): return "\(file): refused global \(global): only tensor data is read"
     case let .invalidPickle(file, offset, reason): return "\(file): invalid pickle at byte \(offset) of data.pkl: \(reason)"

@@ -21,6 +21,9 @@ public struct TorchCheckpointFile: Sendable {
   private let archive: ZipArchive
   /// The archive entry of each storage key.
   private let storageEntries: [String: ZipArchive.Entry]
+  /// The deflated storages (rare: torch.save stores its entries), inflated once at open, so a corrupt stream is
+  /// refused there and reading cannot fail.
+  private let inflated: [String: Data]
   /// Whether `archive.bytes` is our read-only file mapping, whose pages may be dropped after reading.
   private var releasesPages = false
 
@@ -80,6 +83,7 @@ public struct TorchCheckpointFile: Sendable {
         file: file, reason: "data.pkl of \(pickleEntry.uncompressedSize) bytes is over \(Self.pickleLimit)")
     }
     var storageEntries: [String: ZipArchive.Entry] = [:]
+    var inflated: [String: Data] = [:]
     var unpickler = TorchUnpickler(Array(try archive.data(of: pickleEntry)), file: file) { key, dtype, count in
       let name = prefix + "data/" + key
       guard let entry = archive.entries[name] else { throw TorchCheckpointError.missingEntry(file: file, entry: name) }
@@ -89,9 +93,11 @@ public struct TorchCheckpointFile: Sendable {
           file: file, reason: "storage \(name) has \(entry.uncompressedSize) bytes, not \(count) \(dtype.torchName)")
       }
       storageEntries[key] = entry
+      if entry.method != 0 { inflated[key] = try archive.data(of: entry) }
     }
     let root = try unpickler.run()
     self.storageEntries = storageEntries
+    self.inflated = inflated
     self.tensors = try Self.stateDict(root, unpickler, file: file)
   }
 
@@ -167,7 +173,7 @@ public struct TorchCheckpointFile: Sendable {
       defer { releasePages(range) }
       return try body(archive.bytes[range])
     }
-    let storage = try archive.data(of: entry)
+    let storage = inflated[info.storageKey] ?? archive.bytes[entry.dataRange]
     defer { if entry.method == 0 { releasePages(entry.dataRange) } }
     return try body(Self.gather(storage, info, swapping: isBigEndian))
   }

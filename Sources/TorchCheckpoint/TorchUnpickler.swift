@@ -176,7 +176,8 @@ struct TorchUnpickler {
         try push(try reduce(function, arguments))
       case 0x62:  // BUILD
         _ = try pop()
-        guard case .dict = try top() else { throw invalid("BUILD on a value that is not a dict") }
+        let target = try top()
+        guard case .dict = target else { throw invalid("BUILD on a value that is not a dict") }
       default:
         throw invalid("opcode 0x\(String(opcode, radix: 16)) is not read (not used by torch.save for tensors)")
       }
@@ -225,14 +226,17 @@ struct TorchUnpickler {
     stack.append(value)
   }
 
+  /// The values above the innermost MARK (all of them when none is open).
+  private var available: Int { stack.count - (marks.last ?? 0) }
+
   private mutating func pop() throws -> PickleValue {
-    guard stack.count > (marks.last ?? 0), let value = stack.popLast() else { throw invalid("stack underflow") }
-    return value
+    guard available > 0 else { throw invalid("stack underflow") }
+    return stack.removeLast()
   }
 
   private func top() throws -> PickleValue {
-    guard stack.count > (marks.last ?? 0), let value = stack.last else { throw invalid("stack underflow") }
-    return value
+    guard available > 0 else { throw invalid("stack underflow") }
+    return stack[stack.count - 1]
   }
 
   private mutating func popMark() throws -> [PickleValue] {
@@ -264,14 +268,16 @@ struct TorchUnpickler {
   }
 
   private mutating func append(_ items: [PickleValue]) throws {
-    guard case .list(let index) = try top() else { throw invalid("APPEND to a value that is not a list") }
+    let target = try top()
+    guard case .list(let index) = target else { throw invalid("APPEND to a value that is not a list") }
     try store(items.count)
     lists[index] += items
   }
 
   private mutating func setItems(_ items: [PickleValue]) throws {
     guard items.count % 2 == 0 else { throw invalid("SETITEMS with an odd number of values") }
-    guard case .dict(let index) = try top() else { throw invalid("SETITEM on a value that is not a dict") }
+    let target = try top()
+    guard case .dict(let index) = target else { throw invalid("SETITEM on a value that is not a dict") }
     try store(items.count)
     for pair in stride(from: 0, to: items.count, by: 2) { dicts[index].append((items[pair], items[pair + 1])) }
   }

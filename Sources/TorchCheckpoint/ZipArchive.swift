@@ -158,7 +158,7 @@ struct ZipArchive {
       let output = try? Deflate.inflate(Array(bytes[entry.dataRange]), maxOutput: entry.uncompressedSize,
                                         expectedSize: entry.uncompressedSize)
       guard let output, output.output.count == entry.uncompressedSize else {
-        throw TorchCheckpointError.unsupportedCompression(file: file, entry: entry.name, method: entry.method)
+        throw TorchCheckpointError.corruptEntry(file: file, entry: entry.name, size: entry.uncompressedSize)
       }
       return Data(output.output)
     default:
