@@ -80,6 +80,11 @@ let package = Package(
     .target(name: "SafeTensors", dependencies: ["Kernels"], swiftSettings: cpuFlags),
     .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"], exclude: ["Fixtures"]),
 
+    // MARK: TorchCheckpoint: pickled PyTorch weights (`pytorch_model.bin`, torch.save's zip format, sharded too),
+    // memory-mapped; a pickle reader that admits only the tensor-rebuilding globals of `weights_only=True`.
+    .target(name: "TorchCheckpoint", dependencies: ["SafeTensors", "Inflate", "Kernels"], swiftSettings: cpuFlags),
+    .testTarget(name: "TorchCheckpointTests", dependencies: ["TorchCheckpoint", "SafeTensors"], exclude: ["Fixtures"]),
+
     // MARK: Tokenizer: byte-level BPE identical to Hugging Face CLIPTokenizerFast.
     .target(name: "Tokenizer"),
     .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], exclude: ["Fixtures"]),
@@ -99,7 +104,7 @@ let package = Package(
 
     // MARK: Transformer: the layers every model family's towers are built from (attention with its mask kinds,
     // encoder layer and stack, layer norm, MLP, embedding tables), bound strictly to checkpoint tensors.
-    .target(name: "Transformer", dependencies: ["Kernels", "SafeTensors"], swiftSettings: cpuFlags),
+    .target(name: "Transformer", dependencies: ["Kernels", "SafeTensors", "TorchCheckpoint"], swiftSettings: cpuFlags),
     .testTarget(name: "TransformerTests", dependencies: ["Transformer"]),
 
     // MARK: CLIP: the CLIP family's config, text and vision towers, and the engine (model + tokenizer + processor).
@@ -119,7 +124,7 @@ let package = Package(
 
     // MARK: Hub: Hugging Face Hub ids resolved to checkpoint directories: the HF cache layout, offline mode,
     // downloads (FoundationNetworking on Linux) written atomically and resumably, of the files a family names.
-    .target(name: "Hub", dependencies: ["SafeTensors"]),
+    .target(name: "Hub", dependencies: ["SafeTensors", "TorchCheckpoint"]),
     .testTarget(name: "HubTests", dependencies: ["Hub", "HubTestSupport"], exclude: ["Fixtures"]),
     // A Hub stand-in on loopback (HTTP server with the Hub's headers), for the Hub tests and the worker's
     // end-to-end download tests; a library target because test targets cannot import each other.

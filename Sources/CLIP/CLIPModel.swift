@@ -23,18 +23,18 @@ public struct CLIPModel: Sendable {
   /// Non-persistent buffers that old Hub checkpoints saved and `CLIPModel` drops when loading.
   static let ignoredTensors: Set<String> = ["text_model.embeddings.position_ids", "vision_model.embeddings.position_ids"]
 
-  /// Loads `config.json` and the safetensors weights (single file or sharded) of `directory`.
+  /// Loads `config.json` and the weights (safetensors, else `pytorch_model.bin`; single file or sharded) of `directory`.
   ///
   /// - Throws: `CheckpointError` for a bad configuration or a missing, unexpected or wrongly shaped
-  ///   tensor; `SafeTensorsError` for an unreadable or corrupt weights file.
+  ///   tensor; `SafeTensorsError` or `TorchCheckpointError` for an unreadable or corrupt weights file.
   /// - Parameter precision: how the encoder layers' linear weights are held (`.float32`: as stored, exact).
   public init(directory: URL, precision: LinearPrecision = .float32) throws {
     let config = try CLIPConfig(directory: directory)
-    try self.init(config: config, checkpoint: SafeTensorsCheckpoint(directory: directory), precision: precision)
+    try self.init(config: config, checkpoint: CheckpointWeights(directory: directory), precision: precision)
   }
 
   /// Binds `checkpoint`'s tensors to the model `config` describes, refusing any mismatch.
-  public init(config: CLIPConfig, checkpoint: SafeTensorsCheckpoint, precision: LinearPrecision = .float32) throws {
+  public init(config: CLIPConfig, checkpoint: CheckpointWeights, precision: LinearPrecision = .float32) throws {
     var store = WeightStore(checkpoint, ignoring: CLIPModel.ignoredTensors, precision: precision)
     self.config = config
     text = try CLIPTextEncoder(&store, config: config.text, projectionDim: config.projectionDim)

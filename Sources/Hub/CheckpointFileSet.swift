@@ -1,5 +1,5 @@
-/// The files a model family reads from a checkpoint besides `config.json` and the safetensors weights (which
-/// every family reads, and whose layout the Hub module knows: a single file or a shard index with its shards).
+/// The files a model family reads from a checkpoint besides `config.json` and the weights (which every family reads,
+/// and whose layouts the Hub module knows: safetensors or pickled, a single file or a shard index with its shards).
 ///
 /// The Hub fetches exactly these; a directory or snapshot that lacks a required file is refused naming it.
 public struct CheckpointFileSet: Sendable, Equatable {

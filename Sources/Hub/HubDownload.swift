@@ -41,15 +41,16 @@ struct HubDownload {
     for requirement in set.required where !requirement.isMet({ present.contains($0) }) {
       throw HubError.missingFiles(location: "\(repo)@\(commit)", files: [requirement.name])
     }
+    // Safetensors when the repository has them, else the pickled weights (the pickle is fetched only then).
     if try !fetch(CheckpointFiles.weights, commit: commit) {
-      guard try fetch(CheckpointFiles.shardIndex, commit: commit) else {
-        if try metadata(CheckpointFiles.pickledWeights, revision: commit) != nil {
-          throw HubError.noSafetensors(location: "\(repo)@\(commit)")
-        }
+      let indexes = [CheckpointFiles.shardIndex, CheckpointFiles.pickledWeights, CheckpointFiles.pickledShardIndex]
+      guard let found = try indexes.first(where: { try fetch($0, commit: commit) }) else {
         throw HubError.missingFiles(location: "\(repo)@\(commit)", files: [CheckpointFiles.weightsRequirement])
       }
-      let index = snapshot.appendingPathComponent(CheckpointFiles.shardIndex)
-      for shard in try CheckpointFiles.shardNames(indexAt: index, location: "\(repo)@\(commit)") {
+      let index = snapshot.appendingPathComponent(found)
+      let shards = found == CheckpointFiles.pickledWeights
+        ? [] : try CheckpointFiles.shardNames(indexAt: index, location: "\(repo)@\(commit)")
+      for shard in shards {
         guard try fetch(shard, commit: commit) else {
           throw HubError.missingFiles(location: "\(repo)@\(commit)", files: [shard])
         }

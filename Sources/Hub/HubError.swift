@@ -9,8 +9,6 @@ public enum HubError: Error, Equatable, CustomStringConvertible {
   case directoryNotFound(path: String)
   /// A checkpoint (directory or snapshot) that lacks files the worker needs.
   case missingFiles(location: String, files: [String])
-  /// A checkpoint that has only pickled PyTorch weights (`pytorch_model.bin`); we read safetensors only.
-  case noSafetensors(location: String)
   /// Offline mode (HF_HUB_OFFLINE) and the cache cannot provide the model; `files` are what is missing.
   case offlineAndMissing(repo: String, revision: String, files: [String])
   /// The Hub says the repository does not exist (or is private and no token was sent).
@@ -27,8 +25,8 @@ public enum HubError: Error, Equatable, CustomStringConvertible {
   case transport(url: String, message: String)
   /// The body received does not have the length the server announced.
   case sizeMismatch(file: String, expected: Int64, received: Int64)
-  /// `model.safetensors.index.json` could not be read as a safetensors shard index.
-  case badShardIndex(location: String, reason: String)
+  /// The shard index (`index`: `model.safetensors.index.json` or `pytorch_model.bin.index.json`) could not be read.
+  case badShardIndex(location: String, reason: String, index: String = "model.safetensors.index.json")
   /// A file system operation in the cache failed.
   case cache(path: String, message: String)
 
@@ -40,9 +38,6 @@ public enum HubError: Error, Equatable, CustomStringConvertible {
       return "model directory \(path) does not exist"
     case .missingFiles(let location, let files):
       return "\(location) lacks files the worker needs: \(files.joined(separator: ", "))"
-    case .noSafetensors(let location):
-      return "\(location) has no safetensors weights (only pytorch_model.bin, which we do not read); "
-        + "convert it with safetensors or pick a repository that ships model.safetensors"
     case .offlineAndMissing(let repo, let revision, let files):
       return "offline mode (HF_HUB_OFFLINE) and \(repo)@\(revision) is not in the cache; missing: "
         + "\(files.joined(separator: ", ")). Run once online or unset HF_HUB_OFFLINE"
@@ -61,8 +56,8 @@ public enum HubError: Error, Equatable, CustomStringConvertible {
       return "could not download \(url): \(message)"
     case .sizeMismatch(let file, let expected, let received):
       return "\(file): expected \(expected) bytes, received \(received)"
-    case .badShardIndex(let location, let reason):
-      return "\(location)/model.safetensors.index.json: \(reason)"
+    case .badShardIndex(let location, let reason, let index):
+      return "\(location)/\(index): \(reason)"
     case .cache(let path, let message):
       return "Hub cache at \(path): \(message)"
     }

@@ -43,8 +43,7 @@ public struct ModelResolver: Sendable {
   }
 
   /// The cached snapshot when complete; nil when it lacks files and downloading is allowed.
-  /// - Throws: `.offlineAndMissing` when offline and the cache cannot provide the model; `.noSafetensors` when the
-  ///   snapshot has only pickled weights.
+  /// - Throws: `.offlineAndMissing` when offline and the cache cannot provide the model.
   private func cachedSnapshot(_ cache: RepoCache, revision: String) throws -> URL? {
     var missing = try [CheckpointFiles.config] + files(nil).required.map(\.name) + [CheckpointFiles.weightsRequirement]
     if let commit = cache.commit(for: revision) {

@@ -8,9 +8,9 @@ import Darwin
 /// A whole file mapped read-only and private, so that its pages are backed by the file: the kernel may drop them
 /// at any time and fault them in again from the file, which is what makes `release` safe. (Foundation's
 /// `.alwaysMapped` does not promise a mapping; dropping the pages of a heap copy would zero them.)
-enum MappedFile {
+public enum MappedFile {
   /// The file's bytes, unmapped when the last copy of the `Data` goes away.
-  static func map(_ url: URL) throws -> Data {
+  public static func map(_ url: URL) throws -> Data {
     let descriptor = open(url.path, O_RDONLY)
     guard descriptor >= 0 else { throw failure(url) }
     defer { close(descriptor) }
@@ -28,7 +28,7 @@ enum MappedFile {
   }
 
   /// Drops the whole pages inside `range` of a mapping made by `map` from this process's resident set.
-  static func release(_ mapping: UnsafeRawBufferPointer, range: Range<Int>) {
+  public static func release(_ mapping: UnsafeRawBufferPointer, range: Range<Int>) {
     guard let base = mapping.baseAddress else { return }
     let page = Int(getpagesize())
     let start = (Int(bitPattern: base) + range.lowerBound + page - 1) / page * page

@@ -24,15 +24,15 @@ public struct SiglipModel: Sendable {
   /// The storage types of the weights, as PyTorch names them.
   public let dtype: String
 
-  /// Loads `config.json` and the safetensors weights of `directory`.
+  /// Loads `config.json` and the weights (safetensors, else `pytorch_model.bin`) of `directory`.
   /// - Parameter precision: how the encoder layers' linear weights are held (`.float32`: as stored, exact).
   public init(directory: URL, precision: LinearPrecision = .float32) throws {
-    try self.init(config: SiglipConfig(directory: directory), checkpoint: SafeTensorsCheckpoint(directory: directory),
+    try self.init(config: SiglipConfig(directory: directory), checkpoint: CheckpointWeights(directory: directory),
                   precision: precision)
   }
 
   /// Binds `checkpoint`'s tensors to the model `config` describes, refusing any mismatch.
-  public init(config: SiglipConfig, checkpoint: SafeTensorsCheckpoint, precision: LinearPrecision = .float32) throws {
+  public init(config: SiglipConfig, checkpoint: CheckpointWeights, precision: LinearPrecision = .float32) throws {
     var store = WeightStore(checkpoint, ignoring: Self.ignoredTensors, precision: precision)
     self.config = config
     text = try SiglipTextEncoder(&store, config: config.text)

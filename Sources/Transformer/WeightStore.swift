@@ -1,6 +1,7 @@
 import Foundation
 import Kernels
 import SafeTensors
+import TorchCheckpoint
 
 /// Binds checkpoint tensors to the layers that use them, strictly.
 ///
@@ -11,7 +12,7 @@ public struct WeightStore {
   /// Tensors `transformers` ignores when present: non-persistent buffers of the current model.
   private let ignored: Set<String>
 
-  private let checkpoint: SafeTensorsCheckpoint
+  private let checkpoint: CheckpointWeights
   /// Where every linear layer's panels go: side by side, on huge pages throughout.
   private let arena = WeightArena()
   private var taken: Set<String> = []
@@ -22,11 +23,17 @@ public struct WeightStore {
   ///   that old checkpoints saved, such as CLIP's `position_ids`).
   /// - Parameter precision: how the encoder layers' linear weights are held (`LinearRole.encoder`); every other
   ///   linear layer (patch embedding, projections and heads) stays at the checkpoint's precision, widened to F32.
-  public init(_ checkpoint: SafeTensorsCheckpoint, ignoring ignored: Set<String> = [],
+  public init(_ checkpoint: CheckpointWeights, ignoring ignored: Set<String> = [],
               precision: LinearPrecision = .float32) {
     self.checkpoint = checkpoint
     self.ignored = ignored
     self.precision = precision
+  }
+
+  /// The store of a safetensors checkpoint; see `init(_:ignoring:precision:)`.
+  public init(_ checkpoint: SafeTensorsCheckpoint, ignoring ignored: Set<String> = [],
+              precision: LinearPrecision = .float32) {
+    self.init(.safetensors(checkpoint), ignoring: ignored, precision: precision)
   }
 
   /// The precision of the encoder layers' linear weights.
@@ -120,7 +127,7 @@ public struct WeightStore {
   /// Checks that `name` exists with `shape` and marks it used; returns its storage type.
   @discardableResult
   private mutating func take(_ name: String, shape: [Int]) throws -> DType {
-    guard let info = checkpoint.tensors[name] else { throw CheckpointError.missingTensor(name) }
+    guard let info = checkpoint.tensor(name) else { throw CheckpointError.missingTensor(name) }
     guard info.shape == shape else {
       throw CheckpointError.shapeMismatch(tensor: name, expected: shape, found: info.shape)
     }
@@ -138,7 +145,7 @@ public struct WeightStore {
 
   /// Fails on the first tensor (in name order) that no layer took.
   public func finish() throws {
-    for name in checkpoint.tensors.keys.sorted() where !taken.contains(name) && !ignored.contains(name) {
+    for name in checkpoint.tensorNames.sorted() where !taken.contains(name) && !ignored.contains(name) {
       throw CheckpointError.unexpectedTensor(name)
     }
   }

@@ -36,7 +36,11 @@ fi
 
 # Flags every object is compiled with: libFuzzer's coverage instrumentation and AddressSanitizer, optimized as
 # the worker is.
-swift_flags=(-sanitize=fuzzer,address -parse-as-library -O)
+swift_flags=(-sanitize=fuzzer,address -parse-as-library -O -package-name clip_worker)
+
+# Modules that need flags of their own, as in Package.swift (the int8 kernels reach `Builtin`; built portable here,
+# without their AVX-512/AVX2 kernels, which Kernels then does not call).
+declare -A module_flags=([KernelIntrinsics]="-parse-stdlib" [KernelIntrinsicsAVX2]="-parse-stdlib")
 
 # The values of a header line (all lines with that key, joined).
 header() { sed -n "s|^// $2: ||p" "$fuzz_dir/$1.swift" | tr '\n' ' '; }
@@ -58,7 +62,8 @@ build_module() {
     mkdir -p "$build/modules"
     local sources=()
     while IFS= read -r file; do sources+=("$file"); done < <(find "$root/Sources/$module" -name '*.swift' | sort)
-    swiftc "${swift_flags[@]}" -wmo -module-name "$module" -I "$build/modules" \
+    # shellcheck disable=SC2086
+    swiftc "${swift_flags[@]}" ${module_flags[$module]:-} -wmo -module-name "$module" -I "$build/modules" \
       -emit-module -emit-module-path "$build/modules/$module.swiftmodule" -c "${sources[@]}" -o "$out"
     built[$module]=rebuilt
   else

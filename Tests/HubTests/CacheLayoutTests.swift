@@ -30,7 +30,8 @@ import Testing
       cache: Self.pythonCache, endpoint: Self.unreachable, offline: true))
     #expect(throws: HubError.offlineAndMissing(repo: "tiny-org/tiny-clip", revision: "v2", files: [
       "config.json", "preprocessor_config.json", "tokenizer.json (or vocab.json and merges.txt)",
-      "model.safetensors (or model.safetensors.index.json and its shards)"])) {
+      "model.safetensors (or model.safetensors.index.json and its shards, "
+        + "or pytorch_model.bin, or pytorch_model.bin.index.json and its shards)"])) {
       try resolver.resolve(.hub(repo: "tiny-org/tiny-clip", revision: "v2"))
     }
   }
@@ -64,11 +65,24 @@ import Testing
     try Data("{}".utf8).write(to: directory.appendingPathComponent("vocab.json"))
     #expect(throws: HubError.missingFiles(location: directory.path, files: [
       "preprocessor_config.json", "tokenizer.json (or vocab.json and merges.txt)",
-      "model.safetensors (or model.safetensors.index.json and its shards)"])) {
+      "model.safetensors (or model.safetensors.index.json and its shards, "
+        + "or pytorch_model.bin, or pytorch_model.bin.index.json and its shards)"])) {
       try resolver.resolve(.directory(directory))
     }
+    // Pickled weights meet the weights requirement (the loader reads them when there is no safetensors file).
     try Data([0]).write(to: directory.appendingPathComponent("pytorch_model.bin"))
-    #expect(throws: HubError.noSafetensors(location: directory.path)) { try resolver.resolve(.directory(directory)) }
+    #expect(throws: HubError.missingFiles(location: directory.path, files: [
+      "preprocessor_config.json", "tokenizer.json (or vocab.json and merges.txt)"])) {
+      try resolver.resolve(.directory(directory))
+    }
+    try FileManager.default.removeItem(at: directory.appendingPathComponent("pytorch_model.bin"))
+    try Data("{\"weight_map\": {\"w\": \"pytorch_model-00001-of-00001.bin\"}}".utf8)
+      .write(to: directory.appendingPathComponent("pytorch_model.bin.index.json"))
+    #expect(throws: HubError.missingFiles(location: directory.path, files: [
+      "preprocessor_config.json", "tokenizer.json (or vocab.json and merges.txt)",
+      "pytorch_model-00001-of-00001.bin"])) {
+      try resolver.resolve(.directory(directory))
+    }
     let absent = directory.appendingPathComponent("absent")
     #expect(throws: HubError.directoryNotFound(path: absent.path)) { try resolver.resolve(.directory(absent)) }
   }

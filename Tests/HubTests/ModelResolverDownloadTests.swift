@@ -84,7 +84,8 @@ import Testing
       cache: cache, endpoint: URL(string: "http://127.0.0.1:9")!, offline: true))
     let expected = HubError.offlineAndMissing(repo: "openai/clip-vit-base-patch32", revision: "main", files: [
       "config.json", "preprocessor_config.json", "tokenizer.json (or vocab.json and merges.txt)",
-      "model.safetensors (or model.safetensors.index.json and its shards)"])
+      "model.safetensors (or model.safetensors.index.json and its shards, "
+        + "or pytorch_model.bin, or pytorch_model.bin.index.json and its shards)"])
     #expect(throws: expected) { try resolver.resolve(.defaultModel) }
     #expect(expected.description.contains("HF_HUB_OFFLINE"))
   }
@@ -104,7 +105,8 @@ import Testing
     var offline = configuration
     offline.offline = true
     #expect(throws: HubError.offlineAndMissing(repo: repo, revision: "main", files: [
-      "model.safetensors (or model.safetensors.index.json and its shards)"])) {
+      "model.safetensors (or model.safetensors.index.json and its shards, "
+        + "or pytorch_model.bin, or pytorch_model.bin.index.json and its shards)"])) {
       try ModelResolver(files: TestCheckpoint.files, configuration: offline).resolve(.hub(repo: repo, revision: "main"))
     }
   }
@@ -233,18 +235,33 @@ import Testing
     #expect(origin("http://huggingface.co") != origin("https://huggingface.co"))
   }
 
-  @Test func aRepoWithOnlyPickledWeightsIsRefused() throws {
+  @Test func aRepoWithOnlyPickledWeightsDownloadsThem() throws {
     let cache = try TestCheckpoint.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: cache) }
     let hub = try FakeHub(repo: repo)
     for (name, text) in TestCheckpoint.smallFiles { hub.add(name, text) }
-    hub.add("pytorch_model.bin", TestCheckpoint.bytes(count: 100, seed: 9))
+    let pickle = TestCheckpoint.bytes(count: 100, seed: 9)
+    hub.add("pytorch_model.bin", pickle)
     let resolver = ModelResolver(files: TestCheckpoint.files, configuration: TestCheckpoint.configuration(cache: cache, endpoint: hub.endpoint))
-    #expect(throws: HubError.noSafetensors(location: "\(repo)@\(hub.commit)")) {
-      try resolver.resolve(.hub(repo: repo, revision: "main"))
+    let snapshot = try resolver.resolve(.hub(repo: repo, revision: "main"))
+    // Downloaded as it is; the loader (TorchCheckpoint) reads it, the Hub never parses it.
+    #expect(try TestCheckpoint.contents(snapshot.appendingPathComponent("pytorch_model.bin")) == pickle)
+    #expect(!FileManager.default.fileExists(atPath: snapshot.appendingPathComponent("model.safetensors").path))
+  }
+
+  @Test func aRepoWithShardedPickledWeightsDownloadsTheShards() throws {
+    let cache = try TestCheckpoint.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: cache) }
+    let hub = try FakeHub(repo: repo)
+    for (name, text) in TestCheckpoint.smallFiles { hub.add(name, text) }
+    let shards = ["pytorch_model-00001-of-00002.bin", "pytorch_model-00002-of-00002.bin"]
+    hub.add("pytorch_model.bin.index.json", "{\"weight_map\": {\"a\": \"\(shards[0])\", \"b\": \"\(shards[1])\"}}")
+    for (n, shard) in shards.enumerated() { hub.add(shard, TestCheckpoint.bytes(count: 64, seed: UInt64(20 + n))) }
+    let resolver = ModelResolver(files: TestCheckpoint.files, configuration: TestCheckpoint.configuration(cache: cache, endpoint: hub.endpoint))
+    let snapshot = try resolver.resolve(.hub(repo: repo, revision: "main"))
+    for shard in shards {
+      #expect(FileManager.default.fileExists(atPath: snapshot.appendingPathComponent(shard).path), "\(shard)")
     }
-    // The pickle is only asked about, never downloaded.
-    #expect(!hub.requests.contains { $0.method == "GET" && $0.path.contains("pytorch_model.bin") })
   }
 
   @Test func hubErrorsAreNamed() throws {

@@ -109,7 +109,8 @@ import Testing
       model: Self.repo, environment: Self.environment(scratch: scratch, endpoint: hub.endpoint, offline: true))
     #expect(offlineCode == 1)
     #expect(offlineErrors.contains(
-      "org/tiny@main is not in the cache; missing: model.safetensors (or model.safetensors.index.json and its shards)"),
+      "org/tiny@main is not in the cache; missing: model.safetensors (or model.safetensors.index.json and its shards, "
+        + "or pytorch_model.bin, or pytorch_model.bin.index.json and its shards)"),
       "stderr: \(offlineErrors)")
   }
 
