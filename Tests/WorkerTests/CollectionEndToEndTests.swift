@@ -280,7 +280,8 @@ import Testing
     defer { scratch.remove() }
     let folder = scratch.root.appendingPathComponent("many")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let total = 600
+    // Enough that the first progress report (after ~250 ms) comes long before the end, on a quiet machine too.
+    let total = 3000
     try Self.writeBMPs(total, to: folder)
     let session = try Session(model: model, store: scratch.store)
     _ = try await session.result("initialize", ["capabilities": ["progress": true]])
