@@ -8,6 +8,8 @@
 //   clip-bench classify  [--model DIR] [--runs N] [--startup-runs N]       clip-worker end to end against the
 //                                                                          transformers zero-shot pipeline
 //   clip-bench soak      [--requests N] [--model DIR] [--images DIR] [--cache-mb N]   100k pipelined requests
+//   clip-bench runtimes  [--model DIR] [--runs N] [--batches 1,16]        ours f32/int8/bf16 against PyTorch, ONNX
+//                                                                          Runtime f32/int8, OpenVINO f32
 //   clip-bench speed     [--model DIR] [--runs N]                        matmul, embed and classify, then one
 //                                                                          summary of every figure and its target
 //
@@ -22,6 +24,7 @@ let commands: [String: ([String]) throws -> Void] = [
   "images": { try ImageBenchmark.run(arguments: $0) },
   "classify": { try ClassifyBenchmark(arguments: $0).run() },
   "soak": { try SoakBenchmark(arguments: $0).run() },
+  "runtimes": { try RuntimesBenchmark(arguments: $0).run() },
   "speed": { try SpeedReport(arguments: $0).run() },
 ]
 
