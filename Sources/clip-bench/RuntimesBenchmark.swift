@@ -280,8 +280,10 @@ struct RuntimesBenchmark {
   /// In the child: loads the model at `precision`, embeds 16 images and the 8 labels (as `embed` does), prints the
   /// peak RSS in bytes.
   private func measureMemory(_ precision: LinearPrecision) throws {
+    let beforeLoad = ProcessMemory.residentBytes
     let engine = try benchEngine(directory: model, precision: precision)
     HeapPolicy.keepActivationMemory()
+    let (loaded, loadPeak) = (ProcessMemory.residentBytes, ProcessMemory.peakBytes)
     var generator = SplitMix(seed: 2024)
     let size = engine.imageSize
     let pixels = (0..<16).map { _ in (0 ..< 3 * size * size).map { _ in generator.nextFloat() } }
@@ -289,6 +291,9 @@ struct RuntimesBenchmark {
       _ = engine.imageEmbeddings(pixelTensors: pixels)
       _ = engine.textEmbeddings(Self.labels)
     }
+    FileHandle.standardError.write(Data(("clip-bench runtimes: \(precision.rawValue) RSS before load \(beforeLoad / 1000) kB, "
+      + "after load \(loaded / 1000) kB (peak \(loadPeak / 1000) kB), after running \(ProcessMemory.residentBytes / 1000) kB "
+      + "(peak \(ProcessMemory.peakBytes / 1000) kB)\n").utf8))
     print(ProcessMemory.peakBytes)
   }
 
