@@ -136,18 +136,22 @@ struct RuntimesBenchmark {
     let labelEmbeddings = sides.prefix(Self.precisions.count).map { $0.engine!.textEmbeddings(Self.labels) }
     var agreement: [LinearPrecision: (same: Int, of: Int)] = [:]
     for (index, precision) in Self.precisions.enumerated() where precision != .float32 {
-      var same = 0, total = 0
+      var same = 0, total = 0, widestMissed = 0.0
       for labels in [(labelEmbeddings[index], labelEmbeddings[0]), (textEmbeddings[index], textEmbeddings[0])] {
         for image in 0..<pixels.count {
           total += 1
           if topLabel(imageEmbeddings[index][image], labels.0) == topLabel(imageEmbeddings[0][image], labels.1) {
             same += 1
+          } else {
+            widestMissed = max(widestMissed, topMargin(imageEmbeddings[0][image], labels.1))
           }
         }
       }
       agreement[precision] = (same, total)
       print("top label of \(precision.rawValue) = F32's: \(same) of \(total) (\(pixels.count) images x "
-            + "(the 8 labels, the \(Self.fidelityTexts.count) texts))")
+            + "(the 8 labels, the \(Self.fidelityTexts.count) texts))"
+            + (same < total ? "; the widest F32 cosine gap between first and second label among the misses: "
+               + format(widestMissed, digits: 6) : ""))
     }
     let f32Peak = Double(peaks[.float32]!)
     print("peak RSS of ours (a child process each: load, batch 16, 8 labels): "
@@ -347,6 +351,12 @@ func lowestCosine(_ a: [[Float]], _ b: [[Float]]) -> Double {
 func topLabel(_ image: [Float], _ labels: [[Float]]) -> Int {
   let scores = labels.map { lowestCosine([image], [$0]) }
   return scores.indices.max { scores[$0] < scores[$1] }!
+}
+
+/// The cosine of the best label minus the second best's, under `image`.
+func topMargin(_ image: [Float], _ labels: [[Float]]) -> Double {
+  let scores = labels.map { lowestCosine([image], [$0]) }.sorted(by: >)
+  return scores.count > 1 ? scores[0] - scores[1] : .infinity
 }
 
 extension PythonReference {
