@@ -66,6 +66,12 @@ public struct SafeTensorsCheckpoint: Sendable {
     return try file.floats(name)
   }
 
+  /// The elements `elements` of tensor `name` as `Float`; see `SafeTensorsFile.floats(_:elements:)`.
+  public func floats(_ name: String, elements: Range<Int>) throws -> [Float] {
+    guard let shard = location[name], let file = files[shard] else { throw SafeTensorsError.missingTensor(name) }
+    return try file.floats(name, elements: elements)
+  }
+
   /// The stored bytes of tensor `name`, lent to `body`; see `SafeTensorsFile.withStoredBytes(_:_:)`.
   public func withStoredBytes<R>(_ name: String, _ body: (Data) throws -> R) throws -> R {
     guard let shard = location[name], let file = files[shard] else { throw SafeTensorsError.missingTensor(name) }

@@ -126,6 +126,24 @@ public struct SafeTensorsFile: Sendable {
     return try body(bytes[range])
   }
 
+  /// The elements `elements` of tensor `name` (in row-major order) converted to `Float`, their pages then handed
+  /// back as `floats(_:)` does: for readers that convert a large tensor a piece at a time, so that neither the
+  /// whole tensor's floats nor all of its pages are resident at once.
+  ///
+  /// - Throws: `SafeTensorsError.missingTensor` or `.unsupportedDType`.
+  /// - Precondition: `elements` lies within the tensor.
+  public func floats(_ name: String, elements: Range<Int>) throws -> [Float] {
+    guard let info = tensors[name] else { throw SafeTensorsError.missingTensor(name) }
+    guard info.dtype.isReadableAsFloat else { throw SafeTensorsError.unsupportedDType(tensor: name, dtype: info.dtype) }
+    precondition(elements.lowerBound >= 0 && elements.upperBound <= info.elementCount,
+                 "floats: elements \(elements) of \(info.elementCount)")
+    let width = info.dtype.byteWidth, start = dataStart + info.dataRange.lowerBound
+    let range = start + elements.lowerBound * width ..< start + elements.upperBound * width
+    let floats = FloatDecoding.decode(bytes, range: range, dtype: info.dtype, count: elements.count)
+    releasePages(range)
+    return floats
+  }
+
   private func releasePages(_ range: Range<Int>) {
     if releasesPages { bytes.withUnsafeBytes { MappedFile.release($0, range: range) } }
   }

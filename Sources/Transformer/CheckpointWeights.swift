@@ -51,6 +51,18 @@ public enum CheckpointWeights: Sendable {
 
   /// The little-endian, row-major bytes of tensor `name`, lent to `body` (a slice of the mapping when the tensor is
   /// stored contiguously).
+  /// Elements `elements` of tensor `name` (flattened) as F32, for reading a large table a chunk at a time. A pickled
+  /// tensor is widened whole and sliced (pickles are read only when a checkpoint has no safetensors).
+  public func floats(_ name: String, elements: Range<Int>) throws -> [Float] {
+    switch self {
+    case .safetensors(let checkpoint): return try checkpoint.floats(name, elements: elements)
+    case .pickled(let checkpoint):
+      let all = try checkpoint.floats(name)
+      guard elements.lowerBound >= 0, elements.upperBound <= all.count else { throw CheckpointError.missingTensor(name) }
+      return Array(all[elements])
+    }
+  }
+
   public func withStoredBytes<R>(_ name: String, _ body: (Data) throws -> R) throws -> R {
     switch self {
     case .safetensors(let checkpoint): try checkpoint.withStoredBytes(name, body)

@@ -2,25 +2,88 @@ import Kernels
 
 /// A `[rows, width]` lookup table read a row at a time (the token embeddings: 49408 × 512 for ViT-B/32), held
 /// as the checkpoint stores it: floats, or halves widened row by row on lookup (exactly), which keeps a
-/// half-precision checkpoint's largest tensor at half the memory.
+/// half-precision checkpoint's largest tensor at half the memory. At the faster precisions the table is reduced
+/// as the weights are (`init(reducing:rows:width:precision:)`): bfloat16 halves, or int8 rows with a scale each.
 public struct EmbeddingTable: Sendable {
   enum Storage: Sendable {
     case float32([Float])
     case halves([UInt16], HalfFormat)
+    /// Row `r` is `values[r * width ..< (r + 1) * width]` times `scales[r]`.
+    case int8(values: [Int8], scales: [Float])
   }
 
   public let rows: Int
   public let width: Int
   let storage: Storage
 
-  /// - Precondition: `storage` holds `rows * width` values.
+  /// - Precondition: `storage` holds `rows * width` values (and, for `.int8`, `rows` scales).
   init(rows: Int, width: Int, storage: Storage) {
     let count = switch storage {
     case .float32(let values): values.count
     case .halves(let halves, _): halves.count
+    case .int8(let values, let scales):
+      { precondition(scales.count == rows, "EmbeddingTable: \(scales.count) scales for \(rows) rows"); return values.count }()
     }
     precondition(count == rows * width, "EmbeddingTable: \(count) values for [\(rows), \(width)]")
     (self.rows, self.width, self.storage) = (rows, width, storage)
+  }
+
+  /// The table `values` (`rows * width` floats, row-major) held at `precision`:
+  /// - `.float32`: the floats as they are;
+  /// - `.bfloat16`: each value rounded to bfloat16 (to nearest, ties to even), half the memory;
+  /// - `.int8`: each row quantized symmetrically with its own scale (`max |row| / 127`, the integers rounded to
+  ///   nearest, ties to even), a quarter of the memory. A row's lookup is then within `scale / 2` of each value.
+  ///
+  /// - Precondition: `values.count == rows * width`.
+  init(reducing values: [Float], rows: Int, width: Int, precision: LinearPrecision) {
+    precondition(values.count == rows * width, "EmbeddingTable: \(values.count) values for [\(rows), \(width)]")
+    if precision == .float32 {
+      self.init(rows: rows, width: width, storage: .float32(values))
+    } else {
+      self.init(reducing: { Array(values[$0.lowerBound * width ..< $0.upperBound * width]) }, rows: rows, width: width,
+                precision: precision)
+    }
+  }
+
+  /// As `init(reducing:rows:width:precision:)` for a `.bfloat16` or `.int8` table read `chunkRows` rows at a time:
+  /// `floats(range)` gives the values of the rows `range`, so a checkpoint's table never needs all its floats at once.
+  ///
+  /// - Precondition: `precision != .float32`; `floats(range)` returns `range.count * width` values.
+  init(reducing floats: (Range<Int>) throws -> [Float], rows: Int, width: Int, precision: LinearPrecision,
+       chunkRows: Int = 1024) rethrows {
+    precondition(precision != .float32, "EmbeddingTable: an F32 table is not reduced")
+    var halves: [UInt16] = [], quantized: [Int8] = [], scales: [Float] = []
+    if precision == .bfloat16 { halves.reserveCapacity(rows * width) } else {
+      quantized.reserveCapacity(rows * width)
+      scales.reserveCapacity(rows)
+    }
+    for first in stride(from: 0, to: rows, by: max(1, chunkRows)) {
+      let range = first ..< min(rows, first + max(1, chunkRows))
+      let values = try floats(range)
+      precondition(values.count == range.count * width, "EmbeddingTable: \(values.count) values for rows \(range)")
+      if precision == .bfloat16 {
+        halves += values.map(bfloat16Bits)
+        continue
+      }
+      for row in 0..<range.count {
+        let slice = values[row * width ..< (row + 1) * width]
+        let largest = slice.reduce(Float(0)) { max($0, abs($1)) }
+        let inverse = largest > 0 ? 127 / largest : 0
+        scales.append(largest / 127)
+        quantized += slice.map { Int8(quantizing: $0 * inverse) }
+      }
+    }
+    self.init(rows: rows, width: width,
+              storage: precision == .bfloat16 ? .halves(halves, .bfloat16) : .int8(values: quantized, scales: scales))
+  }
+
+  /// How the rows are held: `.float32` for floats and binary16 halves (which widen exactly), `.bfloat16`, `.int8`.
+  public var precision: LinearPrecision {
+    switch storage {
+    case .float32: .float32
+    case .halves(_, let format): format == .bfloat16 ? .bfloat16 : .float32
+    case .int8: .int8
+    }
   }
 
   /// Row `index`, as floats.
@@ -30,6 +93,7 @@ public struct EmbeddingTable: Sendable {
     return switch storage {
     case .float32(let values): Array(values[range])
     case .halves(let halves, let format): widenHalves(halves[range], format: format)
+    case .int8(let values, let scales): values[range].map { Float($0) * scales[index] }
     }
   }
 }

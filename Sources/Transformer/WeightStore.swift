@@ -23,6 +23,7 @@ public struct WeightStore {
   ///   that old checkpoints saved, such as CLIP's `position_ids`).
   /// - Parameter precision: how the encoder layers' linear weights are held (`LinearRole.encoder`); every other
   ///   linear layer (patch embedding, projections and heads) stays at the checkpoint's precision, widened to F32.
+  ///   The token embedding table follows it (see `table(_:rows:width:)`).
   public init(_ checkpoint: CheckpointWeights, ignoring ignored: Set<String> = [],
               precision: LinearPrecision = .float32) {
     self.checkpoint = checkpoint
@@ -44,7 +45,8 @@ public struct WeightStore {
     /// The encoder layers' q/k/v, output and MLP projections, which hold nearly all the multiply-adds.
     case encoder
     /// Patch embeddings, projections and heads: few multiply-adds, and where quantization costs the most fidelity
-    /// (measured: int8 there lowers the worst cosine against F32 without gaining time).
+    /// (measured: int8 there lowers the worst cosine against F32 without gaining time). Held as bfloat16 they saved
+    /// no peak memory: the multiply widens the halves into scratch at batch 16 (measured, ViT-B/32).
     case edge
   }
 
@@ -55,11 +57,21 @@ public struct WeightStore {
   }
 
   /// The lookup table `name` (`[rows, width]`), kept as halves when the checkpoint stores F16 or BF16.
+  ///
+  /// At the store's faster precisions the table is reduced as the encoder weights are (the token embeddings are
+  /// ViT-B/32's largest tensor, a sixth of its F32 weights): at `.int8` to int8 rows with a scale each, at
+  /// `.bfloat16` to bfloat16 (a BF16 checkpoint's halves as they are). At `.float32` it is what it always was.
   public mutating func table(_ name: String, rows: Int, width: Int) throws -> EmbeddingTable {
-    guard let format = Self.halfFormat(try take(name, shape: [rows, width])) else {
+    let format = Self.halfFormat(try take(name, shape: [rows, width]))
+    if let format, precision == .float32 || (precision == .bfloat16 && format == .bfloat16) {
+      return EmbeddingTable(rows: rows, width: width, storage: .halves(try checkpoint.withStoredBytes(name, halfBits), format))
+    }
+    guard precision != .float32 else {
       return EmbeddingTable(rows: rows, width: width, storage: .float32(try checkpoint.floats(name)))
     }
-    return EmbeddingTable(rows: rows, width: width, storage: .halves(try checkpoint.withStoredBytes(name, halfBits), format))
+    // A chunk of rows at a time, their pages handed back as read: no F32 copy of the whole table at load.
+    return try EmbeddingTable(reducing: { [checkpoint] in try checkpoint.floats(name, elements: $0.lowerBound * width ..< $0.upperBound * width) },
+                              rows: rows, width: width, precision: precision)
   }
 
   /// The 16-bit float format of `dtype`, nil for every other type.

@@ -13,6 +13,8 @@
 //   clip-bench search    [--entries N] [--runs N] [--threads N]         one search query over 10k and 1M vectors
 //   clip-bench sha       [--runs N] [--cpu-time]                        SHA-256 MB/s: the old scalar, portable,
 //                                                                          SHA-NI, against Python's hashlib
+//   clip-bench runtimes  [--model DIR] [--runs N] [--batches 1,16]        ours f32/int8/bf16 against PyTorch, ONNX
+//                                                                          Runtime f32/int8, OpenVINO f32
 //   clip-bench speed     [--model DIR] [--runs N]                        matmul, embed and classify, then one
 //                                                                          summary of every figure and its target
 //
@@ -29,6 +31,7 @@ let commands: [String: ([String]) throws -> Void] = [
   "soak": { try SoakBenchmark(arguments: $0).run() },
   "store": { try StoreCommand(arguments: $0).run() },
   "search": { try SearchBenchmark(arguments: $0).run() },
+  "runtimes": { try RuntimesBenchmark(arguments: $0).run() },
   "speed": { try SpeedReport(arguments: $0).run() },
   "sha": { try SHABenchmark(arguments: $0).run() },
 ]

@@ -103,7 +103,7 @@ final class Int8Panels: @unchecked Sendable {
 extension Int8 {
   /// `value` rounded to the nearest integer (ties to even) and clamped to [-127, 127]; NaN gives 0.
   @inline(__always)
-  init(quantizing value: Float) {
+  package init(quantizing value: Float) {
     let rounded = value.rounded(.toNearestOrEven)
     self = rounded.isNaN ? 0 : Int8(Swift.max(-127, Swift.min(127, rounded)))
   }
