@@ -93,7 +93,8 @@ struct HTMLReport {
     if !failures.isEmpty {
       html += "<section class=\"failures\">\n<h2>could not be used</h2>\n<ul>\n"
       for failure in failures {
-        html += "<li data-path=\"\(htmlEscaped(failure.name))\"><span class=\"path\">\(htmlEscaped(failure.name))</span>: "
+        let name = htmlEscaped(failure.name)
+        html += "<li data-path=\"\(name)\"><span class=\"path\">\(name)</span>: "
           + "\(htmlEscaped(failure.reason))</li>\n"
       }
       html += "</ul>\n</section>\n"
@@ -133,7 +134,7 @@ struct HTMLReport {
     var html = "<div class=\"score\""
     if let label = score.label { html += " data-label=\"\(htmlEscaped(label))\"" }
     html += " data-score=\"\(htmlEscaped(score.json))\">"
-    if let label = score.label { html += "<span class=\"name\" title=\"\(htmlEscaped(label))\">\(htmlEscaped(label))</span>" }
+    if let label = score.label.map(htmlEscaped) { html += "<span class=\"name\" title=\"\(label)\">\(label)</span>" }
     html += "<span class=\"bar\"><span class=\"fill\" style=\"width: \(percent)%\"></span></span>"
     html += "<span class=\"number\">\(number)</span></div>\n"
     return html

@@ -111,7 +111,8 @@ struct HeadlessBrowser {
   /// A 1200×900 screenshot of the page, kept in a folder of its own under the temporary directory (the test's
   /// artifact: its path is printed); checked to be a PNG of that size that is not one flat colour.
   func screenshot(_ page: URL, name: String, profile: URL) throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("clip-worker-html-screenshots-\(getpid())")
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("clip-worker-html-screenshots-\(getpid())")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let file = folder.appendingPathComponent("\(name).png")
     try? FileManager.default.removeItem(at: file)
@@ -130,8 +131,8 @@ struct HeadlessBrowser {
   private func run(_ arguments: [String], profile: URL) throws -> (Int32, Data, String) {
     let output = profile.appendingPathComponent("chromium-\(UUID().uuidString).out")
     let errors = profile.appendingPathComponent("chromium-\(UUID().uuidString).err")
-    FileManager.default.createFile(atPath: output.path, contents: nil)
-    FileManager.default.createFile(atPath: errors.path, contents: nil)
+    try #require(FileManager.default.createFile(atPath: output.path, contents: nil))
+    try #require(FileManager.default.createFile(atPath: errors.path, contents: nil))
     let process = Process()
     process.executableURL = executable
     process.arguments = [

@@ -91,7 +91,8 @@ extension HTMLReportFixture {
       #expect(row.attributes["data-score"] == entry["score"]?.description, sourceLocation: source)
     }
     let bars = page.elements(withClass: "score")
-    #expect(bars.map { $0.attributes["data-score"] } == expected.map { $0["score"]?.description }, sourceLocation: source)
+    #expect(
+      bars.map { $0.attributes["data-score"] } == expected.map { $0["score"]?.description }, sourceLocation: source)
     let numbers = page.elements(withClass: "number").map(\.text)
     #expect(
       numbers == expected.map { String(format: "%.4f", $0["score"]?.numberValue?.doubleValue ?? .nan) },
@@ -124,12 +125,15 @@ extension HTMLReportFixture {
       let labels = try #require(ranking.arrayValue, sourceLocation: source)
       let shown = bars.prefix(labels.count)
       bars = bars.dropFirst(labels.count)
-      #expect(shown.map { $0.attributes["data-label"] } == labels.map { $0["label"]?.stringValue }, sourceLocation: source)
-      #expect(shown.map { $0.attributes["data-score"] } == labels.map { $0["score"]?.description }, sourceLocation: source)
+      #expect(
+        shown.map { $0.attributes["data-label"] } == labels.map { $0["label"]?.stringValue }, sourceLocation: source)
+      #expect(
+        shown.map { $0.attributes["data-score"] } == labels.map { $0["score"]?.description }, sourceLocation: source)
     }
     #expect(bars.isEmpty, sourceLocation: source)
     let shownLabels = page.elements(withClass: "name").map(\.text)
-    #expect(shownLabels == expected.flatMap { ($0.arrayValue ?? []).map { $0["label"]?.stringValue ?? "?" } }, sourceLocation: source)
+    let allLabels = expected.flatMap { ($0.arrayValue ?? []).map { $0["label"]?.stringValue ?? "?" } }
+    #expect(shownLabels == allLabels, sourceLocation: source)
     let failures = page.elements.filter { $0.name == "li" && $0.attributes["data-path"] != nil }
     #expect(failures.map { $0.attributes["data-path"] } == failed, sourceLocation: source)
     let thumbnails = page.elements.filter { $0.name == "img" }
@@ -144,7 +148,9 @@ extension HTMLReportFixture {
   private static func checkThumbnail(_ thumbnail: HTMLScanner.Element, path: String, source: SourceLocation) throws {
     let image = try decodeThumbnail(thumbnail.attributes["src"] ?? "")
     let size = try #require(thumbnailSize(of: path), "no expected size for \(path)", sourceLocation: source)
-    #expect(image.width == size.0 && image.height == size.1, "\(path): \(image.width)×\(image.height)", sourceLocation: source)
+    #expect(
+      image.width == size.0 && image.height == size.1, "\(path): \(image.width)×\(image.height)",
+      sourceLocation: source)
     #expect(thumbnail.attributes["data-width"] == "\(size.0)", sourceLocation: source)
     #expect(thumbnail.attributes["data-height"] == "\(size.1)", sourceLocation: source)
   }
