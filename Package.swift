@@ -162,8 +162,11 @@ let package = Package(
       dependencies: ["Worker", "Models", "JSONRPC", "ImageCodecs", "Hub", "HubTestSupport", "clip-worker"],
       exclude: ["Fixtures"]),
 
-    // MARK: clip-worker: the executable; argument handling, the one-shot commands' output, the progress bar.
-    .executableTarget(name: "clip-worker", dependencies: ["Worker", "Models", "JSONRPC", "Kernels", "Hub"]),
+    // MARK: clip-worker: the executable; argument handling, the one-shot commands' output, the progress bar, the
+    // --html pages (their thumbnails made with ImageCodecs and ImageProcessing).
+    .executableTarget(
+      name: "clip-worker",
+      dependencies: ["Worker", "Models", "JSONRPC", "Kernels", "Hub", "ImageCodecs", "ImageProcessing"]),
 
     // MARK: clip-bench: benchmarks against the Python reference (not tests); its reference scripts sit in
     // Sources/clip-bench/reference.

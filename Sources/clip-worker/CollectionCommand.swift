@@ -14,6 +14,8 @@ struct CollectionCommand: Equatable {
   var recursive = true
   var topK = 10
   var json = false
+  /// search: also write the results as a self-contained HTML page to this file (`HTMLReport`).
+  var html: String?
 
   init(kind: Kind) { self.kind = kind }
 
@@ -30,6 +32,7 @@ struct CollectionCommand: Equatable {
     case (_, "--collection"): collection = try value()
     case (_, "--json"): json = true
     case (.index, "--no-recursive"): recursive = false
+    case (.search, "--html"): html = try value()
     case (.search, "--top-k"): topK = try Options.integer(try value(), flag: flag, minimum: 1)
     default: return false
     }
@@ -97,7 +100,7 @@ struct CollectionCommand: Equatable {
       ]
     case .search:
       return [
-        "usage: clip-worker search TEXT --collection NAME [--top-k N] [--json] [options]",
+        "usage: clip-worker search TEXT --collection NAME [--top-k N] [--json] [--html FILE] [options]",
         "",
         "The entries of the collection NAME most similar to TEXT, by cosine: one line each, best first, the",
         "score (4 decimals) and the path.",
@@ -105,6 +108,8 @@ struct CollectionCommand: Equatable {
         Options.helpLine("  --collection NAME", "the collection made by clip-worker index"),
         Options.helpLine("  --top-k N", "how many entries (default 10)"),
         Options.helpLine("  --json", "print the search method's result as JSON"),
+        Options.helpLine("  --html FILE", "also write a self-contained page: the ranked thumbnails, the"),
+        Options.helpLine("", "scores as bars (stdout unchanged)"),
       ]
     }
   }

@@ -24,6 +24,8 @@ struct OneShotCommand: Equatable {
   /// Stop at the first input that cannot be used, printing no results (else: every good input's result,
   /// one stderr line per bad one, exit code 1).
   var failFast = false
+  /// classify: also write the results as a self-contained HTML page to this file (`HTMLReport`).
+  var html: String?
 
   init(kind: Kind) { self.kind = kind }
 
@@ -45,6 +47,7 @@ struct OneShotCommand: Equatable {
         !$0.isEmpty
       }
     case (.classify, "--template"): template = try value()
+    case (.classify, "--html"): html = try value()
     case (.classify, "--top-k"): topK = try Options.integer(try value(), flag: flag, minimum: 1)
     case (.embed, "--text"): texts.append(try value())
     case (.embed, "--no-normalize"): normalize = false
@@ -135,7 +138,8 @@ struct OneShotCommand: Equatable {
     switch kind {
     case .classify:
       return [
-        "usage: clip-worker classify IMAGE... --labels \"cat,dog\" [--template T] [--top-k N] [--json] [options]",
+        "usage: clip-worker classify IMAGE... --labels \"cat,dog\" [--template T] [--top-k N] [--json] [--html FILE]",
+        "                           [options]",
         "",
         "Zero-shot classification of each IMAGE against the labels, as the classify method computes it, without",
         "a server. Prints, per image, its path and one line per label, best first: the score (4 decimals) and",
@@ -150,6 +154,8 @@ struct OneShotCommand: Equatable {
         Options.helpLine("  --template T", "{} marks the label (default \"This is a photo of {}.\")"),
         Options.helpLine("  --top-k N", "only the N best labels"),
         Options.helpLine("  --json", "print the classify method's result as JSON"),
+        Options.helpLine("  --html FILE", "also write a self-contained page: a card per image, its thumbnail"),
+        Options.helpLine("", "and its labels' scores as bars (stdout unchanged)"),
         Options.helpLine("  --fail-fast", "stop at the first image that cannot be used, printing no results"),
         "",
         "exit codes: 0 done, 1 the model or any image could not be used (messages on stderr), 2 bad arguments.",

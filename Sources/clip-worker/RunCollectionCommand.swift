@@ -50,6 +50,12 @@ func runCollectionCommand(
   switch outcome.withLock({ $0 })! {
   case let .success(results):
     print(command.render(results))
+    if let html = command.html, let result = results.first {
+      let report = HTMLReport.search(
+        command, result: result, thumbnails: ThumbnailMaker(configuration: options.configuration),
+        model: source.description)
+      guard report.write(to: html) else { return 1 }
+    }
     let failed = results.flatMap { $0["failed"]?.arrayValue ?? [] }
     for entry in failed {
       standardError("clip-worker: \(entry["path"]?.stringValue ?? "?"): \(entry["reason"]?.stringValue ?? "?")")

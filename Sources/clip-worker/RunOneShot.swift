@@ -38,7 +38,7 @@ func runOneShot(
   let printsAtEnd = command.failFast || (command.kind == .classify && command.json)
   var printed: [String] = []
   var values = [JSONValue](repeating: .null, count: inputs.count)
-  var failures = 0
+  var failures: [(name: String, reason: String)] = []
   if inputs.isEmpty {
     standardError("clip-worker: no images found in \(command.images.joined(separator: ", ")) (\(extensionList))")
     return 1
@@ -83,7 +83,7 @@ func runOneShot(
         let reason = error.data?["reason"]?.stringValue ?? error.message
         standardError("clip-worker: \(inputs[pending[failed]].name): \(reason)")
         if command.failFast { return 1 }
-        failures += 1
+        failures.append((inputs[pending[failed]].name, reason))
         pending.remove(at: failed)
       }
     }
@@ -109,7 +109,13 @@ func runOneShot(
   } else if !printed.isEmpty {
     standardOutput(printed.joined(separator: "\n"))
   }
-  return failures > 0 ? 1 : 0
+  if let html = command.html {
+    let report = HTMLReport.classify(
+      command, inputs: inputs, values: values, failures: failures,
+      thumbnails: ThumbnailMaker(configuration: options.configuration), model: source.description)
+    guard report.write(to: html) else { return 1 }
+  }
+  return failures.isEmpty ? 0 : 1
 }
 
 private var extensionList: String { imageExtensions.sorted().map { "." + $0 }.joined(separator: " ") }
