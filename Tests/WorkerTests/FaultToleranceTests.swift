@@ -50,7 +50,7 @@ import Testing
     let sent = Date()
     kill(worker.process.processIdentifier, signalNumber)
     #expect(try await worker.exitCode(seconds: 10) == 0)
-    #expect(Date().timeIntervalSince(sent) < 3)
+    #expect(Date().timeIntervalSince(sent) < 6)  // 1 s of grace; the bound catches a hang, not a slow host
     expectEachAnsweredOnce(worker, ids: ids, allowing: -32800)
   }
 
