@@ -30,7 +30,8 @@ public struct AttentionPoolingHead: Sendable {
       inFeatures: width)
     output = try store.linear(prefix + ".attention.out_proj", out: width, in: width)
     norm = try LayerNorm(&store, prefix + ".layernorm", width: width, epsilon: epsilon)
-    mlp = try MLP(&store, prefix + ".mlp", width: width, intermediate: intermediate, activation: activation)
+    mlp = try MLP(&store, prefix + ".mlp", width: width, intermediate: intermediate, activation: activation,
+                  reading: norm)
     self.heads = heads
   }
 

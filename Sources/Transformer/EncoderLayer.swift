@@ -11,9 +11,10 @@ public struct EncoderLayer: Sendable {
   public init(_ store: inout WeightStore, _ prefix: String, width: Int, intermediate: Int, heads: Int,
               activation: Activation, epsilon: Float) throws {
     norm1 = try LayerNorm(&store, prefix + ".layer_norm1", width: width, epsilon: epsilon)
-    attention = try SelfAttention(&store, prefix + ".self_attn", width: width, heads: heads)
+    attention = try SelfAttention(&store, prefix + ".self_attn", width: width, heads: heads, reading: norm1)
     norm2 = try LayerNorm(&store, prefix + ".layer_norm2", width: width, epsilon: epsilon)
-    mlp = try MLP(&store, prefix + ".mlp", width: width, intermediate: intermediate, activation: activation)
+    mlp = try MLP(&store, prefix + ".mlp", width: width, intermediate: intermediate, activation: activation,
+                  reading: norm2)
   }
 
   /// The layer's output rows `keeping` (all rows when nil).

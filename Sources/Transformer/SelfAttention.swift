@@ -7,13 +7,14 @@ import Kernels
 /// checkpoint's q, k and v weights stacked), so a layer's input is read once and attention reads q, k and v
 /// straight from that one output.
 public struct SelfAttention: Sendable {
-  let qkv: LinearWeights
+  let qkv: SplitLinearWeights
   public let output: LinearWeights
   let heads: Int
 
-  public init(_ store: inout WeightStore, _ prefix: String, width: Int, heads: Int) throws {
+  /// - Parameter norm: the layer norm whose output is the input (its outlier channels, split off at int8).
+  public init(_ store: inout WeightStore, _ prefix: String, width: Int, heads: Int, reading norm: LayerNorm) throws {
     qkv = try store.fusedLinear(["q_proj", "k_proj", "v_proj"].map { "\(prefix).\($0)" }, out: width, in: width,
-                                role: .encoder)
+                                role: .encoder, reading: norm)
     output = try store.linear(prefix + ".out_proj", out: width, in: width, role: .encoder)
     self.heads = heads
   }

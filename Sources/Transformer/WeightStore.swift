@@ -101,6 +101,26 @@ public struct WeightStore {
                out: out, in: inFeatures, weightShape: weightShape, role: role)
   }
 
+  /// `fusedLinear` for a layer that reads a layer norm's output: at `.int8`, the norm's `outlierChannels` are split
+  /// off and multiplied in F32 (`SplitLinearWeights`); at every other precision, and for a norm without outliers,
+  /// the plain layer.
+  public mutating func fusedLinear(_ prefixes: [String], out: Int, in inFeatures: Int, role: LinearRole = .edge,
+                                   reading norm: LayerNorm) throws -> SplitLinearWeights {
+    let channels = norm.outlierChannels
+    guard (role == .encoder ? precision : .float32) == .int8, !channels.isEmpty else {
+      return SplitLinearWeights(try fusedLinear(prefixes, out: out, in: inFeatures, role: role))
+    }
+    var weight: [Float] = [], bias: [Float] = []
+    weight.reserveCapacity(prefixes.count * out * inFeatures)
+    for prefix in prefixes {
+      try take(prefix + ".weight", shape: [out, inFeatures])
+      weight += try checkpoint.floats(prefix + ".weight")
+      bias += try tensor(prefix + ".bias", shape: [out])
+    }
+    return SplitLinearWeights(quantizing: weight, bias: bias, outFeatures: prefixes.count * out, inFeatures: inFeatures,
+                              splitting: channels, precision: .int8, arena: arena)
+  }
+
   /// The linear layer of the tensors named `weight` (`[out, in]`) and `bias` (`[out]`), for checkpoints that do
   /// not name them `.weight` and `.bias` (`nn.MultiheadAttention`'s `in_proj_weight`, say).
   public mutating func linear(weight: String, bias: String?, out: Int, in inFeatures: Int) throws -> LinearWeights {

@@ -97,7 +97,9 @@ import Kernels
     // Halves stay halves, F16 and BF16 alike (linear layers and the token embeddings): half the memory, the same
     // values.
     let layers = model.text.encoder.layers + model.vision.encoder.layers
-    #expect(layers.allSatisfy { [$0.attention.qkv, $0.attention.output, $0.mlp.fc1, $0.mlp.fc2].allSatisfy(\.holdsHalves) })
+    #expect(layers.allSatisfy {
+      [$0.attention.qkv.rest, $0.attention.output, $0.mlp.fc1.rest, $0.mlp.fc2].allSatisfy(\.holdsHalves)
+    })
     #expect(model.vision.patchEmbedding.holdsHalves && model.text.projection.holdsHalves)
     guard case .halves(_, let format) = model.text.tokenEmbedding.storage else {
       Issue.record("\(name): token embeddings widened")

@@ -19,7 +19,7 @@ import Testing
     let reference = try TestFixtures.reference("tiny-clip")
     #expect(model.precision == precision)
     let layers = model.text.encoder.layers + model.vision.encoder.layers
-    #expect(layers.allSatisfy { [$0.attention.qkv, $0.attention.output, $0.mlp.fc1, $0.mlp.fc2].allSatisfy {
+    #expect(layers.allSatisfy { [$0.attention.qkv.rest, $0.attention.output, $0.mlp.fc1.rest, $0.mlp.fc2].allSatisfy {
       $0.precision == precision } })
     #expect(model.vision.patchEmbedding.precision == .float32 && model.text.projection.precision == .float32)
     let texts = model.text.embed(tokenIDs: try TestFixtures.inputs().tokenIDs)
