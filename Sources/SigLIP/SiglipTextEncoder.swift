@@ -22,10 +22,12 @@ public struct SiglipTextEncoder: Sendable {
   init(_ store: inout WeightStore, config: SiglipTextConfig) throws {
     let width = config.hiddenSize
     self.config = config
-    tokenEmbedding = try store.table("text_model.embeddings.token_embedding.weight", rows: config.vocabSize, width: width)
     positionEmbedding = try store.tensor(
       "text_model.embeddings.position_embedding.weight", shape: [config.maxPositionEmbeddings, width])
     encoder = try Encoder(&store, "text_model.encoder", config: config)
+    // After the encoder: the table keeps the channels its layer norms amplify exact.
+    tokenEmbedding = try store.table("text_model.embeddings.token_embedding.weight", rows: config.vocabSize,
+                                     width: width, exact: encoder.outlierChannels)
     finalNorm = try LayerNorm(&store, "text_model.final_layer_norm", width: width, epsilon: config.layerNormEps)
     head = try store.linear("text_model.head", out: config.embeddingDimension, in: width)
   }

@@ -12,6 +12,16 @@ public struct Encoder: Sendable {
     }
   }
 
+  /// The channels that the layers' norms amplify far above the others (`LayerNorm.outlierChannels`), ascending: of
+  /// all the layers together, at most as many as one norm may have, those most layers share first.
+  public var outlierChannels: [Int] {
+    let norms = layers.flatMap { [$0.norm1, $0.norm2] }
+    var counts: [Int: Int] = [:]
+    for norm in norms { for channel in norm.outlierChannels { counts[channel, default: 0] += 1 } }
+    let limit = max(8, (norms.first?.weight.count ?? 0) / LayerNorm.outlierShare)
+    return Array(counts.keys.sorted { (counts[$0]!, $1) > (counts[$1]!, $0) }.prefix(limit)).sorted()
+  }
+
   /// The last hidden state of every row.
   public func callAsFunction(_ x: Matrix, scope: AttentionScope) -> Matrix {
     layers.reduce(x) { h, layer in layer(h, scope: scope) }

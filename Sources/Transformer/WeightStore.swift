@@ -61,7 +61,9 @@ public struct WeightStore {
   /// At the store's faster precisions the table is reduced as the encoder weights are (the token embeddings are
   /// ViT-B/32's largest tensor, a sixth of its F32 weights): at `.int8` to int8 rows with a scale each, at
   /// `.bfloat16` to bfloat16 (a BF16 checkpoint's halves as they are). At `.float32` it is what it always was.
-  public mutating func table(_ name: String, rows: Int, width: Int) throws -> EmbeddingTable {
+  /// At those precisions the columns `exact` (ascending: the channels the encoder's layer norms amplify, see
+  /// `Encoder.outlierChannels`) are kept as floats beside the reduced rows.
+  public mutating func table(_ name: String, rows: Int, width: Int, exact: [Int] = []) throws -> EmbeddingTable {
     let format = Self.halfFormat(try take(name, shape: [rows, width]))
     if let format, precision == .float32 || (precision == .bfloat16 && format == .bfloat16) {
       return EmbeddingTable(rows: rows, width: width, storage: .halves(try checkpoint.withStoredBytes(name, halfBits), format))
@@ -71,7 +73,7 @@ public struct WeightStore {
     }
     // A chunk of rows at a time, their pages handed back as read: no F32 copy of the whole table at load.
     return try EmbeddingTable(reducing: { [checkpoint] in try checkpoint.floats(name, elements: $0.lowerBound * width ..< $0.upperBound * width) },
-                              rows: rows, width: width, precision: precision)
+                              rows: rows, width: width, precision: precision, exact: exact)
   }
 
   /// The 16-bit float format of `dtype`, nil for every other type.

@@ -8,8 +8,8 @@ import Testing
 /// int8 on a checkpoint with outlier channels, as trained CLIP weights have them (issue 14): tiny-clip rewritten
 /// here as Fixtures/make_outlier_checkpoint.py rewrites a full-size one -- a few channels per tower whose
 /// layer_norm1/layer_norm2 gain and bias are 30-90 times larger, the matching input columns of q/k/v_proj and fc1
-/// divided by the square root of that. The int8 layers reading those norms split the channels off (F32); the F32
-/// model is the plain one.
+/// divided by the square root of that. The int8 layers reading those norms split the channels off (F32), and the
+/// int8 token table keeps them exact; the F32 model is the plain one.
 @Suite(.timeLimit(.minutes(5))) struct OutlierFidelityTests {
   static let channels = ["text_model": [3, 17, 30], "vision_model": [0, 21, 47]]
   static let factors: [Float] = [30, 60, 90]
@@ -62,6 +62,8 @@ import Testing
         }
       }
     }
+    #expect(f32.text.tokenEmbedding.exactColumns.isEmpty)
+    #expect(int8.text.tokenEmbedding.exactColumns == Self.channels["text_model"]!)
     let ids = try TestFixtures.inputs().tokenIDs, pixels = try TestFixtures.pixelTensors()
     let expected = f32.text.embed(tokenIDs: ids) + f32.vision.embed(pixelTensors: pixels)
     let found = int8.text.embed(tokenIDs: ids) + int8.vision.embed(pixelTensors: pixels)
