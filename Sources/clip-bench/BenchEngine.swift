@@ -25,7 +25,12 @@ extension SiglipEngine: BenchEngine {
 
 /// The engine of the family `directory`'s config names, through the registry as the worker loads it.
 func benchEngine(directory: URL, precision: LinearPrecision) throws -> any BenchEngine {
-  let loaded = try ModelFamilies.load(directory: directory, precision: precision)
+  try benchEngine(ModelFamilies.load(directory: directory, precision: precision))
+}
+
+/// `loaded` as a `BenchEngine`; a family without pixel tensors of one size (SigLIP 2 NaFlex: `clip-bench embed`
+/// times it on images) is refused.
+func benchEngine(_ loaded: any EmbeddingModel) throws -> any BenchEngine {
   guard let engine = loaded as? any BenchEngine else { throw BenchError.badArgument("no benchmark for \(type(of: loaded))") }
   return engine
 }

@@ -2,6 +2,8 @@ import CLIP
 import Dispatch
 import Foundation
 import Kernels
+import Models
+import SigLIP
 
 /// `clip-bench embed`: end-to-end embedding times of `CLIPEngine` next to transformers' `CLIPModel` on the same
 /// checkpoint (ViT-B/32-shaped by default) and the same inputs: images at batch 1 and 16 (pixel tensors, so
@@ -9,7 +11,8 @@ import Kernels
 /// Both sides run on the same number of threads (2 by default); rounds alternate which side goes first, and
 /// medians are reported: wall clock, and process CPU time (all threads, spinning included), the steadier
 /// figure when other processes load the machine. Also load time and peak resident memory against the
-/// checkpoint's size on disk.
+/// checkpoint's size on disk. A SigLIP 2 NaFlex checkpoint (`--naflex`: the full-size random base/16 one, written
+/// on demand) is timed on images of several aspect ratios instead (EmbedBenchmark+NaFlex.swift).
 struct EmbedBenchmark {
   var model = BenchCheckpoint.defaultDirectory
   var runs = 5
@@ -17,11 +20,20 @@ struct EmbedBenchmark {
   /// Ours at this precision; the reference is always transformers' F32.
   var precision = LinearPrecision.float32
   let batches = [1, 16]
+  /// NaFlex: the processors' `max_num_patches` (`--max-num-patches`; the checkpoint's, 256 for base/16, if not given).
+  var maxNumPatches: Int?
   let labels = ["a photo of a cat", "a photo of a dog", "a diagram", "a red car on a street", "two people hiking",
                 "a bowl of soup", "a city at night", "an astronaut"]
 
   init(arguments: [String]) throws {
-    let values = try optionValues(arguments, allowed: ["--model", "--runs", "--threads", "--precision"])
+    var arguments = arguments
+    if let flag = arguments.firstIndex(of: "--naflex") {
+      arguments.remove(at: flag)
+      model = BenchCheckpoint.naflexDirectory
+    }
+    let values = try optionValues(arguments, allowed: ["--model", "--runs", "--threads", "--precision",
+                                                       "--max-num-patches"])
+    maxNumPatches = try positiveInteger(values, "--max-num-patches")
     if let name = values["--precision"] {
       guard let value = LinearPrecision(rawValue: name) else { throw BenchError.badArgument("--precision \(name): f32, int8 or bf16") }
       precision = value
@@ -38,11 +50,15 @@ struct EmbedBenchmark {
     KernelThreads.count = threads
     let beforeLoad = ProcessMemory.residentBytes
     let loadStart = DispatchTime.now().uptimeNanoseconds
-    let engine = try benchEngine(directory: model, precision: precision)
+    let family = try ModelFamilies.load(directory: model, precision: precision)
     // As clip-worker does once a model is loaded.
     HeapPolicy.keepActivationMemory()
     let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - loadStart) / 1e9
     let afterLoadPeak = ProcessMemory.peakBytes
+    if let naflex = family as? Siglip2Engine {
+      return try runNaFlex(naflex, loadSeconds: loadSeconds, beforeLoad: beforeLoad, afterLoadPeak: afterLoadPeak)
+    }
+    let engine = try benchEngine(family)
 
     let size = engine.imageSize
     let largest = batches.max() ?? 1
@@ -98,7 +114,7 @@ struct EmbedBenchmark {
   /// Alternates `runs` rounds (ours first on even rounds, the reference first on odd ones) and returns the medians
   /// of each side's time per call. Each side's first call is an untimed warm-up. PyTorch's threads spin for a
   /// while after a call and would take a core from ours, so a pause comes before each of our runs.
-  private func alternate(ours body: () -> Void, theirs: () throws -> Timing) rethrows
+  func alternate(ours body: () -> Void, theirs: () throws -> Timing) rethrows
     -> (ours: Timing, theirs: Timing)
   {
     body()
@@ -113,7 +129,7 @@ struct EmbedBenchmark {
   }
 
   /// Time per call, calling until 0.1 s of wall clock have passed (once at least), as embed.py does.
-  private func timePerCall(_ body: () -> Void) -> Timing {
+  func timePerCall(_ body: () -> Void) -> Timing {
     let start = DispatchTime.now().uptimeNanoseconds, startCPU = Timing.processCPUSeconds()
     var calls = 0
     while true {
@@ -127,7 +143,7 @@ struct EmbedBenchmark {
   }
 
   /// One table row; `ours` and `theirs` are per call, `items` images or labels per call.
-  private func printRow(_ figure: String, _ ours: Timing, _ theirs: Timing, items: Int, target: Double)
+  func printRow(_ figure: String, _ ours: Timing, _ theirs: Timing, items: Int, target: Double)
     -> SpeedFigure
   {
     let n = Double(items)
@@ -158,10 +174,10 @@ struct EmbedBenchmark {
     try Data(bytes).write(to: url)
   }
 
-  private func megabytes(_ bytes: Int) -> String { format(Double(bytes) / 1e6, digits: 0) }
+  func megabytes(_ bytes: Int) -> String { format(Double(bytes) / 1e6, digits: 0) }
 
   /// One JSON line from embed.py.
-  private struct Reply: Decodable {
+  struct Reply: Decodable {
     var seconds: Double?
     var cpuSeconds: Double?
     var loadSeconds: Double?

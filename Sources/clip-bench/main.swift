@@ -4,6 +4,7 @@
 //   clip-bench precision [--runs N] [--threads N] [--quick] [--fidelity]  linear at bf16 and int8 against our f32
 //   clip-bench attention [--runs N] [--threads N] [--quick] [--cpu-time]   attention against PyTorch SDPA
 //   clip-bench embed     [--model DIR] [--runs N] [--threads N]            embeddings against transformers' CLIPModel
+//                        [--naflex] [--max-num-patches N]                (SiglipModel, Siglip2Model: SigLIP 2 NaFlex)
 //   clip-bench images    [--runs N] [--python PATH] [--keep DIR]           decode + preprocess against Pillow
 //   clip-bench classify  [--model DIR] [--runs N] [--startup-runs N]       clip-worker end to end against the
 //                                                                          transformers zero-shot pipeline
