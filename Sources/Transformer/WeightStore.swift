@@ -103,13 +103,15 @@ public struct WeightStore {
                out: out, in: inFeatures, weightShape: weightShape, role: role)
   }
 
-  /// `fusedLinear` for a layer that reads a layer norm's output: at `.int8`, the norm's `outlierChannels` are split
-  /// off and multiplied in F32 (`SplitLinearWeights`); at every other precision, and for a norm without outliers,
-  /// the plain layer.
+  /// `fusedLinear` for a layer that reads a layer norm's output: at `.int8` and `.bfloat16`, the norm's
+  /// `outlierChannels` are split off and multiplied in F32 (`SplitLinearWeights`; at bf16 their weights' rounding,
+  /// times those channels' magnitude, cost the most); at `.float32`, and for a norm without outliers, the plain
+  /// layer.
   public mutating func fusedLinear(_ prefixes: [String], out: Int, in inFeatures: Int, role: LinearRole = .edge,
                                    reading norm: LayerNorm) throws -> SplitLinearWeights {
     let channels = norm.outlierChannels
-    guard (role == .encoder ? precision : .float32) == .int8, !channels.isEmpty else {
+    let precision = role == .encoder ? self.precision : .float32
+    guard precision != .float32, !channels.isEmpty else {
       return SplitLinearWeights(try fusedLinear(prefixes, out: out, in: inFeatures, role: role))
     }
     var weight: [Float] = [], bias: [Float] = []
@@ -120,7 +122,7 @@ public struct WeightStore {
       bias += try tensor(prefix + ".bias", shape: [out])
     }
     return SplitLinearWeights(quantizing: weight, bias: bias, outFeatures: prefixes.count * out, inFeatures: inFeatures,
-                              splitting: channels, precision: .int8, arena: arena)
+                              splitting: channels, precision: precision, arena: arena)
   }
 
   /// The linear layer of the tensors named `weight` (`[out, in]`) and `bias` (`[out]`), for checkpoints that do
