@@ -38,12 +38,6 @@ import Testing
     }
   }
 
-  private func cosine(_ a: [Float], _ b: [Float]) -> Double {
-    let dot = zip(a, b).map { Double($0) * Double($1) }.reduce(0, +)
-    let norms = (a.map { Double($0) * Double($0) }.reduce(0, +) * b.map { Double($0) * Double($0) }.reduce(0, +))
-    return dot / norms.squareRoot()
-  }
-
   @Test(arguments: [LinearPrecision.int8, .bfloat16])
   func theOutlierChannelsAreSplitOffAndTheEmbeddingsStayClose(_ precision: LinearPrecision) throws {
     let directory = try TestFixtures.temporaryCheckpoint([
@@ -70,7 +64,7 @@ import Testing
     let expected = f32.text.embed(tokenIDs: ids) + f32.vision.embed(pixelTensors: pixels)
     let found = reduced.text.embed(tokenIDs: ids) + reduced.vision.embed(pixelTensors: pixels)
     try #require(found.count == expected.count && !found.isEmpty)
-    let lowest = zip(found, expected).map { cosine($0, $1) }.min()!
+    let lowest = zip(found, expected).map { TestFixtures.cosine($0, $1) }.min()!
     print("tiny-clip with outlier channels, \(precision.rawValue): lowest cosine against F32 \(lowest)")
     // Measured: int8 0.99970 split, 0.870 with the outlier channels quantized with the rest (a row scale each);
     // bf16 0.999987 split, 0.99932 with their weights rounded.
