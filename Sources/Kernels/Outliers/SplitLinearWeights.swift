@@ -21,14 +21,15 @@ public struct SplitLinearWeights: Sendable {
   public let rest: LinearWeights
   /// The input channels split off, ascending; empty for a plain layer.
   public let channels: [Int]
-  /// `W[:, channels]` in F32, `[outFeatures, channels.count]`, no bias; nil when `channels` is empty.
-  let outliers: LinearWeights?
+  /// `W[o, channels[i]]` at `outliers[i * stride + o]` (a row per channel: the pass that adds them reads each row
+  /// in vectors), for the unsliced layer's `stride` outputs; this layer's first is `firstOutput`.
+  let outliers: [Float]
+  let stride: Int
+  let firstOutput: Int
 
   /// A plain layer, nothing split off.
   public init(_ layer: LinearWeights) {
-    rest = layer
-    channels = []
-    outliers = nil
+    self.init(rest: layer, channels: [], outliers: [], stride: layer.outFeatures, firstOutput: 0)
   }
 
   /// Packs a PyTorch-layout weight (`weight[o * inFeatures + i]`) at `precision` with the input channels `channels`
@@ -49,21 +50,21 @@ public struct SplitLinearWeights: Sendable {
       return
     }
     var remaining = weight
-    var split = [Float](repeating: 0, count: outFeatures * channels.count)
+    var split = [Float](repeating: 0, count: channels.count * outFeatures)
     for o in 0..<outFeatures {
       for (i, channel) in channels.enumerated() {
-        split[o * channels.count + i] = weight[o * inFeatures + channel]
+        split[i * outFeatures + o] = weight[o * inFeatures + channel]
         remaining[o * inFeatures + channel] = 0
       }
     }
     self.init(rest: LinearWeights(quantizing: remaining, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures,
                                   precision: precision, arena: arena),
-              channels: channels,
-              outliers: LinearWeights(weight: split, bias: nil, outFeatures: outFeatures, inFeatures: channels.count))
+              channels: channels, outliers: split, stride: outFeatures, firstOutput: 0)
   }
 
-  private init(rest: LinearWeights, channels: [Int], outliers: LinearWeights?) {
-    (self.rest, self.channels, self.outliers) = (rest, channels, outliers)
+  private init(rest: LinearWeights, channels: [Int], outliers: [Float], stride: Int, firstOutput: Int) {
+    (self.rest, self.channels, self.outliers, self.stride, self.firstOutput) =
+      (rest, channels, outliers, stride, firstOutput)
   }
 
   public var inFeatures: Int { rest.inFeatures }
@@ -73,33 +74,36 @@ public struct SplitLinearWeights: Sendable {
 
   /// The same layer computing only the outputs `range`; see `LinearWeights.outputs(_:)`.
   package func outputs(_ range: Range<Int>) -> SplitLinearWeights {
-    SplitLinearWeights(rest: rest.outputs(range), channels: channels, outliers: outliers?.outputs(range))
+    SplitLinearWeights(rest: rest.outputs(range), channels: channels, outliers: outliers, stride: stride,
+                       firstOutput: firstOutput + range.lowerBound)
   }
 
   /// `W[output, input]` as the layer computes with it (for tests).
   package func weight(output: Int, input: Int) -> Float {
-    if let outliers, let i = channels.firstIndex(of: input) { return outliers.weight(output: output, input: i) }
+    if let i = channels.firstIndex(of: input) { return outliers[i * stride + firstOutput + output] }
     return rest.weight(output: output, input: input)
   }
 }
 
 /// `linear(_:_:activation:adding:)` of a layer with input channels split off: the rows copied with those channels
-/// zeroed go through the layer's own multiply (the bias and, as its residual, the F32 product of the channels split
-/// off in its epilogue); the activation, when there is one, and the residual follow in one pass.
+/// zeroed go through the layer's own multiply (with the bias, and the residual when there is no activation), then
+/// one pass over the output adds the channels' F32 products (`channels.count` multiply-adds an element, their weight
+/// rows in cache) and applies the activation and the residual.
 ///
 /// - Precondition: `x.columns == layer.inFeatures`; `residual` has the output's shape.
 /// - Complexity: that of `linear` on the layer, plus O(`x.rows * layer.outFeatures * (layer.channels.count + 1)`).
 public func linear(_ x: Matrix, _ layer: SplitLinearWeights, activation: Activation = .identity,
                    adding residual: Matrix? = nil) -> Matrix {
-  guard let outliers = layer.outliers else { return linear(x, layer.rest, activation: activation, adding: residual) }
+  guard !layer.channels.isEmpty else { return linear(x, layer.rest, activation: activation, adding: residual) }
   precondition(x.columns == layer.inFeatures, "linear: input \(x.shape) for \(layer.inFeatures) features")
-  let count = layer.channels.count
+  let count = layer.channels.count, n = layer.outFeatures, m = x.rows
+  if let residual { precondition(residual.shape == [m, n], "linear: residual \(residual.shape) for output \([m, n])") }
   var zeroed = x.scalars
-  var split = [Float](repeating: 0, count: x.rows * count)
+  var split = [Float](repeating: 0, count: m * count)
   zeroed.withUnsafeMutableBufferPointer { zeroed in
     split.withUnsafeMutableBufferPointer { split in
       layer.channels.withUnsafeBufferPointer { channels in
-        for r in 0..<x.rows {
+        for r in 0..<m {
           let row = zeroed.baseAddress! + r * x.columns, out = split.baseAddress! + r * count
           for i in 0..<count {
             out[i] = row[channels[i]]
@@ -109,31 +113,45 @@ public func linear(_ x: Matrix, _ layer: SplitLinearWeights, activation: Activat
       }
     }
   }
-  let rest = Matrix(rows: x.rows, columns: x.columns, scalars: zeroed)
-  let channels = Matrix(rows: x.rows, columns: count, scalars: split)
-  if activation == .identity {
-    return linear(rest, layer.rest, adding: linear(channels, outliers, adding: residual))
+  let identity = activation == .identity
+  var y = linear(Matrix(rows: m, columns: x.columns, scalars: zeroed), layer.rest,
+                 adding: identity ? residual : nil)
+  let added = identity ? nil : residual?.scalars
+  y.scalars.withUnsafeMutableBufferPointer { y in
+    split.withUnsafeBufferPointer { split in
+      layer.outliers.withUnsafeBufferPointer { weights in
+        withOptionalBuffer(added) { residual in
+          let (y, split, weights) = (y.start, split.start, weights.start + layer.firstOutput)
+          let parts = m * n >= 1 << 16 ? min(m, KernelThreads.count) : 1
+          parallelFor(items: parts, threads: parts) { part in
+            for r in Gemm.split(m, into: parts, part: part) {
+              addOutliers(y + r * n, width: n, x: split + r * count, count: count, weights: weights,
+                          stride: layer.stride, activation: activation, residual: residual.map { $0 + r * n })
+            }
+          }
+        }
+      }
+    }
   }
-  var y = linear(rest, layer.rest, adding: linear(channels, outliers))
-  activate(&y.scalars, activation, adding: residual?.scalars)
   return y
 }
 
-/// `x = activation(x) + residual`, elementwise, with the epilogue's vector formulas.
-private func activate(_ x: inout [Float], _ activation: Activation, adding residual: [Float]?) {
-  precondition(residual == nil || residual!.count == x.count, "activate: residual of \(residual!.count) for \(x.count)")
-  let count = x.count
-  x.withUnsafeMutableBufferPointer { x in
-    withOptionalBuffer(residual) { residual in
-      let out = x.start
-      var i = 0
-      while i < count {
-        let n = min(8, count - i)
-        var v = vactivate(n == 8 ? load8(out + i) : loadPartial(out + i, n), activation)
-        if let residual { v += n == 8 ? load8(residual + i) : loadPartial(residual + i, n) }
-        if n == 8 { store8(v, out + i) } else { storePartial(v, out + i, n) }
-        i += 8
-      }
+/// One output row: `y[j] = activation(y[j] + Σᵢ x[i] · weights[i * stride + j]) + residual[j]`.
+@inline(__always)
+private func addOutliers(_ y: UnsafeMutablePointer<Float>, width: Int, x: UnsafePointer<Float>, count: Int,
+                         weights: UnsafePointer<Float>, stride: Int, activation: Activation,
+                         residual: UnsafePointer<Float>?) {
+  var j = 0
+  while j < width {
+    let lanes = min(8, width - j)
+    var v = lanes == 8 ? load8(y + j) : loadPartial(y + j, lanes)
+    for i in 0..<count {
+      let w = weights + i * stride + j
+      v = v.addingProduct(SIMD8(repeating: x[i]), lanes == 8 ? load8(w) : loadPartial(w, lanes))
     }
+    v = vactivate(v, activation)
+    if let residual { v += lanes == 8 ? load8(residual + j) : loadPartial(residual + j, lanes) }
+    if lanes == 8 { store8(v, y + j) } else { storePartial(v, y + j, lanes) }
+    j += 8
   }
 }
