@@ -122,12 +122,21 @@ public func linear(_ x: Matrix, _ layer: SplitLinearWeights, activation: Activat
       layer.outliers.withUnsafeBufferPointer { weights in
         withOptionalBuffer(added) { residual in
           let (y, split, weights) = (y.start, split.start, weights.start + layer.firstOutput)
+          // One pass over the output, on both threads when it is large enough to pay for the second.
           let parts = m * n >= 1 << 16 ? min(m, KernelThreads.count) : 1
-          parallelFor(items: parts, threads: parts) { part in
-            for r in Gemm.split(m, into: parts, part: part) {
-              addOutliers(y + r * n, width: n, x: split + r * count, count: count, weights: weights,
-                          stride: layer.stride, activation: activation, residual: residual.map { $0 + r * n })
+          func pass<F: FixedActivation>(_: F.Type) {
+            parallelFor(items: parts, threads: parts) { part in
+              for r in Gemm.split(m, into: parts, part: part) {
+                addOutliers(y + r * n, width: n, x: split + r * count, count: count, weights: weights,
+                            stride: layer.stride, activation: F.self, residual: residual.map { $0 + r * n })
+              }
             }
+          }
+          switch activation {
+          case .identity: pass(Gemm.Identity.self)
+          case .quickGELU: pass(Gemm.QuickGELU.self)
+          case .gelu: pass(Gemm.ErfGELU.self)
+          case .geluTanh: pass(Gemm.TanhGELU.self)
           }
         }
       }
@@ -138,20 +147,33 @@ public func linear(_ x: Matrix, _ layer: SplitLinearWeights, activation: Activat
 
 /// One output row: `y[j] = activation(y[j] + Σᵢ x[i] · weights[i * stride + j]) + residual[j]`.
 @inline(__always)
-private func addOutliers(_ y: UnsafeMutablePointer<Float>, width: Int, x: UnsafePointer<Float>, count: Int,
-                         weights: UnsafePointer<Float>, stride: Int, activation: Activation,
-                         residual: UnsafePointer<Float>?) {
-  var j = 0
-  while j < width {
-    let lanes = min(8, width - j)
-    var v = lanes == 8 ? load8(y + j) : loadPartial(y + j, lanes)
-    for i in 0..<count {
-      let w = weights + i * stride + j
-      v = v.addingProduct(SIMD8(repeating: x[i]), lanes == 8 ? load8(w) : loadPartial(w, lanes))
+private func addOutliers<F: FixedActivation>(_ y: UnsafeMutablePointer<Float>, width: Int, x: UnsafePointer<Float>,
+                                             count: Int, weights: UnsafePointer<Float>, stride: Int,
+                                             activation: F.Type, residual: UnsafePointer<Float>?) {
+  // Each channel's row added to the output row (in L1), then the activation and residual: straight vector loops.
+  for i in 0..<count {
+    let w = weights + i * stride, scale = SIMD8<Float>(repeating: x[i])
+    var j = 0
+    while j + 8 <= width {
+      store8(load8(y + j).addingProduct(scale, load8(w + j)), y + j)
+      j += 8
     }
-    v = vactivate(v, activation)
-    if let residual { v += lanes == 8 ? load8(residual + j) : loadPartial(residual + j, lanes) }
-    if lanes == 8 { store8(v, y + j) } else { storePartial(v, y + j, lanes) }
+    while j < width {
+      y[j] += x[i] * w[j]
+      j += 1
+    }
+  }
+  var j = 0
+  while j + 8 <= width {
+    var v = F.apply(load8(y + j))
+    if let residual { v += load8(residual + j) }
+    store8(v, y + j)
     j += 8
+  }
+  if j < width {
+    let lanes = width - j
+    var v = F.apply(loadPartial(y + j, lanes))
+    if let residual { v += loadPartial(residual + j, lanes) }
+    storePartial(v, y + j, lanes)
   }
 }
