@@ -132,15 +132,7 @@ struct StoreCommand {
   }
 
   private func startWorker(model: URL, store: String) throws -> PythonReference {
-    let executable = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]))
-      .deletingLastPathComponent().appendingPathComponent("clip-worker")
-    guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-      throw BenchError.workerFailed(reason: "no executable at \(executable.path); build it in the same configuration "
-                                    + "(swift build -c release --product clip-worker)")
-    }
-    return try PythonReference(
-      executable: executable,
-      arguments: ["--model", model.path, "--store", store, "--threads", "2", "--log-level", "warning"], name: "clip-worker")
+    try startBenchWorker(model: model, store: store)
   }
 
   /// `count` distinct 24-bit BMP files of `side`×`side` in `directory`; their paths.

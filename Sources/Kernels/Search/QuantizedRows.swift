@@ -74,25 +74,10 @@ struct QuantizedRows: Sendable {
         out.initialize(repeating: 128, count: panelBytes)
         for lane in 0..<min(Self.panelRows, count - panel * Self.panelRows) {
           let row = panel * Self.panelRows + lane
-          let v = rows + row * dimension
-          var largest: Float = 0, rowFinite = true
-          for k in 0..<dimension {
-            rowFinite = rowFinite && v[k].isFinite
-            largest = max(largest, abs(v[k]))
-          }
-          guard rowFinite else {
+          guard let (scale, residual, norm) = quantizeRow(rows + row * dimension, dimension, into: out + lane * 4)
+          else {
             finite = false
             continue
-          }
-          let scale: Float = largest > 0 ? largest / 127 : 1
-          var residual = 0.0, norm = 0.0
-          for k in 0..<dimension {
-            let q = max(-127, min(127, (v[k] / scale).rounded(.toNearestOrEven)))
-            out[(k / 4) * 64 + lane * 4 + k % 4] = UInt8(Int(q) + 128)
-            // Exact in Double: a 24-bit scale times an 8-bit integer, subtracted from a float of that magnitude.
-            let r = Double(v[k]) - Double(scale) * Double(q)
-            residual += r * r
-            norm += Double(v[k]) * Double(v[k])
           }
           scales[row] = scale
           let error = roundedUp(residual.squareRoot())
@@ -107,6 +92,62 @@ struct QuantizedRows: Sendable {
     maximumNorm = Double(roundedUp(summary.map(\.norm).max() ?? 0))
     maximumError = summary.map(\.error).max() ?? 0
   }
+}
+
+/// Quantizes the row `v` (`dimension` floats) into its panel, whose row starts at `out` (4 bytes per group of 4
+/// depths, groups 64 bytes apart): `q = round(v / s)` (ties to even, clamped to ±127), `s = max |v| / 127` (1 for a
+/// zero row), stored as `q + 128`. Returns `s` and upper bounds of `Σ (v - s q)²` and `Σ v²`, or nil when a value is
+/// not finite.
+///
+/// The sums are taken in floats, 8 lanes: each residual `v - s q` is one fused multiply-add (one rounding), squared
+/// (one more) and passes through at most `dimension` additions, so the float sum is within `γ_{d+3}` (relative) of
+/// the real one and `(1 + 2 (d + 4) u)` times it (`u = 2⁻²⁴`) bounds the real one from above; likewise for `Σ v²`.
+@inline(__always)
+private func quantizeRow(_ v: UnsafePointer<Float>, _ dimension: Int, into out: UnsafeMutablePointer<UInt8>)
+  -> (scale: Float, residual: Double, norm: Double)?
+{
+  // The magnitudes' bit patterns: ordered as the magnitudes are, infinities and NaNs above every finite one.
+  var largest8 = SIMD8<UInt32>()
+  var k = 0
+  while k + 8 <= dimension {
+    let bits = unsafeBitCast(load8(v + k), to: SIMD8<UInt32>.self) & 0x7FFF_FFFF
+    largest8.replace(with: bits, where: largest8 .< bits)
+    k += 8
+  }
+  var largestBits: UInt32 = 0
+  for lane in 0..<8 { largestBits = max(largestBits, largest8[lane]) }
+  for j in k..<dimension { largestBits = max(largestBits, v[j].bitPattern & 0x7FFF_FFFF) }
+  guard largestBits < 0x7F80_0000 else { return nil }
+  let largest = Float(bitPattern: largestBits)
+  let scale: Float = largest > 0 ? largest / 127 : 1
+  // Adding 1.5 · 2²³ rounds a float of magnitude <= 127 to an integer (ties to even) in its low bits, as in
+  // `Int8Gemm.quantizeRow`: the generic vector conversions go lane by lane.
+  let magic = SIMD8<Float>(repeating: 12_582_912), low = SIMD8<Float>(repeating: -127), high = -low
+  var residual = SIMD8<Float>(), norm = SIMD8<Float>()
+  k = 0
+  while k + 8 <= dimension {
+    let x = load8(v + k)
+    let rounded = vmin(vmax(x / scale, low), high) + magic
+    let q = rounded - magic
+    let bytes = SIMD8<UInt8>(truncatingIfNeeded: unsafeBitCast(rounded, to: SIMD8<Int32>.self) &- (0x4B40_0000 - 128))
+    let words = unsafeBitCast(bytes, to: SIMD2<UInt32>.self)
+    UnsafeMutableRawPointer(out + (k / 4) * 64).storeBytes(of: words[0], as: UInt32.self)
+    UnsafeMutableRawPointer(out + (k / 4 + 1) * 64).storeBytes(of: words[1], as: UInt32.self)
+    let r = x.addingProduct(-scale, q)
+    residual = residual.addingProduct(r, r)
+    norm = norm.addingProduct(x, x)
+    k += 8
+  }
+  var residualSum = residual.sum(), normSum = norm.sum()
+  for j in k..<dimension {
+    let q = max(-127, min(127, (v[j] / scale).rounded(.toNearestOrEven)))
+    out[(j / 4) * 64 + j % 4] = UInt8(Int(q) + 128)
+    let r = v[j].addingProduct(-scale, q)
+    residualSum = residualSum.addingProduct(r, r)
+    normSum = normSum.addingProduct(v[j], v[j])
+  }
+  let factor = 1 + 2 * Double(dimension + 4) * 0x1p-24
+  return (scale, Double(residualSum) * factor, Double(normSum) * factor)
 }
 
 /// `x` (≥ 0, computed in `Double` with a relative error far below 2⁻³⁰) as a float at least as large.

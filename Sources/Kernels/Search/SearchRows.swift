@@ -10,7 +10,8 @@
 package struct SearchRows: Sendable {
   package let count: Int
   package let dimension: Int
-  private let rows: AlignedStorage<Float>
+  /// The rows as given (shared with the caller's array, not copied: at a million rows a copy is 2 GB of fresh pages).
+  private let rows: [Float]
   private let quantized: QuantizedRows?
 
   /// `scalars`: `count` rows of `dimension` values, row-major. `quantize: false` leaves out the int8 copy (then
@@ -19,11 +20,12 @@ package struct SearchRows: Sendable {
     precondition(dimension > 0 && scalars.count % dimension == 0, "SearchRows: \(scalars.count) × \(dimension)")
     count = scalars.count / dimension
     self.dimension = dimension
-    let rows = AlignedStorage<Float>(count: scalars.count)
-    scalars.withUnsafeBufferPointer { rows.pointer.initialize(from: $0.baseAddress!, count: scalars.count) }
-    self.rows = rows
+    rows = scalars
+    let count = count
     quantized = quantize && count > 0
-      ? QuantizedRows(rows: rows.pointer, count: count, dimension: dimension, threads: KernelThreads.count) : nil
+      ? scalars.withUnsafeBufferPointer { rows in
+        QuantizedRows(rows: rows.baseAddress!, count: count, dimension: dimension, threads: KernelThreads.count)
+      } : nil
   }
 
   /// Whether `prefiltered` can answer (the int8 copy exists).
@@ -37,18 +39,18 @@ package struct SearchRows: Sendable {
   package func scores(_ query: [Float]) -> [Float] {
     precondition(query.count == dimension, "SearchRows.scores: a query of \(query.count) for \(dimension)")
     guard count > 0 else { return [] }
-    let block = 2048, dimension = dimension, count = count, rows = rows.pointer
+    let block = 2048, dimension = dimension, count = count
     return [Float](unsafeUninitializedCapacity: count) { out, initialized in
       let out = out.baseAddress!
-      query.withUnsafeBufferPointer { q in
-        let q = q.baseAddress!
+      query.withUnsafeBufferPointer { q in rows.withUnsafeBufferPointer { rows in
+        let q = q.baseAddress!, rows = rows.baseAddress!
         let threads = count * dimension >= 1 << 18 ? KernelThreads.count : 1
         parallelFor(items: (count + block - 1) / block, threads: threads) { item in
           for row in item * block..<min(count, (item + 1) * block) {
             out[row] = exactDot(q, rows + row * dimension, dimension)
           }
         }
-      }
+      } }
       initialized = count
     }
   }
@@ -154,12 +156,12 @@ package struct SearchRows: Sendable {
   /// `exactDot` for each of `rows`.
   private func exactScores(_ query: [Float], rows selected: [Int]) -> [Float] {
     guard !selected.isEmpty else { return [] }
-    let block = 512, dimension = dimension, rows = rows.pointer
+    let block = 512, dimension = dimension
     return [Float](unsafeUninitializedCapacity: selected.count) { out, initialized in
       let out = out.baseAddress!
-      query.withUnsafeBufferPointer { q in
+      query.withUnsafeBufferPointer { q in rows.withUnsafeBufferPointer { rows in
         selected.withUnsafeBufferPointer { selected in
-          let q = q.baseAddress!
+          let q = q.baseAddress!, rows = rows.baseAddress!
           parallelFor(items: (selected.count + block - 1) / block,
                       threads: selected.count >= 2 * block ? KernelThreads.count : 1) { item in
             for index in item * block..<min(selected.count, (item + 1) * block) {
@@ -167,7 +169,7 @@ package struct SearchRows: Sendable {
             }
           }
         }
-      }
+      } }
       initialized = selected.count
     }
   }
