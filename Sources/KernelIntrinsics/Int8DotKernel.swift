@@ -66,8 +66,9 @@ public enum Int8DotKernel {
 
 #if CLIP_WORKER_VNNI
 /// `vpdpbusd`: each 32-bit lane of `acc` plus the four products of `a`'s unsigned bytes with `b`'s signed bytes.
+/// (Also the search prefilter's, Int8RowDotKernel.swift.)
 @inline(__always)
-private func dpbusd(_ acc: SIMD16<Int32>, _ a: SIMD16<Int32>, _ b: SIMD16<Int32>) -> SIMD16<Int32> {
+func dpbusd(_ acc: SIMD16<Int32>, _ a: SIMD16<Int32>, _ b: SIMD16<Int32>) -> SIMD16<Int32> {
   var result = acc
   result._storage._value = Builtin.int_x86_avx512_vpdpbusd_512(acc._storage._value, a._storage._value,
                                                                b._storage._value)

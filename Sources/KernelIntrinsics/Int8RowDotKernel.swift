@@ -40,19 +40,10 @@ public enum Int8RowDotKernel {
 }
 
 #if CLIP_WORKER_VNNI
-/// `vpdpbusd`: each 32-bit lane of `acc` plus the four products of `a`'s unsigned bytes with `b`'s signed bytes.
-@inline(__always)
-private func dpbusd(_ acc: SIMD16<Int32>, _ a: SIMD16<Int32>, _ b: SIMD16<Int32>) -> SIMD16<Int32> {
-  var result = acc
-  result._storage._value = Builtin.int_x86_avx512_vpdpbusd_512(acc._storage._value, a._storage._value,
-                                                               b._storage._value)
-  return result
-}
-
-/// Each group is one 64-byte load of the panel, one broadcast of the query's word and one `vpdpbusd`. Four
-/// accumulators take the groups in turn, so that four sums are in flight and hide the instruction's latency; they
-/// are integers, so adding them at the end changes no result. The rows stream from memory once: this loop is
-/// bound by the memory bandwidth, not by the multiply-adds.
+/// Each group is one 64-byte load of the panel, one broadcast of the query's word and one `vpdpbusd` (`dpbusd`, in
+/// Int8DotKernel.swift). Four accumulators take the groups in turn, so that four sums are in flight and hide the
+/// instruction's latency; they are integers, so adding them at the end changes no result. The rows stream from
+/// memory once: this loop is bound by the memory bandwidth, not by the multiply-adds.
 @inline(never)
 private func vnniRowDots(_ panels: UnsafeRawPointer, _ panelCount: Int, _ groups: Int, _ query: UnsafeRawPointer,
                          _ sums: UnsafeMutableRawPointer) {
