@@ -13,3 +13,19 @@ func startBenchWorker(model: URL, store: String) throws -> PythonReference {
     executable: executable,
     arguments: ["--model", model.path, "--store", store, "--threads", "2", "--log-level", "warning"], name: "clip-worker")
 }
+
+extension PythonReference {
+  /// The child's CPU time so far (user + system, all threads, 10 ms ticks) from /proc; nil where there is none.
+  var cpuSeconds: Double? {
+    #if os(Linux)
+    guard let stat = try? String(contentsOfFile: "/proc/\(processIdentifier)/stat", encoding: .utf8),
+          let end = stat.lastIndex(of: ")") else { return nil }
+    // After the command name: field 3 (state) onwards; utime and stime are fields 14 and 15.
+    let fields = stat[stat.index(after: end)...].split(separator: " ")
+    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    #else
+    return nil
+    #endif
+  }
+}
