@@ -1,17 +1,13 @@
 import Foundation
 import Kernels
 import Testing
+import TestSupport
 @testable import CLIP
 @testable import Transformer
 
 /// The faster precisions on the tiny checkpoint: the encoder layers (and only they) change precision, and the
 /// embeddings stay close to the reference's F32 ones.
 @Suite(.timeLimit(.minutes(5))) struct PrecisionFidelityTests {
-  private func cosine(_ a: [Float], _ b: [Float]) -> Double {
-    let dot = zip(a, b).map { Double($0) * Double($1) }.reduce(0, +)
-    let norms = (a.map { Double($0) * Double($0) }.reduce(0, +) * b.map { Double($0) * Double($0) }.reduce(0, +))
-    return dot / norms.squareRoot()
-  }
 
   @Test(arguments: [LinearPrecision.int8, .bfloat16])
   func encoderLayersChangeAndTheEmbeddingsStayClose(_ precision: LinearPrecision) throws {
@@ -25,7 +21,7 @@ import Testing
     let texts = model.text.embed(tokenIDs: try TestFixtures.inputs().tokenIDs)
     let images = model.vision.embed(pixelTensors: try TestFixtures.pixelTensors())
     try #require(texts.count == reference.textEmbeds.count && images.count == reference.imageEmbeds.count)
-    let cosines = zip(texts + images, reference.textEmbeds + reference.imageEmbeds).map { cosine($0, $1) }
+    let cosines = zip(texts + images, reference.textEmbeds + reference.imageEmbeds).map { cosineSimilarity($0, $1) }
     let lowest = cosines.min() ?? 0
     print("tiny-clip \(precision.rawValue): lowest cosine against transformers F32 \(lowest)")
     #expect(lowest >= (precision == .int8 ? 0.999 : 0.9999), "lowest cosine \(lowest)")
