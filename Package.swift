@@ -112,7 +112,9 @@ let package = Package(
       name: "CLIP",
       dependencies: ["Kernels", "SafeTensors", "Transformer", "Tokenizer", "ImageCodecs", "ImageProcessing"],
       swiftSettings: cpuFlags),
-    .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Models"], exclude: ["Fixtures"]),
+    .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Models", "TestSupport"], exclude: ["Fixtures"]),
+    // TestSupport: helpers several test targets share (the cosine the parity tests compare with).
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
 
     // MARK: SigLIP: the SigLIP families (SigLIP, SigLIP 2 fixed-resolution; SigLIP 2 NaFlex, `siglip2`): configs,
     // towers with the attention-pooling head, the engines with the pipeline's padded texts.
@@ -120,7 +122,7 @@ let package = Package(
       name: "SigLIP",
       dependencies: ["Kernels", "SafeTensors", "Transformer", "Tokenizer", "ImageCodecs", "ImageProcessing"],
       swiftSettings: cpuFlags),
-    .testTarget(name: "SigLIPTests", dependencies: ["SigLIP", "Models"], exclude: ["Fixtures"]),
+    .testTarget(name: "SigLIPTests", dependencies: ["SigLIP", "Models", "TestSupport"], exclude: ["Fixtures"]),
 
     // MARK: Hub: Hugging Face Hub ids resolved to checkpoint directories: the HF cache layout, offline mode,
     // downloads (FoundationNetworking on Linux) written atomically and resumably, of the files a family names.

@@ -23,14 +23,18 @@ public struct Encoder: Sendable {
   }
 
   /// The last hidden state of every row.
-  public func callAsFunction(_ x: Matrix, scope: AttentionScope) -> Matrix {
-    layers.reduce(x) { h, layer in layer(h, scope: scope) }
+  public func callAsFunction(_ x: consuming Matrix, scope: AttentionScope) -> Matrix {
+    var h = x
+    // Each layer gets the last reference to its input, so that it can free it early (see `EncoderLayer`).
+    for layer in layers { h = layer(consume h, scope: scope) }
+    return h
   }
 
   /// The last hidden state of rows `outputs` only (the pooled tokens), in that order.
-  public func callAsFunction(_ x: Matrix, scope: AttentionScope, outputs: [Int]) -> Matrix {
+  public func callAsFunction(_ x: consuming Matrix, scope: AttentionScope, outputs: [Int]) -> Matrix {
     guard let last = layers.last else { return x.gathering(rows: outputs) }
-    let h = layers.dropLast().reduce(x) { h, layer in layer(h, scope: scope) }
-    return last(h, scope: scope, keeping: outputs)
+    var h = x
+    for layer in layers.dropLast() { h = layer(consume h, scope: scope) }
+    return last(consume h, scope: scope, keeping: outputs)
   }
 }

@@ -21,13 +21,23 @@ public struct EncoderLayer: Sendable {
   ///
   /// Every row is needed as a key and value, but past attention each row is on its own: the output
   /// projection and the MLP run only on the rows kept (and, where the scope allows, so do the queries).
-  public func callAsFunction(_ x: Matrix, scope: AttentionScope, keeping rows: [Int]? = nil) -> Matrix {
+  ///
+  /// `x` is consumed: the caller that passes its last reference (`consume`) lets the layer free it before the MLP,
+  /// the layer's largest activations.
+  public func callAsFunction(_ x: consuming Matrix, scope: AttentionScope, keeping rows: [Int]? = nil) -> Matrix {
+    let h = attentionBlock(x, scope: scope, keeping: rows)
+    return mlp(norm2(h), adding: h)
+  }
+
+  /// `x` plus its attention's output projection. A function of its own so that `x` and the heads' output are
+  /// freed before the MLP runs: as locals of the layer they lived to its end, 4.8 MB of a batch of 16 ViT-B/32
+  /// images, at the activations' peak.
+  private func attentionBlock(_ x: consuming Matrix, scope: AttentionScope, keeping rows: [Int]?) -> Matrix {
     let (mixed, residual) = if let rows {
       (attention.mix(norm1(x), scope: scope, keeping: rows), x.gathering(rows: rows))
     } else {
       (attention.mix(norm1(x), scope: scope), x)
     }
-    let h = linear(mixed, attention.output, adding: residual)
-    return mlp(norm2(h), adding: h)
+    return linear(mixed, attention.output, adding: residual)
   }
 }

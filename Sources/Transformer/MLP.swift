@@ -17,7 +17,11 @@ public struct MLP: Sendable {
   }
 
   /// `fc2(activation(fc1(x)))`, plus `residual` when given.
-  public func callAsFunction(_ x: Matrix, adding residual: Matrix? = nil) -> Matrix {
-    linear(linear(x, fc1, activation: activation), fc2, adding: residual)
+  ///
+  /// `x` is consumed and freed once `fc1` has read it, before `fc2` runs beside the block's largest activation.
+  public func callAsFunction(_ x: consuming Matrix, adding residual: Matrix? = nil) -> Matrix {
+    let intermediate = linear(x, fc1, activation: activation)
+    _ = consume x
+    return linear(intermediate, fc2, adding: residual)
   }
 }

@@ -195,19 +195,7 @@ struct ClassifyBenchmark {
     return Dictionary(result.map { ($0.label, $0.score) }, uniquingKeysWith: { first, _ in first })
   }
 
-  /// A child's CPU time so far (user + system, all threads, 10 ms ticks) from /proc; nil where there is none.
-  private func cpuSeconds(of child: PythonReference) -> Double? {
-    #if os(Linux)
-    guard let stat = try? String(contentsOfFile: "/proc/\(child.processIdentifier)/stat", encoding: .utf8),
-          let end = stat.lastIndex(of: ")") else { return nil }
-    // After the command name: field 3 (state) onwards; utime and stime are fields 14 and 15.
-    let fields = stat[stat.index(after: end)...].split(separator: " ")
-    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    #else
-    return nil
-    #endif
-  }
+  private func cpuSeconds(of child: PythonReference) -> Double? { child.cpuSeconds }
 
   private func ask(_ reference: PythonReference, _ path: String, _ labels: [String]) throws -> Answer {
     let request = String(decoding: try JSONEncoder().encode(Request(path: path, labels: labels)), as: UTF8.self)

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import ImageCodecs
 import JSONRPC
 import PersistentStore
 
@@ -132,35 +133,20 @@ struct StoreCommand {
   }
 
   private func startWorker(model: URL, store: String) throws -> PythonReference {
-    let executable = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]))
-      .deletingLastPathComponent().appendingPathComponent("clip-worker")
-    guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-      throw BenchError.workerFailed(reason: "no executable at \(executable.path); build it in the same configuration "
-                                    + "(swift build -c release --product clip-worker)")
-    }
-    return try PythonReference(
-      executable: executable,
-      arguments: ["--model", model.path, "--store", store, "--threads", "2", "--log-level", "warning"], name: "clip-worker")
+    try startBenchWorker(model: model, store: store)
   }
 
-  /// `count` distinct 24-bit BMP files of `side`×`side` in `directory`; their paths.
+  /// `count` distinct 24-bit BMP files of `side`×`side` (random pixels) in `directory`; their paths.
   private func writeImages(count: Int, to directory: URL, seed: Int) throws -> [String] {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let rowBytes = (side * 3 + 3) / 4 * 4
-    var header: [UInt8] = Array("BM".utf8)
-    func little(_ value: Int, _ count: Int) { for shift in 0..<count { header.append(UInt8(truncatingIfNeeded: value >> (8 * shift))) } }
-    little(54 + rowBytes * side, 4); little(0, 4); little(54, 4)
-    little(40, 4); little(side, 4); little(side, 4); little(1, 2); little(24, 2)
-    little(0, 4); little(rowBytes * side, 4); little(2835, 4); little(2835, 4); little(0, 4); little(0, 4)
     return try (0..<count).map { index in
-      var bytes = header
       var state = UInt64(index &* 2 &+ seed) &* 0x9E37_79B9_7F4A_7C15 | 1
-      for _ in 0..<(rowBytes * side) {
+      let pixels = (0..<(side * side * 3)).map { _ -> UInt8 in
         state ^= state << 13; state ^= state >> 7; state ^= state << 17
-        bytes.append(UInt8(truncatingIfNeeded: state))
+        return UInt8(truncatingIfNeeded: state)
       }
       let path = directory.appendingPathComponent("image-\(index).bmp").path
-      try Data(bytes).write(to: URL(fileURLWithPath: path))
+      try Data(BMP.encode(RGBImage(width: side, height: side, pixels: pixels))).write(to: URL(fileURLWithPath: path))
       return path
     }
   }

@@ -11,7 +11,9 @@
 //   clip-bench soak      [--requests N] [--model DIR] [--images DIR] [--cache-mb N]   100k pipelined requests
 //   clip-bench store     [--entries N] [--images N] [--model DIR] [--runs N]   the persistent store: open time,
 //                                                                          index size, warm rate, cost of writing
-//   clip-bench search    [--entries N] [--runs N] [--threads N]         one search query over 10k and 1M vectors
+//   clip-bench search    [--entries N] [--runs N] [--threads N]         one search query over 10k, 100k, 1M vectors
+//   clip-bench index     [--images N] [--model DIR] [--runs N]         index of N new JPEGs against encodeImage,
+//                                                                          re-index with nothing changed
 //   clip-bench sha       [--runs N] [--cpu-time]                        SHA-256 MB/s: the old scalar, portable,
 //                                                                          SHA-NI, against Python's hashlib
 //   clip-bench runtimes  [--model DIR] [--runs N] [--batches 1,16]        ours f32/int8/bf16 against PyTorch, ONNX
@@ -32,6 +34,7 @@ let commands: [String: ([String]) throws -> Void] = [
   "soak": { try SoakBenchmark(arguments: $0).run() },
   "store": { try StoreCommand(arguments: $0).run() },
   "search": { try SearchBenchmark(arguments: $0).run() },
+  "index": { try IndexBenchmark(arguments: $0).run() },
   "runtimes": { try RuntimesBenchmark(arguments: $0).run() },
   "speed": { try SpeedReport(arguments: $0).run() },
   "sha": { try SHABenchmark(arguments: $0).run() },

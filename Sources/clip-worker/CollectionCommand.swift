@@ -19,21 +19,15 @@ struct CollectionCommand: Equatable {
 
   init(kind: Kind) { self.kind = kind }
 
-  /// Takes a flag of this command (with its value from `inlineValue` or `rest`); false if it is not one.
-  mutating func accept(flag: String, inlineValue: String?, rest: inout ArraySlice<String>) throws -> Bool {
-    func value() throws -> String {
-      guard let value = inlineValue ?? rest.popFirst() else { throw OptionsError.missingValue(flag: flag) }
-      return value
-    }
-    if let inlineValue, ["--json", "--no-recursive"].contains(flag) {
-      throw OptionsError.invalidValue(flag: flag, value: inlineValue)
-    }
-    switch (kind, flag) {
-    case (_, "--collection"): collection = try value()
+  /// Takes a flag of this command (with its value, inline or from `rest`); false if it is not one.
+  mutating func accept(_ flag: CommandFlag, rest: inout ArraySlice<String>) throws(OptionsError) -> Bool {
+    try flag.refuseInlineValue(for: ["--json", "--no-recursive"])
+    switch (kind, flag.name) {
+    case (_, "--collection"): collection = try flag.value(&rest)
     case (_, "--json"): json = true
     case (.index, "--no-recursive"): recursive = false
-    case (.search, "--html"): html = try value()
-    case (.search, "--top-k"): topK = try Options.integer(try value(), flag: flag, minimum: 1)
+    case (.search, "--html"): html = try flag.value(&rest)
+    case (.search, "--top-k"): topK = try Options.integer(try flag.value(&rest), flag: flag.name, minimum: 1)
     default: return false
     }
     return true

@@ -23,7 +23,9 @@ extension HTMLReport {
       model: model)
   }
 
-  /// search's page: the ranked list, best first. An entry indexed from bytes (`sha256:...`) has no file to show.
+  /// search's page: the ranked list, best first. An entry indexed from bytes (`sha256:...`) has no file to show; nor
+  /// has one whose file was deleted since it was indexed (the collection keeps it until the next `index`): both get
+  /// a placeholder saying why.
   static func search(_ command: CollectionCommand, result: JSONValue, thumbnails maker: ThumbnailMaker, model: String)
     -> HTMLReport
   {
@@ -31,8 +33,12 @@ extension HTMLReport {
     let paths = rows.map { $0["path"]?.stringValue ?? "" }
     let sources = paths.map { ThumbnailMaker.Source.path($0) }
     var thumbnails = maker.make(sources)
-    for (index, path) in paths.enumerated() where path.hasPrefix("sha256:") {
-      thumbnails[index] = .failure(ThumbnailFailure(reason: "indexed from bytes: no file"))
+    for (index, path) in paths.enumerated() {
+      if path.hasPrefix("sha256:") {
+        thumbnails[index] = .failure(ThumbnailFailure(reason: "indexed from bytes: no file"))
+      } else if !FileManager.default.fileExists(atPath: path) {
+        thumbnails[index] = .failure(ThumbnailFailure(reason: "the file is gone (index again to drop it)"))
+      }
     }
     let entries = zip(rows, zip(paths, thumbnails)).map { row, pair in
       Entry(path: pair.0, thumbnail: pair.1, scores: scores(row, labelled: false))

@@ -29,27 +29,22 @@ struct OneShotCommand: Equatable {
 
   init(kind: Kind) { self.kind = kind }
 
-  /// Takes a flag of this command (with its value from `inlineValue` or `rest`); false if it is not one.
-  mutating func accept(flag: String, inlineValue: String?, rest: inout ArraySlice<String>) throws -> Bool {
-    func value() throws -> String {
-      guard let value = inlineValue ?? rest.popFirst() else { throw OptionsError.missingValue(flag: flag) }
-      return value
-    }
-    let switches = ["--json", "--no-normalize", "--fail-fast"]
-    if let inlineValue, switches.contains(flag) { throw OptionsError.invalidValue(flag: flag, value: inlineValue) }
-    switch (kind, flag) {
+  /// Takes a flag of this command (with its value, inline or from `rest`); false if it is not one.
+  mutating func accept(_ flag: CommandFlag, rest: inout ArraySlice<String>) throws(OptionsError) -> Bool {
+    try flag.refuseInlineValue(for: ["--json", "--no-normalize", "--fail-fast"])
+    switch (kind, flag.name) {
     case (_, "--json"): json = true
     case (_, "--fail-fast"): failFast = true
-    case (.classify, "--label"): labels.append(try value())
-    case (.classify, "--labels-file"): labels += try Self.labels(fromFile: try value())
+    case (.classify, "--label"): labels.append(try flag.value(&rest))
+    case (.classify, "--labels-file"): labels += try Self.labels(fromFile: try flag.value(&rest))
     case (.classify, "--labels"):
-      labels += try value().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+      labels += try flag.value(&rest).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
         !$0.isEmpty
       }
-    case (.classify, "--template"): template = try value()
-    case (.classify, "--html"): html = try value()
-    case (.classify, "--top-k"): topK = try Options.integer(try value(), flag: flag, minimum: 1)
-    case (.embed, "--text"): texts.append(try value())
+    case (.classify, "--template"): template = try flag.value(&rest)
+    case (.classify, "--html"): html = try flag.value(&rest)
+    case (.classify, "--top-k"): topK = try Options.integer(try flag.value(&rest), flag: flag.name, minimum: 1)
+    case (.embed, "--text"): texts.append(try flag.value(&rest))
     case (.embed, "--no-normalize"): normalize = false
     default: return false
     }

@@ -205,15 +205,12 @@ struct Options {
         command!.images.append(argument)
         continue
       }
-      let (flag, inlineValue) = Options.split(argument)
-      if let spec = Options.specs.first(where: { $0.flag == flag }) {
-        guard let value = inlineValue ?? rest.popFirst() else { throw OptionsError.missingValue(flag: flag) }
-        try spec.apply(&self, value)
-      } else if command != nil, try command!.accept(flag: flag, inlineValue: inlineValue, rest: &rest) {
+      let flag = CommandFlag(argument)
+      if let spec = Options.specs.first(where: { $0.flag == flag.name }) {
+        try spec.apply(&self, try flag.value(&rest))
+      } else if command != nil, try command!.accept(flag, rest: &rest) {
         continue
-      } else if collectionCommand != nil,
-        try collectionCommand!.accept(flag: flag, inlineValue: inlineValue, rest: &rest)
-      {
+      } else if collectionCommand != nil, try collectionCommand!.accept(flag, rest: &rest) {
         continue
       } else {
         throw OptionsError.unknownOption(argument)

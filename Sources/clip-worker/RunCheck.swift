@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Hub
+import ImageCodecs
 import JSONRPC
 import Worker
 
@@ -70,15 +71,11 @@ func runCheck(source: ModelReference, options: Options, logger: Logger, display:
 
 /// A 16×16 24-bit BMP: a colour gradient, the image the check embeds.
 func checkImageBMP() -> [UInt8] {
-  let side = 16, rowBytes = side * 3  // 48: already a multiple of 4
-  let pixelBytes = rowBytes * side
-  var bytes: [UInt8] = Array("BM".utf8)
-  func little(_ value: Int, _ count: Int) { for shift in 0..<count { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * shift))) } }
-  little(54 + pixelBytes, 4); little(0, 4); little(54, 4)
-  little(40, 4); little(side, 4); little(side, 4); little(1, 2); little(24, 2)
-  little(0, 4); little(pixelBytes, 4); little(2835, 4); little(2835, 4); little(0, 4); little(0, 4)
-  for y in 0..<side {
-    for x in 0..<side { bytes += [UInt8(x * 16), UInt8(y * 16), UInt8((x + y) * 8)] }
+  let side = 16
+  // Top row first: row r is the file's row side - 1 - r (BMP rows go bottom-up), as the check has always sent it.
+  let pixels = (0..<side).flatMap { row -> [UInt8] in
+    let y = side - 1 - row
+    return (0..<side).flatMap { x in [UInt8((x + y) * 8), UInt8(y * 16), UInt8(x * 16)] }
   }
-  return bytes
+  return BMP.encode(RGBImage(width: side, height: side, pixels: pixels))
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Kernels
 import Testing
+import TestSupport
 import CLIP
 
 /// The checkpoint to check, from CLIP_PARITY_DIR (or its older name CLIP_VITB32_DIR).
@@ -37,15 +38,6 @@ struct FullSizeParityTests {
     }
   }
 
-  static func cosine(_ a: [Float], _ b: [Float]) -> Double {
-    var dot = 0.0, na = 0.0, nb = 0.0
-    for (x, y) in zip(a, b) {
-      dot += Double(x) * Double(y)
-      na += Double(x) * Double(x)
-      nb += Double(y) * Double(y)
-    }
-    return dot / (na * nb).squareRoot()
-  }
 
   @Test func embeddingsMatchTransformers() throws {
     let directory = try #require(parityDirectory)
@@ -71,14 +63,14 @@ struct FullSizeParityTests {
     let textTime = clock.measure { text = clip.textEmbeddings(reference.texts) }
     let imageTime = clock.measure { images = clip.imageEmbeddings(pixelTensors: reference.pixelTensors) }
     for (i, (got, expected)) in zip(text, reference.textEmbeds).enumerated() {
-      #expect(Self.cosine(got, expected) >= least, "text \(i)")
+      #expect(cosineSimilarity(got, expected) >= least, "text \(i)")
     }
     for (i, (got, expected)) in zip(images, reference.imageEmbeds).enumerated() {
-      #expect(Self.cosine(got, expected) >= least, "image \(i)")
+      #expect(cosineSimilarity(got, expected) >= least, "image \(i)")
     }
     #expect(text.count == reference.textEmbeds.count && images.count == reference.imageEmbeds.count)
     let pairs = Array(zip(text + images, reference.textEmbeds + reference.imageEmbeds))
-    let worst = pairs.map { Self.cosine($0, $1) }.min() ?? 0
+    let worst = pairs.map { cosineSimilarity($0, $1) }.min() ?? 0
     let maxAbs = pairs.flatMap { zip($0, $1).map { abs($0 - $1) } }.max() ?? 0
     // Figures for the README; test output is not protocol output.
     print("\(directory.lastPathComponent) \(parityPrecision.rawValue): load \(load), \(text.count) texts \(textTime), \(images.count) images \(imageTime), "

@@ -2,6 +2,7 @@ import Foundation
 import Kernels
 import SafeTensors
 import Testing
+import TestSupport
 @testable import CLIP
 @testable import Transformer
 
@@ -64,7 +65,7 @@ import Testing
     let expected = f32.text.embed(tokenIDs: ids) + f32.vision.embed(pixelTensors: pixels)
     let found = reduced.text.embed(tokenIDs: ids) + reduced.vision.embed(pixelTensors: pixels)
     try #require(found.count == expected.count && !found.isEmpty)
-    let lowest = zip(found, expected).map { TestFixtures.cosine($0, $1) }.min()!
+    let lowest = zip(found, expected).map { cosineSimilarity($0, $1) }.min()!
     print("tiny-clip with outlier channels, \(precision.rawValue): lowest cosine against F32 \(lowest)")
     // Measured: int8 0.99970 split, 0.870 with the outlier channels quantized with the rest (a row scale each);
     // bf16 0.999987 split, 0.99932 with their weights rounded.

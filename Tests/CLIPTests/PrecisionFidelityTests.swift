@@ -1,12 +1,14 @@
 import Foundation
 import Kernels
 import Testing
+import TestSupport
 @testable import CLIP
 @testable import Transformer
 
 /// The faster precisions on the tiny checkpoint: the encoder layers (and only they) change precision, and the
 /// embeddings stay close to the reference's F32 ones.
 @Suite(.timeLimit(.minutes(5))) struct PrecisionFidelityTests {
+
   @Test(arguments: [LinearPrecision.int8, .bfloat16])
   func encoderLayersChangeAndTheEmbeddingsStayClose(_ precision: LinearPrecision) throws {
     let model = try CLIPModel(directory: TestFixtures.checkpoint("tiny-clip"), precision: precision)
@@ -19,7 +21,7 @@ import Testing
     let texts = model.text.embed(tokenIDs: try TestFixtures.inputs().tokenIDs)
     let images = model.vision.embed(pixelTensors: try TestFixtures.pixelTensors())
     try #require(texts.count == reference.textEmbeds.count && images.count == reference.imageEmbeds.count)
-    let cosines = zip(texts + images, reference.textEmbeds + reference.imageEmbeds).map { TestFixtures.cosine($0, $1) }
+    let cosines = zip(texts + images, reference.textEmbeds + reference.imageEmbeds).map { cosineSimilarity($0, $1) }
     let lowest = cosines.min() ?? 0
     print("tiny-clip \(precision.rawValue): lowest cosine against transformers F32 \(lowest)")
     #expect(lowest >= (precision == .int8 ? 0.999 : 0.9999), "lowest cosine \(lowest)")

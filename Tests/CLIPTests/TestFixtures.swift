@@ -85,13 +85,6 @@ enum TestFixtures {
     try Data(contentsOf: checkpoint("tiny-clip").appendingPathComponent(name))
   }
 
-  /// The cosine similarity of two vectors, in doubles.
-  static func cosine(_ a: [Float], _ b: [Float]) -> Double {
-    let dot = zip(a, b).map { Double($0) * Double($1) }.reduce(0, +)
-    let norms = (a.map { Double($0) * Double($0) }.reduce(0, +) * b.map { Double($0) * Double($0) }.reduce(0, +))
-    return dot / norms.squareRoot()
-  }
-
   /// The largest absolute difference between two equally shaped batches of vectors.
   static func maxAbsDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
     precondition(a.count == b.count && zip(a, b).allSatisfy { $0.count == $1.count }, "shapes differ")

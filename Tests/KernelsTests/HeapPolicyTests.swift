@@ -29,5 +29,32 @@ import Kernels
     #expect(value == 1)
     #expect(faults() - before < pages / 10, "a 12 MB block came back as fresh pages (\(pages) pages)")
   }
+
+  /// Small blocks freed in the middle of the heap stay resident (with the policy's trim threshold nothing goes
+  /// back by itself) until `releaseFreedMemory` returns them.
+  @Test(.enabled(if: glibcAllocates, "a sanitizer's allocator ignores malloc_trim"))
+  func freedSmallBlocksGoBackToTheSystem() throws {
+    HeapPolicy.keepActivationMemory()
+    let blocks = 8192, bytes = 4096  // 32 MB in blocks far below any mmap threshold
+    var pointers = (0..<blocks).map { _ in UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16) }
+    for pointer in pointers { pointer.initializeMemory(as: UInt8.self, repeating: 1, count: bytes) }
+    // One block kept at the end, so that the freed ones are not the heap's top.
+    let pin = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16)
+    defer { pin.deallocate() }
+    pointers.forEach { $0.deallocate() }
+    pointers = []
+    let freed = try #require(Self.residentKilobytes())
+    HeapPolicy.releaseFreedMemory()
+    let released = try #require(Self.residentKilobytes())
+    // Other suites allocate meanwhile: half of the 32 MB is enough to tell.
+    #expect(freed - released > 16 * 1024, "RSS \(freed) kB before the trim, \(released) kB after")
+  }
+
+  /// `VmRSS` of /proc/self/status.
+  static func residentKilobytes() -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+    return line?.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+  }
 }
 #endif

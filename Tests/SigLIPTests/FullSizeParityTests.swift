@@ -1,6 +1,7 @@
 import Foundation
 import Kernels
 import Testing
+import TestSupport
 import SigLIP
 
 /// The checkpoint to check, from SIGLIP_PARITY_DIR.
@@ -22,15 +23,6 @@ struct FullSizeParityTests {
     var imageEmbeds: [[Float]]
   }
 
-  static func cosine(_ a: [Float], _ b: [Float]) -> Double {
-    var dot = 0.0, na = 0.0, nb = 0.0
-    for (x, y) in zip(a, b) {
-      dot += Double(x) * Double(y)
-      na += Double(x) * Double(x)
-      nb += Double(y) * Double(y)
-    }
-    return dot / (na * nb).squareRoot()
-  }
 
   @Test func embeddingsMatchTransformers() throws {
     let directory = try #require(parityDirectory)
@@ -45,8 +37,8 @@ struct FullSizeParityTests {
     let imageTime = clock.measure { images = model.vision.embed(pixelTensors: reference.pixelTensors) }
     try #require(text.count == reference.textEmbeds.count && images.count == reference.imageEmbeds.count)
     let pairs = Array(zip(text + images, reference.textEmbeds + reference.imageEmbeds))
-    for (i, (got, expected)) in pairs.enumerated() { #expect(Self.cosine(got, expected) >= 0.99999, "embedding \(i)") }
-    let worst = pairs.map { Self.cosine($0, $1) }.min() ?? 0
+    for (i, (got, expected)) in pairs.enumerated() { #expect(cosineSimilarity(got, expected) >= 0.99999, "embedding \(i)") }
+    let worst = pairs.map { cosineSimilarity($0, $1) }.min() ?? 0
     let maxAbs = pairs.flatMap { zip($0, $1).map { abs($0 - $1) } }.max() ?? 0
     print("\(directory.lastPathComponent): load \(load), \(text.count) texts \(textTime), \(images.count) images "
       + "\(imageTime), min cosine \(worst), max abs error \(maxAbs)")

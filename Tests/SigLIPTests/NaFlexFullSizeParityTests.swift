@@ -2,6 +2,7 @@ import Foundation
 import ImageCodecs
 import Models
 import Testing
+import TestSupport
 import SigLIP
 
 /// The checkpoint to check, from SIGLIP2_NAFLEX_PARITY_DIR.
@@ -45,9 +46,9 @@ struct NaFlexFullSizeParityTests {
     try #require(text.count == reference.text.textEmbeds.count && embedded.count == reference.images.count)
     let pairs = Array(zip(text + embedded, reference.text.textEmbeds + reference.images.map(\.imageEmbeds)))
     for (i, (got, expected)) in pairs.enumerated() {
-      #expect(FullSizeParityTests.cosine(got, expected) >= 0.99999, "embedding \(i)")
+      #expect(cosineSimilarity(got, expected) >= 0.99999, "embedding \(i)")
     }
-    let worst = pairs.map { FullSizeParityTests.cosine($0, $1) }.min() ?? 0
+    let worst = pairs.map { cosineSimilarity($0, $1) }.min() ?? 0
     let maxAbs = pairs.flatMap { zip($0, $1).map { abs($0 - $1) } }.max() ?? 0
     print("\(directory.lastPathComponent): load \(load), \(text.count) texts \(textTime), \(images.count) images "
       + "\(imageTime), min cosine \(worst), max abs error \(maxAbs)")

@@ -1,4 +1,5 @@
 import Foundation
+import ImageCodecs
 import JSONRPC
 import Testing
 
@@ -256,22 +257,15 @@ import Testing
 
   /// `count` distinct 64×64 24-bit BMP files in `folder`.
   private static func writeBMPs(_ count: Int, to folder: URL) throws {
-    let width = 64, height = 64, rowBytes = width * 3
+    let side = 64
     for number in 0..<count {
-      var bytes: [UInt8] = []
-      func le(_ value: Int, _ size: Int) {
-        for index in 0..<size { bytes.append(UInt8((value >> (8 * index)) & 255)) }
-      }
-      bytes += Array("BM".utf8)
-      le(54 + rowBytes * height, 4); le(0, 4); le(54, 4)
-      le(40, 4); le(width, 4); le(height, 4); le(1, 2); le(24, 2); le(0, 4); le(rowBytes * height, 4)
-      le(2835, 4); le(2835, 4); le(0, 4); le(0, 4)
       var state = UInt32(number + 1) &* 2_654_435_761
-      for _ in 0..<(rowBytes * height) {
+      let pixels = (0..<(side * side * 3)).map { _ -> UInt8 in
         state = state &* 1_664_525 &+ 1_013_904_223
-        bytes.append(UInt8(truncatingIfNeeded: state >> 24))
+        return UInt8(truncatingIfNeeded: state >> 24)
       }
-      try Data(bytes).write(to: folder.appendingPathComponent(String(format: "image-%04d.bmp", number)))
+      try Data(BMP.encode(RGBImage(width: side, height: side, pixels: pixels)))
+        .write(to: folder.appendingPathComponent(String(format: "image-%04d.bmp", number)))
     }
   }
 

@@ -10,7 +10,8 @@ import Testing
       identity: "model#fingerprint#0.2.0#x86_64", model: "model", dimension: 3, updated: 1_765_000_000.25,
       entries: [
         "/photos/b.jpg": .init(
-          sha256: String(repeating: "ab", count: 32), size: 1234, modified: 17.5, vector: [1, 0, 0]),
+          sha256: String(repeating: "ab", count: 32), size: 1234, modified: 17.5, vector: [1, 0, 0], inode: 77,
+          changed: 18.25),
         "/photos/a.png": .init(
           sha256: String(repeating: "0f", count: 32), size: 99, modified: 3, vector: [0, 0.6, 0.8]),
       ])
@@ -20,6 +21,37 @@ import Testing
     let bytes = CollectionFile.encode(sample())
     #expect(try CollectionFile.decode(bytes) == sample())
     #expect(CollectionFile.encode(try CollectionFile.decode(bytes)) == bytes)
+  }
+
+  @Test func readsVersion1FilesWithoutStamps() throws {
+    // Version 001: the same layout without inode and ctime; its entries read with both 0 (never trusted).
+    var old = sample()
+    for path in old.entries.keys {
+      old.entries[path]?.inode = 0
+      old.entries[path]?.changed = 0
+    }
+    var bytes = CollectionFile.encode(old)
+    bytes.removeLast(32)
+    bytes.replaceSubrange(0..<8, with: Array("CWCOL001".utf8))
+    // Each entry's 16 bytes of inode and ctime (both 0) follow its 8-byte modification time; remove them, last first.
+    var offsets: [Int] = []
+    var offset = 8
+    func skipString() {
+      let count = Int(bytes[offset]) | Int(bytes[offset + 1]) << 8
+      offset += 4 + count
+    }
+    skipString()
+    skipString()
+    offset += 4 + 8 + 8
+    for _ in 0..<old.entries.count {
+      skipString()
+      offset += 32 + 8 + 8
+      offsets.append(offset)
+      offset += 16 + 4 * old.dimension
+    }
+    for start in offsets.reversed() { bytes.removeSubrange(start..<start + 16) }
+    bytes += SHA256.hash(bytes)
+    #expect(try CollectionFile.decode(bytes) == old)
   }
 
   @Test func refusesDamageTruncationAndForeignFiles() throws {

@@ -4,10 +4,7 @@
 /// pair with the lowest merge rank is merged, the leftmost among equal ranks, until none is left (`Word::merge_all`).
 struct SentencePieceBPE: Sendable {
   let vocabulary: TokenTable
-  /// `left << 32 | right` to `rank << 32 | result`.
-  private let merges: PairTable
-  /// The token each merge rank produces.
-  private let resultByRank: [Int32]
+  private let rules: MergeRules
   /// The id of `<0xNN>` for each byte, when the vocabulary has all 256.
   private let byteIDs: [Int32]?
   private let unknownID: Int32?
@@ -16,9 +13,7 @@ struct SentencePieceBPE: Sendable {
   ///   invalid.
   init(vocabulary: TokenTable, merges: MergeList, unknownToken: String?, byteFallback: Bool) throws {
     self.vocabulary = vocabulary
-    var table = PairTable(capacity: merges.count)
-    var results: [Int32] = []
-    results.reserveCapacity(merges.count)
+    var rules = MergeRules(capacity: merges.count)
     func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
     for rank in 0..<merges.count {
       let (left, right) = merges[rank]
@@ -31,12 +26,9 @@ struct SentencePieceBPE: Sendable {
       guard let resultID = vocabulary.id(concatenating: left, right) else {
         throw TokenizerError.mergeResultNotInVocabulary(rank: rank, token: text(left) + text(right))
       }
-      // A repeated pair keeps its last rank, as the reference's hash map does.
-      table.set(Self.key(leftID, rightID), UInt64(rank) << 32 | UInt64(UInt32(resultID)))
-      results.append(resultID)
+      rules.append(left: leftID, right: rightID, result: resultID)
     }
-    self.merges = table
-    resultByRank = results
+    self.rules = rules
     if byteFallback {
       let ids = (0...UInt8.max).map { vocabulary[UnigramModel.bytePiece($0)] }
       byteIDs = ids.contains(nil) ? nil : ids.map { $0! }
@@ -44,10 +36,6 @@ struct SentencePieceBPE: Sendable {
       byteIDs = nil
     }
     unknownID = unknownToken.flatMap { vocabulary[$0] }
-  }
-
-  private static func key(_ left: Int32, _ right: Int32) -> UInt64 {
-    UInt64(UInt32(left)) << 32 | UInt64(UInt32(right))
   }
 
   /// The ids of one word.
@@ -70,40 +58,6 @@ struct SentencePieceBPE: Sendable {
       }
     }
     if pendingUnknown, let unknownID { ids.append(unknownID) }
-    return merged(ids)
-  }
-
-  private func merged(_ start: [Int32]) -> [Int32] {
-    var ids = start
-    let count = ids.count
-    guard count > 1 else { return ids }
-    // Doubly linked symbols; a merged-away symbol has id -1.
-    var previous = (0..<count).map { Int32($0) - 1 }
-    var next = (0..<count).map { $0 + 1 < count ? Int32($0 + 1) : -1 }
-    var queue = MergeQueue()
-    for position in 0..<(count - 1) {
-      if let merge = merges[Self.key(ids[position], ids[position + 1])] {
-        queue.push(rank: merge >> 32, position: position)
-      }
-    }
-    while let (rank, position) = queue.pop() {
-      guard ids[position] >= 0, next[position] >= 0 else { continue }
-      let right = Int(next[position])
-      let expected = resultByRank[Int(rank)]
-      guard let merge = merges[Self.key(ids[position], ids[right])], resultByRank[Int(merge >> 32)] == expected
-      else { continue }
-      ids[position] = expected
-      ids[right] = -1
-      next[position] = next[right]
-      if next[right] >= 0 { previous[Int(next[right])] = Int32(position) }
-      if previous[position] >= 0 {
-        let left = Int(previous[position])
-        if let merge = merges[Self.key(ids[left], expected)] { queue.push(rank: merge >> 32, position: left) }
-      }
-      if next[position] >= 0, let merge = merges[Self.key(expected, ids[Int(next[position])])] {
-        queue.push(rank: merge >> 32, position: position)
-      }
-    }
-    return ids.filter { $0 >= 0 }
+    return rules.merged(ids)
   }
 }

@@ -3,15 +3,18 @@ import Foundation
 /// The bytes of a collection file (`<store>/collections/<name>.col`), little-endian:
 ///
 /// ```
-/// "CWCOL001"                                  8 bytes, magic and format version
+/// "CWCOL002"                                  8 bytes, magic and format version
 /// identity: u32 length + UTF-8, model: u32 length + UTF-8
 /// dimension: u32, updated: f64, count: u64
-/// count × { path: u32 length + UTF-8, sha256: 32 bytes, size: i64, modified: f64, vector: dimension × f32 }
+/// count × { path: u32 length + UTF-8, sha256: 32 bytes, size: i64, modified: f64, inode: u64, changed: f64,
+///           vector: dimension × f32 }
 /// SHA-256 of every byte above                 32 bytes
 /// ```
-/// Entries are written in path order, so the same collection always gives the same bytes.
+/// Entries are written in path order, so the same collection always gives the same bytes. Version 001 files (no
+/// inode or ctime) are read with both 0: the next `index` reads each file once more.
 enum CollectionFile {
-  static let magic = Array("CWCOL001".utf8)
+  static let magic = Array("CWCOL002".utf8)
+  static let version1Magic = Array("CWCOL001".utf8)
 
   enum DecodeError: Error, Equatable, CustomStringConvertible {
     case badMagic
@@ -50,6 +53,8 @@ enum CollectionFile {
       bytes += hexBytes(entry.sha256)
       integer(entry.size)
       integer(entry.modified.bitPattern)
+      integer(entry.inode)
+      integer(entry.changed.bitPattern)
       for value in entry.vector { integer(value.bitPattern) }
     }
     bytes += SHA256.hash(bytes)
@@ -58,7 +63,8 @@ enum CollectionFile {
 
   static func decode(_ bytes: [UInt8]) throws(DecodeError) -> EmbeddingCollection {
     guard bytes.count >= magic.count + 32 else { throw .truncated }
-    guard Array(bytes[0..<magic.count]) == magic else { throw .badMagic }
+    let version1 = Array(bytes[0..<magic.count]) == version1Magic
+    guard Array(bytes[0..<magic.count]) == magic || version1 else { throw .badMagic }
     let body = bytes.count - 32
     guard SHA256.hash(Array(bytes[0..<body])) == Array(bytes[body...]) else { throw .badChecksum }
     var offset = magic.count
@@ -84,7 +90,10 @@ enum CollectionFile {
     let dimension = Int(try integer(UInt32.self))
     let updated = Double(bitPattern: try integer(UInt64.self))
     let count = try integer(UInt64.self)
-    guard dimension > 0, count <= UInt64(body / (4 * dimension + 52)) else { throw .invalid("bad dimension or count") }
+    let fixedEntryBytes = version1 ? 52 : 68
+    guard dimension > 0, count <= UInt64(body / (4 * dimension + fixedEntryBytes)) else {
+      throw .invalid("bad dimension or count")
+    }
     var entries: [String: EmbeddingCollection.Entry] = [:]
     entries.reserveCapacity(Int(count))
     for _ in 0..<count {
@@ -94,9 +103,11 @@ enum CollectionFile {
       offset += 32
       let size = try integer(Int64.self)
       let modified = Double(bitPattern: try integer(UInt64.self))
+      let inode = try version1 ? 0 : integer(UInt64.self)
+      let changed = try version1 ? 0 : Double(bitPattern: integer(UInt64.self))
       var vector = [Float](repeating: 0, count: dimension)
       for index in 0..<dimension { vector[index] = Float(bitPattern: try integer(UInt32.self)) }
-      entries[path] = .init(sha256: sha, size: size, modified: modified, vector: vector)
+      entries[path] = .init(sha256: sha, size: size, modified: modified, vector: vector, inode: inode, changed: changed)
     }
     guard offset == body else { throw .invalid("\(body - offset) bytes after the last entry") }
     return EmbeddingCollection(

@@ -146,19 +146,40 @@ final class CollectionStore: Sendable {
   }
 }
 
-/// A file's size and modification time: what tells whether it changed without reading it.
+/// What tells whether a file changed without reading it: its size, modification time, inode number and status
+/// change time (ctime).
+///
+/// Why trusting it is safe enough (`index` does not re-hash a file whose stamp is the one recorded): every write
+/// to a file sets its ctime to the current time, and no system call sets ctime to anything else (`utimes`, `touch -d`,
+/// `cp -p`, `rsync -t` set the modification time; ctime then becomes the time of that call). A file replaced by
+/// another (a rename over it, an editor's save) has another inode. So a file with the same stamp has not been
+/// written since it was recorded, but for two cases: a write in the same timestamp tick as the recorded ctime
+/// (coarse file systems: 2 s on FAT, 1 s on some network mounts), which `index` rules out by not trusting a stamp
+/// taken within 2 s of the file's ctime or modification time (the entry is recorded with `changed = 0`, which never
+/// matches, so the next `index` hashes it again); and a clock set back by more than the time since the recording,
+/// or writes to the block device behind the file system's back, which nothing short of reading every byte catches.
 struct FileStamp: Equatable, Sendable {
   var size: Int64
   var modified: Double
+  var inode: UInt64
+  /// The status change time (ctime), seconds since 1970.
+  var changed: Double
 
   init?(path: String) {
     var info = stat()
     guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
     size = Int64(info.st_size)
+    inode = UInt64(info.st_ino)
     #if canImport(Darwin)
       modified = Double(info.st_mtimespec.tv_sec) + Double(info.st_mtimespec.tv_nsec) / 1e9
+      changed = Double(info.st_ctimespec.tv_sec) + Double(info.st_ctimespec.tv_nsec) / 1e9
     #else
       modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+      changed = Double(info.st_ctim.tv_sec) + Double(info.st_ctim.tv_nsec) / 1e9
     #endif
   }
+
+  /// Whether this stamp, taken at `now` (seconds since 1970, before the file is read), may be trusted later:
+  /// its times are at least 2 s old (see the type's comment).
+  func isSettled(at now: Double) -> Bool { now - max(modified, changed) >= 2 }
 }

@@ -5,7 +5,8 @@ import JSONRPC
 /// collection (made if new) for the files given and the image files found in the folder, and returns
 /// `{added, updated, removed, unchanged, failed: [{path, reason}]}`.
 ///
-/// A file whose size and modification time are those recorded is unchanged and is not read. Any other is read,
+/// A file whose size, modification time, inode and ctime are those recorded is unchanged and is not read (why that
+/// is safe enough: `FileStamp`). Any other is read,
 /// hashed and embedded as `encodeImage` does it (through the cache and the store, so a file seen before costs a
 /// hash); same bytes as recorded: unchanged; else updated (or added). Entries under the folder (directly in it unless
 /// `recursive`) whose files are no longer found are removed, as are those of files that fail. Folder files are
@@ -58,11 +59,13 @@ struct Index: Method {
   /// One input's embedding and the SHA-256 of its bytes, or why it failed.
   typealias Outcome = Swift.Result<(embedding: (vector: [Float], cached: EmbeddingSource), sha256: String), Error>
 
-  /// One file to embed: where it is recorded, how it is read, and its size and time when read.
+  /// One file to embed: where it is recorded, how it is read, its stamp before it was read, and whether that stamp
+  /// may be trusted by the next `index` (`FileStamp.isSettled`).
   private struct Pending {
     var path: String?
     var input: ImageInput
     var stamp: FileStamp?
+    var settled = false
   }
 
   private struct Counts {
@@ -96,12 +99,13 @@ struct Index: Method {
         var seen = Set<String>()
         func consider(_ path: String, input: ImageInput, stamp: FileStamp?) {
           seen.insert(path)
-          if let stamp, let entry = collection.entries[path], entry.size == stamp.size,
-            entry.modified == stamp.modified
+          if let stamp, let entry = collection.entries[path], entry.changed != 0, entry.size == stamp.size,
+            entry.modified == stamp.modified, entry.inode == stamp.inode, entry.changed == stamp.changed
           {
             counts.unchanged += 1
           } else {
-            pending.append(Pending(path: path, input: input, stamp: stamp))
+            let settled = stamp?.isSettled(at: Date().timeIntervalSince1970) ?? false
+            pending.append(Pending(path: path, input: input, stamp: stamp, settled: settled))
           }
         }
         for image in params.images {
@@ -209,7 +213,8 @@ struct Index: Method {
       let path = item.path ?? "sha256:\(sha256)"
       let vector = SearchQuery.normalized(embedding.vector) ?? embedding.vector
       let entry = EmbeddingCollection.Entry(
-        sha256: sha256, size: item.stamp?.size ?? -1, modified: item.stamp?.modified ?? 0, vector: vector)
+        sha256: sha256, size: item.stamp?.size ?? -1, modified: item.stamp?.modified ?? 0, vector: vector,
+        inode: item.stamp?.inode ?? 0, changed: item.settled ? item.stamp?.changed ?? 0 : 0)
       if let old = collection.entries[path] {
         if old.sha256 == sha256 { counts.unchanged += 1 } else { counts.updated += 1 }
         if old == entry { return false }

@@ -1,9 +1,10 @@
 import JSONRPC
 
 /// `search {collection, query, topK = 10, threshold, template}`: the collection's entries by exact cosine with the
-/// query, highest first: `[{path, score}]`. The collection's vectors are unit length, the query is normalized, and
-/// the scores are one matrix-vector product on the SIMD kernels. `template` (e.g. "a photo of {}") applies to a
-/// text query; `threshold` drops entries scoring below it. Ties keep path order.
+/// query, highest first: `[{path, score}]`. The collection's vectors are unit length, the query is normalized; a
+/// large collection's scores are bounded from an int8 copy first, so that only the rows that can be among the best
+/// are scored exactly (`SearchMatrix.search`: the same results as scoring every row). `template` (e.g. "a photo of
+/// {}") applies to a text query; `threshold` drops entries scoring below it. Ties keep path order.
 struct Search: Method {
   static let name = "search"
 
@@ -39,7 +40,7 @@ struct Search: Method {
     let (_, matrix) = try context.searchableCollection(params.collection, loaded: loaded)
     let query = try await params.query.vector(template: params.template, in: context, loaded: loaded)
     try Task.checkCancellation()
-    let results = ranked(matrix.scores(query), threshold: params.threshold, topK: params.topK)
+    let results = matrix.search(query, topK: params.topK, threshold: params.threshold).results
     return .array(results.map { ["path": .string(matrix.paths[$0.index]), "score": JSONValue($0.score)] })
   }
 }
