@@ -31,23 +31,28 @@ import Kernels
   }
 
   /// Small blocks freed in the middle of the heap stay resident (with the policy's trim threshold nothing goes
-  /// back by itself) until `releaseFreedMemory` returns them.
+  /// back by itself) until `releaseFreedMemory` returns them. Other suites allocate in the same process meanwhile,
+  /// so one of three attempts has to show the drop.
   @Test(.enabled(if: glibcAllocates, "a sanitizer's allocator ignores malloc_trim"))
   func freedSmallBlocksGoBackToTheSystem() throws {
     HeapPolicy.keepActivationMemory()
-    let blocks = 8192, bytes = 4096  // 32 MB in blocks far below any mmap threshold
-    var pointers = (0..<blocks).map { _ in UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16) }
-    for pointer in pointers { pointer.initializeMemory(as: UInt8.self, repeating: 1, count: bytes) }
-    // One block kept at the end, so that the freed ones are not the heap's top.
-    let pin = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16)
-    defer { pin.deallocate() }
-    pointers.forEach { $0.deallocate() }
-    pointers = []
-    let freed = try #require(Self.residentKilobytes())
-    HeapPolicy.releaseFreedMemory()
-    let released = try #require(Self.residentKilobytes())
-    // Other suites allocate meanwhile: half of the 32 MB is enough to tell.
-    #expect(freed - released > 16 * 1024, "RSS \(freed) kB before the trim, \(released) kB after")
+    var drops: [Int] = []
+    for _ in 0..<3 {
+      let blocks = 8192, bytes = 4096  // 32 MB in blocks far below any mmap threshold
+      var pointers = (0..<blocks).map { _ in UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16) }
+      for pointer in pointers { pointer.initializeMemory(as: UInt8.self, repeating: 1, count: bytes) }
+      // One block kept past the others, so that the freed ones are not the heap's top.
+      let pin = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16)
+      defer { pin.deallocate() }
+      pointers.forEach { $0.deallocate() }
+      pointers = []
+      let freed = try #require(Self.residentKilobytes())
+      HeapPolicy.releaseFreedMemory()
+      let released = try #require(Self.residentKilobytes())
+      drops.append(freed - released)
+      if freed - released > 16 * 1024 { break }
+    }
+    #expect(drops.contains { $0 > 16 * 1024 }, "RSS drops of \(drops) kB after the trims, 32 MB freed each time")
   }
 
   /// `VmRSS` of /proc/self/status.
