@@ -7,15 +7,9 @@ import Swift
 
 /// The int8 row-dot kernel of Kernels' search prefilter, when this build has it.
 public enum Int8RowDotKernel {
-  /// Whether this build contains the VNNI kernel (x86_64, not portable). Calling it still needs a CPU with
-  /// AVX-512 F/BW/VL and VNNI: Kernels checks.
-  public static var isCompiled: Bool {
-    #if CLIP_WORKER_VNNI
-    return true
-    #else
-    return false
-    #endif
-  }
+  /// Whether this build contains the VNNI kernel (x86_64, not portable): the same flag as the tile kernel's.
+  /// Calling it still needs a CPU with AVX-512 F/BW/VL and VNNI: Kernels checks.
+  public static var isCompiled: Bool { Int8DotKernel.isCompiled }
 
   /// Rows of a panel: one 16-lane vector of `Int32` sums.
   public static let panelRows = 16
