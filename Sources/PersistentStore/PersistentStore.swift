@@ -236,12 +236,24 @@ public final class PersistentStore: Sendable {
       index.withLock { $0.segments[Int(active.slot)]?.complete = false }
     }
     let name = Self.segmentName(stamp: writer.nextStamp(now: Self.now(), epoch: 0))
-    let fd = Glibc_open(path + "/" + name + ".seg", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    // Locked under a temporary name, then given its own: a segment is never seen by another process unlocked and
+    // empty, which its loader takes for abandoned and unlinks. (Created under its name and locked after, a segment
+    // was once unlinked in between by a process opening the store, and its first record written to no file.)
+    let temporary = Self.temporaryPath(path, name + ".seg")
+    let fd = Glibc_open(temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
       writeFailed(&writer, "creating a segment", errno)
       return nil
     }
     flock(fd, LOCK_EX | LOCK_NB)
+    // `link` fails if the name exists, as O_EXCL did.
+    let linked = link(temporary, path + "/" + name + ".seg") == 0 ? 0 : errno
+    unlink(temporary)
+    guard linked == 0 else {
+      Glibc_close(fd)
+      writeFailed(&writer, "creating a segment", linked)
+      return nil
+    }
     let file = SegmentFile(name: name, fd: fd, writable: true)
     guard let slot = index.withLock({ $0.addSegment(SegmentState(file: file, size: 0, complete: true, sealed: false)) })
     else {
