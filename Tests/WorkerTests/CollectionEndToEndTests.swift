@@ -274,33 +274,46 @@ import Testing
     defer { scratch.remove() }
     let folder = scratch.root.appendingPathComponent("many")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    // Enough that the first progress report (after ~250 ms) comes long before the end, on a quiet machine too.
+    // Enough that the first progress report (after ~250 ms) comes long before the end on a quiet machine. On a loaded
+    // one this process can be starved until the worker has finished; that attempt says nothing about cancellation,
+    // so it is made again with a fresh store (no cached embeddings), up to three times.
     let total = 3000
     try Self.writeBMPs(total, to: folder)
-    let session = try Session(model: model, store: scratch.store)
-    _ = try await session.result("initialize", ["capabilities": ["progress": true]])
-    let worker = session.worker
-    worker.sendRequest("index", "index", ["collection": "many", "folder": ["path": .string(folder.path)]])
-    func progressDone() -> [Int] {
-      worker.messages.filter { $0["method"] == "$/progress" && $0["params"]?["token"] == "index" }
-        .compactMap { $0["params"]?["done"]?.numberValue.map { Int($0.doubleValue) } }
+    var finishedFirst: [JSONValue] = []
+    for attempt in 1...3 {
+      let store = scratch.root.appendingPathComponent("store-\(attempt)").path
+      let session = try Session(model: model, store: store)
+      _ = try await session.result("initialize", ["capabilities": ["progress": true]])
+      let worker = session.worker
+      worker.sendRequest("index", "index", ["collection": "many", "folder": ["path": .string(folder.path)]])
+      func progressDone() -> [Int] {
+        worker.messages.filter { $0["method"] == "$/progress" && $0["params"]?["token"] == "index" }
+          .compactMap { $0["params"]?["done"]?.numberValue.map { Int($0.doubleValue) } }
+      }
+      try await waitUntil("index progress") { progressDone().contains { $0 > 0 } }
+      worker.notify("$/cancelRequest", ["id": "index"])
+      let response = try await worker.response(id: "index")
+      if response["result"] != nil {
+        finishedFirst.append(response)
+        try await session.end()
+        continue
+      }
+      #expect(response["error"]?["code"] == -32800, "\(response)")
+      // The answer comes at once; the collection is saved when the indexing task sees the cancel (after its chunk).
+      var kept = 0.0
+      let deadline = Date().addingTimeInterval(30)
+      while kept == 0, Date() < deadline {
+        kept = try await session.result("collections")[0]?["entries"]?.numberValue?.doubleValue ?? 0
+        try await Task.sleep(nanoseconds: 10_000_000)
+      }
+      #expect(kept > 0 && kept < Double(total), "\(kept)")
+      #expect(progressDone() == progressDone().sorted(), "progress goes forward")
+      let again = try await session.result("index", ["collection": "many", "folder": ["path": .string(folder.path)]])
+      #expect(counts(again) == [total - Int(kept), 0, 0, Int(kept)])
+      try await session.end()
+      return
     }
-    try await waitUntil("index progress") { progressDone().contains { $0 > 0 } }
-    worker.notify("$/cancelRequest", ["id": "index"])
-    let response = try await worker.response(id: "index")
-    #expect(response["error"]?["code"] == -32800, "finished before the cancel: \(response)")
-    // The answer comes at once; the collection is saved when the indexing task sees the cancel (after its chunk).
-    var kept = 0.0
-    let deadline = Date().addingTimeInterval(30)
-    while kept == 0, Date() < deadline {
-      kept = try await session.result("collections")[0]?["entries"]?.numberValue?.doubleValue ?? 0
-      try await Task.sleep(nanoseconds: 10_000_000)
-    }
-    #expect(kept > 0 && kept < Double(total), "\(kept)")
-    #expect(progressDone() == progressDone().sorted(), "progress goes forward")
-    let again = try await session.result("index", ["collection": "many", "folder": ["path": .string(folder.path)]])
-    #expect(counts(again) == [total - Int(kept), 0, 0, Int(kept)])
-    try await session.end()
+    Issue.record("every attempt finished before its cancel arrived: \(finishedFirst)")
   }
 
   /// The order and scores NumPy computes from transformers' embeddings (Fixtures/make_search_reference.py).
