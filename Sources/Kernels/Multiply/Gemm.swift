@@ -98,7 +98,8 @@ enum Gemm {
   ///
   /// A is row-major with `lda` floats per row, C with `ldc`. The caller checks shapes and keeps the memory alive.
   static func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, b: PanelSource,
-                       c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue, threads: Int) {
+                       c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue, threads: Int,
+                       kernel: Float32Kernel = .best) {
     guard m > 0, b.width > 0 else { return }
     let panels = PackedPanels.panelCount(b.width)
     let micro = microPanelCount(rows: m)
@@ -124,7 +125,7 @@ enum Gemm {
     parallelFor(items: columnParts * rowParts, threads: threads) { part in
       compute(m: m, microPanels: split(micro, into: rowParts, part: part / columnParts),
               panels: split(panels, into: columnParts, part: part % columnParts),
-              a: a, lda: lda, b: b, c: c, ldc: ldc, epilogue: epilogue)
+              a: a, lda: lda, b: b, c: c, ldc: ldc, epilogue: epilogue, kernel: kernel)
     }
   }
 
@@ -138,16 +139,18 @@ enum Gemm {
 
   /// One chunk of work: the given micro-panels of rows times the given panels of columns, on this thread.
   static func compute(m: Int, microPanels: Range<Int>, panels: Range<Int>, a: UnsafePointer<Float>, lda: Int,
-                      b: PanelsView, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
+                      b: PanelsView, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue,
+                      kernel: Float32Kernel = .best) {
     compute(m: m, microPanels: microPanels, panels: panels, a: a, lda: lda, b: .float32(b), c: c, ldc: ldc,
-            epilogue: epilogue)
+            epilogue: epilogue, kernel: kernel)
   }
 
   /// `compute` for either kind of panels. Half-precision panels are widened into scratch one column block and
   /// depth block at a time (<= 768 KB, in L2 while the later row blocks pass), each panel just before the first
   /// row block reads it; the kernels then read them as packed floats: the same floats, so the same results.
   static func compute(m: Int, microPanels: Range<Int>, panels: Range<Int>, a: UnsafePointer<Float>, lda: Int,
-                      b: PanelSource, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue) {
+                      b: PanelSource, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue,
+                      kernel: Float32Kernel) {
     let microCount = microPanelCount(rows: m)
     let few = isFewRows(m)
     let rowsPerBlock = few ? max(1, microCount) : rowBlock
@@ -175,8 +178,8 @@ enum Gemm {
             let q1 = min(q0 + rowsPerBlock, microPanels.upperBound)
             var p = block.lowerBound
             while p < block.upperBound {
-              // Matrices of <= 3 rows take two full panels per kernel call (see kernel3x32).
-              let wide = m <= 3 && p + 1 < block.upperBound && (p + 2) * w <= width
+              // The AVX-512 kernel, and matrices of <= 3 rows, take two full panels per kernel call.
+              let wide = kernel.takesPanelPairs(rows: m) && p + 1 < block.upperBound && (p + 2) * w <= width
               let column = p * w
               let columns = min((wide ? 2 : 1) * w, width - column)
               if case .float16(let halves) = b, q0 == microPanels.lowerBound {
@@ -207,7 +210,7 @@ enum Gemm {
                 }
                 multiplyTile(rows: height, columns: columns, depth: kc, a: a + start * lda + k0, lda: lda,
                              b: view.panel(p - firstPanel) + kStart * w, panelStride: view.depth * w,
-                             c: tile, ldc: ldc, accumulate: accumulate, prefetch: prefetch)
+                             c: tile, ldc: ldc, accumulate: accumulate, prefetch: prefetch, kernel: kernel)
               }
               if last && !epilogue.isIdentity {
                 let first = microPanel(q0, rows: m, count: microCount).start

@@ -9,9 +9,11 @@ public func linear(_ x: Matrix, _ layer: LinearWeights, activation: Activation =
   linear(x, layer, activation: activation, adding: residual, int8Kernel: nil)
 }
 
-/// `linear` with an int8 layer's kernel forced (`nil`: `Int8Kernel.best`), for tests and benchmarks.
+/// `linear` with an int8 layer's kernel forced (`nil`: `Int8Kernel.best`), or a float layer's (`Float32Kernel.best`
+/// unless given), for tests and benchmarks.
 package func linear(_ x: Matrix, _ layer: LinearWeights, activation: Activation = .identity,
-                    adding residual: Matrix? = nil, int8Kernel: Int8Kernel?) -> Matrix {
+                    adding residual: Matrix? = nil, int8Kernel: Int8Kernel?,
+                    float32Kernel: Float32Kernel = .best) -> Matrix {
   precondition(x.columns == layer.inFeatures, "linear: input \(x.shape) for \(layer.inFeatures) features")
   let m = x.rows, n = layer.outFeatures
   if let residual {
@@ -30,7 +32,7 @@ package func linear(_ x: Matrix, _ layer: LinearWeights, activation: Activation 
                                 kernel: int8Kernel ?? Int8Kernel.best)
             } else {
               Gemm.multiply(m: m, a: input.start, lda: x.columns, b: layer.source, c: output, ldc: n,
-                            epilogue: epilogue, threads: threads)
+                            epilogue: epilogue, threads: threads, kernel: float32Kernel)
             }
           }
         }

@@ -1,3 +1,5 @@
+import KernelIntrinsics
+
 // The register-blocked microkernels of the matrix multiply.
 //
 // `C[rows × 16] (+)= A[rows × depth] · B[depth × 16]`: A is read in place (row-major, `lda` floats per row; each
@@ -152,14 +154,20 @@ func store8(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
 
 extension Gemm {
   /// `C[rows × columns] (+)= A[rows × depth] · B` for one micro-panel of rows against one panel of B (`columns`
-  /// <= 16; fewer go through a stack tile) or, with `columns` = 32 and `rows` <= 3, two adjacent full panels
-  /// `panelStride` floats apart.
+  /// <= 16; fewer go through a stack tile) or, with `columns` = 32, two adjacent full panels `panelStride` floats
+  /// apart (`kernel.takesPanelPairs(rows:)`: the AVX-512 kernel, or `rows` <= 3).
   @inline(__always)
   static func multiplyTile(rows: Int, columns: Int, depth: Int, a: UnsafePointer<Float>, lda: Int,
                            b: UnsafePointer<Float>, panelStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
-                           accumulate: Bool, prefetch: LinePrefetch?) {
+                           accumulate: Bool, prefetch: LinePrefetch?, kernel: Float32Kernel = .simd8) {
     if columns > PackedPanels.panelWidth {
       let b1 = b + panelStride
+      if kernel == .avx512 {
+        Float32TileKernel.tile(rows: rows, depth: depth, a: a, lda: lda, b0: b, b1: b1, c: c, ldc: ldc,
+                               accumulate: accumulate, prefetch: prefetch?.first,
+                               prefetchInterval: prefetch?.interval ?? 1, prefetchIntoL1: prefetch?.intoL1 ?? false)
+        return
+      }
       switch rows {
       case 3: kernel3x32(rows: 3, depth: depth, a: a, lda: lda, b0: b, b1: b1, c: c, ldc: ldc, accumulate: accumulate)
       case 2: kernel3x32(rows: 2, depth: depth, a: a, lda: lda, b0: b, b1: b1, c: c, ldc: ldc, accumulate: accumulate)
