@@ -65,8 +65,9 @@ let package = Package(
     .target(name: "Kernels", dependencies: ["KernelIntrinsics", "KernelIntrinsicsAVX2", "KernelIntrinsicsSHA"],
             swiftSettings: engineSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     // MARK: KernelIntrinsics, KernelIntrinsicsAVX2: the int8 tile kernels on `vpdpbusd` (AVX-512 VNNI) and
-    // `vpmaddwd` (AVX2), reached through the `Builtin` module (`-parse-stdlib`); used only by Kernels, after its
-    // CPU check. See Sources/KernelIntrinsics/Int8DotKernel.swift.
+    // `vpmaddwd` (AVX2), reached through the `Builtin` module (`-parse-stdlib`), and the F32 tile kernel on 16-float
+    // vectors (AVX-512 F); used only by Kernels, after its CPU check. See Sources/KernelIntrinsics/Int8DotKernel.swift
+    // and Float32TileKernel.swift.
     .target(name: "KernelIntrinsics", swiftSettings: intrinsicFlags + intrinsicModuleSettings),
     .target(name: "KernelIntrinsicsAVX2", swiftSettings: avx2IntrinsicFlags + intrinsicModuleSettings),
     // KernelIntrinsicsSHA: SHA-256's block function on `sha256rnds2` (the image cache's keys), used only by Kernels'

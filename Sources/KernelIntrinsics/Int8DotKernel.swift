@@ -3,8 +3,9 @@
 // C code. Compiled with `-parse-stdlib`, a module can call LLVM's intrinsics through the `Builtin` module
 // (`Builtin.int_x86_avx512_vpdpbusd_512` on `SIMD16<Int32>._storage._value`); that needs the target features
 // `avx512vnni` (and `avx512f/bw/vl`) for the whole module, since Swift 6.3 has no per-function target attribute.
-// So the compiler may use AVX-512 anywhere in this module: it holds nothing but the int8 tile kernel, and Kernels
-// calls it only after `CPUFeatures` found the instructions (`Int8Kernel.vnni512`). The kernel is a whole loop,
+// So the compiler may use AVX-512 anywhere in this module: it holds nothing but kernels (this int8 tile, the search
+// prefilter's row dot, the F32 tile of Float32TileKernel.swift), and Kernels calls each only after `CPUFeatures`
+// found its instructions (`Int8Kernel.vnni512`, `Float32Kernel.avx512`). The kernel is a whole loop,
 // not a per-instruction wrapper: cross-module inlining of an intrinsic into Kernels (compiled for Haswell) would
 // not compile, and a call per instruction would be too slow.
 //

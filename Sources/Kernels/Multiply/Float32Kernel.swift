@@ -26,6 +26,14 @@ package enum Float32Kernel: Sendable, Equatable {
     avx512Compiled && features.missing(avx512Flags).isEmpty ? .avx512 : .simd8
   }
 
+  /// The vectors, for logs.
+  package var vectorDescription: String {
+    switch self {
+    case .avx512: "AVX-512 (16-float vectors)"
+    case .simd8: "8-float vectors"
+    }
+  }
+
   /// Whether a tile of this kernel covers two adjacent full panels for a matrix of `rows` rows.
   @inline(__always)
   func takesPanelPairs(rows: Int) -> Bool { self == .avx512 || rows <= 3 }

@@ -1,6 +1,8 @@
 import KernelIntrinsics
 
-// The register-blocked microkernels of the matrix multiply.
+// The register-blocked microkernels of the matrix multiply, on 8-float vectors. Where the CPU has AVX-512 F,
+// `multiplyTile` hands pairs of full panels to KernelIntrinsics' 16-float `Float32TileKernel` instead
+// (`Float32Kernel`): the same fused multiply-adds in the same order, twice as many per instruction.
 //
 // `C[rows × 16] (+)= A[rows × depth] · B[depth × 16]`: A is read in place (row-major, `lda` floats per row; each
 // step broadcasts one element from each row), B is one packed 16-column panel (for each k, 16 floats). Twelve

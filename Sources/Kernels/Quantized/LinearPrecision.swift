@@ -64,8 +64,8 @@ extension LinearPrecision {
   /// How this precision's layers are multiplied on this machine, for logs (`"int8: AVX-512 VNNI"`).
   public var kernelDescription: String {
     switch self {
-    case .float32: "f32: packed FMA"
-    case .bfloat16: "bf16: bf16 weights widened to F32, packed FMA"
+    case .float32: "f32: packed FMA, \(Float32Kernel.best.vectorDescription)"
+    case .bfloat16: "bf16: bf16 weights widened to F32, packed FMA, \(Float32Kernel.best.vectorDescription)"
     case .int8:
       switch Int8Kernel.best {
       case .vnni512: "int8: AVX-512 VNNI (vpdpbusd)"
