@@ -196,8 +196,17 @@ enum Gemm {
                 ? nextLines(after: p, step: wide ? 2 : 1, k0: k0, kc: kc, block: block, panels: panels, b: b) : nil
               for q in q0..<q1 {
                 let prefetch = next.map { next in
-                  LinePrefetch(first: next.start + split(next.lines, into: q1 - q0, part: q - q0).lowerBound * 64,
-                               interval: max(1, kc * (q1 - q0) / max(1, next.lines)), intoL1: few)
+                  // A pair of panels next: the first half of the micro-panels asks for the first panel's lines,
+                  // the second half for the second's (asking for the first's only, the AVX-512 kernel's batch-1
+                  // ViT-B/32 image was 6% slower, paired runs).
+                  let count = q1 - q0, half = (count + 1) / 2
+                  let (start, members, part) = if let second = next.second {
+                    q - q0 < half ? (next.start, half, q - q0) : (second, count - half, q - q0 - half)
+                  } else {
+                    (next.start, count, q - q0)
+                  }
+                  return LinePrefetch(first: start + split(next.lines, into: members, part: part).lowerBound * 64,
+                                      interval: max(1, kc * members / max(1, next.lines)), intoL1: few)
                 }
                 let (start, height) = microPanel(q, rows: m, count: microCount)
                 let tile = c + start * ldc + column
@@ -228,14 +237,15 @@ enum Gemm {
     }
   }
 
-  /// The 64-byte lines that `compute` reads after panel `p`'s block at depth `k0` (`step` panels at a time), for
+  /// The 64-byte lines that `compute` reads after panel `p`'s block at depth `k0` (`step` panels at a time; with 2,
+  /// `second` is the start of the lines of the panel after the next one, which the same call reads), for
   /// prefetching: the next panel of the column block at the same depth, else the column block's first panel at the
   /// next depth block, else the next column block's first panel; of halves, the block that the next widening reads
   /// (it used to ask for the same panel's next depth block, read a column block later: fixing that made an F16
   /// batch-1 image 7.5% faster, batch 4 2.6%). Nil at the end of the chunk.
   @inline(__always)
   static func nextLines(after p: Int, step: Int, k0: Int, kc: Int, block: Range<Int>, panels: Range<Int>,
-                        b: PanelSource) -> (start: UnsafeRawPointer, lines: Int)? {
+                        b: PanelSource) -> (start: UnsafeRawPointer, second: UnsafeRawPointer?, lines: Int)? {
     // The panel and depth that `compute` reads next, in its order: panels, then depth blocks, then column blocks.
     let next: (panel: Int, depth: Int)
     if p + step < block.upperBound {
@@ -248,13 +258,17 @@ enum Gemm {
       return nil
     }
     let w = PackedPanels.panelWidth
+    // Taking panels in pairs, the next call reads the panel after that one too.
+    let pair = step == 2 && next.panel + 1 < panels.upperBound
     switch b {
     case .float32(let floats):
       // A k-step of a float panel is one line.
-      return (UnsafeRawPointer(floats.panel(next.panel) + next.depth * w), kc)
+      return (UnsafeRawPointer(floats.panel(next.panel) + next.depth * w),
+              pair ? UnsafeRawPointer(floats.panel(next.panel + 1) + next.depth * w) : nil, kc)
     case .float16(let halves):
       // Two k-steps of a half panel per line.
-      return (UnsafeRawPointer(halves.panel(next.panel) + next.depth * w), (kc + 1) / 2)
+      return (UnsafeRawPointer(halves.panel(next.panel) + next.depth * w),
+              pair ? UnsafeRawPointer(halves.panel(next.panel + 1) + next.depth * w) : nil, (kc + 1) / 2)
     }
   }
 
