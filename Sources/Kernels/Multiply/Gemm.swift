@@ -4,8 +4,9 @@
 //   checkpoint's panels stay halves (`HalfPanels`) and are widened exactly, a panel block at a time, into
 //   per-thread scratch just before the first row block reads them: half the memory for a few percent of time.
 // - A is read in place, in micro-panels of <= 6 rows (`microRows`) of near-equal height, so a short last panel
-//   does not waste a kernel call. Up to `fewRows` rows (a batch of up to five images, a few dozen labels) form
-//   one row block that meets each panel block of B once per call; more rows go `rowBlock` micro-panels at a time
+//   does not waste a kernel call. With the 8-float kernels, up to `fewRows` rows (a batch of up to five images, a
+//   few dozen labels) form one row block that meets each panel block of B once per call (`isFewRows`); more rows
+//   go `rowBlock` micro-panels at a time
 //   against `columnBlock` panels, both held in L2, so wide layers do not stream B from L3 once per row block.
 // - The depth is cut into equal blocks of at most `depthBlock`: fewer passes reloading C.
 // - Work is split by columns when there are enough panels (which also splits B between the cores' L2), else by
@@ -92,7 +93,12 @@ enum Gemm {
 
   /// Whether `m` rows are few enough to be one row block, each weight read from memory once per call and met by
   /// every micro-panel in turn; else row blocks of `rowBlock` micro-panels.
-  static func isFewRows(_ m: Int) -> Bool { m <= fewRows }
+  ///
+  /// Only for the 8-float kernels: with the AVX-512 kernel on an Intel server core, row blocks with a few column
+  /// chunks per thread and prefetches into L2 only were faster at every batch (paired runs: a batch-1 ViT-B/32
+  /// image 10-15%, a SigLIP base/16 image 7-17%, 8 labels 2.5%); there a panel pair (96 KB at depth 768) does
+  /// not fit the 48 KB L1 that the few-rows prefetches fill.
+  static func isFewRows(_ m: Int, kernel: Float32Kernel) -> Bool { kernel == .simd8 && m <= fewRows }
 
   /// `C[m × b.width] = A[m × b.depth] · B`, then `epilogue`, on up to `threads` threads.
   ///
@@ -113,7 +119,7 @@ enum Gemm {
       // rows read each weight once per call, from memory: there a chunk per thread keeps each thread's weights
       // one prefetched stream (see `compute`): a batch-1 image 0.9% faster, and as fast as with four chunks
       // beside a busy loop on one core (paired runs, B/A 0.991 idle, 1.004 busy).
-      if threads > 1 && !isFewRows(m) {
+      if threads > 1 && !isFewRows(m, kernel: kernel) {
         columnParts = threads * max(1, min(4, panels / (chunkPanels * threads)))
       }
     } else if micro >= threads {
@@ -152,7 +158,7 @@ enum Gemm {
                       b: PanelSource, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue,
                       kernel: Float32Kernel) {
     let microCount = microPanelCount(rows: m)
-    let few = isFewRows(m)
+    let few = isFewRows(m, kernel: kernel)
     let rowsPerBlock = few ? max(1, microCount) : rowBlock
     let depth = b.depth, width = b.width, w = PackedPanels.panelWidth
     // Equal blocks, so that 1000 is 2 × 500 rather than 768 + 232.

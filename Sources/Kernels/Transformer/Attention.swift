@@ -179,7 +179,7 @@ private func eachHead(rows: Int, width: Int, heads: Int, items: Int, longest: In
   let threads = work < Gemm.parallelThreshold ? 1 : KernelThreads.count
   // As for the multiplies, one part per thread for few rows (a batch-1 image, a few labels): each part allocates
   // its scratch, and there four parts per thread made a batch-1 image 0.3-0.5% slower.
-  let parts = min((Gemm.isFewRows(rows) ? 1 : 4) * threads, pairs)
+  let parts = min((Gemm.isFewRows(rows, kernel: .best) ? 1 : 4) * threads, pairs)
   let scalars = [Float](writingAll: rows * width) { out in
     for range in unwritten where !range.isEmpty {
       (out + range.lowerBound * width).initialize(repeating: 0, count: range.count * width)
