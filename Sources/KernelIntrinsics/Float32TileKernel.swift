@@ -10,15 +10,9 @@ import Swift
 
 /// The 16-float tile kernel of Kernels' F32 matrix multiply, when this build has it.
 public enum Float32TileKernel {
-  /// Whether this build contains the kernel (x86_64, not portable). Calling it still needs a CPU with AVX-512 F:
-  /// Kernels checks.
-  public static var isCompiled: Bool {
-    #if CLIP_WORKER_VNNI
-    return true
-    #else
-    return false
-    #endif
-  }
+  /// Whether this build contains the kernel (x86_64, not portable): the one build flag of this module's AVX-512
+  /// code decides it, as for `Int8DotKernel`. Calling it still needs a CPU with AVX-512 F: Kernels checks.
+  public static var isCompiled: Bool { Int8DotKernel.isCompiled }
 
   /// Rows a tile has at most.
   public static let maxRows = 6
@@ -61,14 +55,6 @@ private struct Lines {
   var intoL1: Bool
 }
 
-/// A tile's row count as a type, so that each specialization's `rows > r` tests fold away.
-private protocol FloatTileRows { static var count: Int { get } }
-private enum Rows1: FloatTileRows { static var count: Int { 1 } }
-private enum Rows2: FloatTileRows { static var count: Int { 2 } }
-private enum Rows3: FloatTileRows { static var count: Int { 3 } }
-private enum Rows4: FloatTileRows { static var count: Int { 4 } }
-private enum Rows5: FloatTileRows { static var count: Int { 5 } }
-private enum Rows6: FloatTileRows { static var count: Int { 6 } }
 
 private typealias Vector = Builtin.Vec16xFPIEEE32
 
@@ -96,7 +82,7 @@ private func broadcast(_ pointer: UnsafePointer<Float>) -> Vector {
 /// 12 accumulators (6 rows × 2 panels), 2 panel vectors and a broadcast: 15 of the 32 vector registers; 12
 /// independent sums hide the FMA latency (4 cycles, 2 units: 8 needed).
 @inline(never)
-private func floatTile<R: FloatTileRows>(_: R.Type, _ depth: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+private func floatTile<R: TileRows>(_: R.Type, _ depth: Int, _ a: UnsafePointer<Float>, _ lda: Int,
                                          _ b: (UnsafeRawPointer, UnsafeRawPointer), _ c: UnsafeMutablePointer<Float>,
                                          _ ldc: Int, _ accumulate: Bool, _ lines: Lines) {
   let rows = R.count

@@ -76,17 +76,6 @@ func dpbusd(_ acc: SIMD16<Int32>, _ a: SIMD16<Int32>, _ b: SIMD16<Int32>) -> SIM
   return result
 }
 
-/// A tile's row count as a type: each `tile` specialization has it as a constant and its `rows > r` tests fold
-/// away (with `rows` an argument the compiler kept some row counts' loops generic, tests inside).
-private protocol TileRows { static var count: Int { get } }
-private enum Rows1: TileRows { static var count: Int { 1 } }
-private enum Rows2: TileRows { static var count: Int { 2 } }
-private enum Rows3: TileRows { static var count: Int { 3 } }
-private enum Rows4: TileRows { static var count: Int { 4 } }
-private enum Rows5: TileRows { static var count: Int { 5 } }
-private enum Rows6: TileRows { static var count: Int { 6 } }
-private enum Rows7: TileRows { static var count: Int { 7 } }
-private enum Rows8: TileRows { static var count: Int { 8 } }
 
 /// One row of a tile: its sums less the compensation, as floats, times the column and row scales.
 // Every step is a `Builtin` vector operation: written with the standard library's SIMD operators, the
