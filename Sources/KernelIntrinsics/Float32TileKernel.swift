@@ -14,9 +14,6 @@ public enum Float32TileKernel {
   /// code decides it, as for `Int8DotKernel`. Calling it still needs a CPU with AVX-512 F: Kernels checks.
   public static var isCompiled: Bool { Int8DotKernel.isCompiled }
 
-  /// Rows a tile has at most.
-  public static let maxRows = 6
-
   /// `C[rows × 32] (+)= A[rows × depth] · [B₀ B₁]` for two packed 16-column panels (for each k, 16 floats of each;
   /// 64-byte aligned), C's columns 0..<16 from `b0`, 16..<32 from `b1`; with `accumulate`, C's tile is loaded first.
   /// While it computes, it asks for one 64-byte line every `prefetchInterval` k-steps from `prefetch` on (into L1
@@ -55,7 +52,6 @@ private struct Lines {
   var intoL1: Bool
 }
 
-
 private typealias Vector = Builtin.Vec16xFPIEEE32
 
 @inline(__always)
@@ -83,8 +79,8 @@ private func broadcast(_ pointer: UnsafePointer<Float>) -> Vector {
 /// independent sums hide the FMA latency (4 cycles, 2 units: 8 needed).
 @inline(never)
 private func floatTile<R: TileRows>(_: R.Type, _ depth: Int, _ a: UnsafePointer<Float>, _ lda: Int,
-                                         _ b: (UnsafeRawPointer, UnsafeRawPointer), _ c: UnsafeMutablePointer<Float>,
-                                         _ ldc: Int, _ accumulate: Bool, _ lines: Lines) {
+                                    _ b: (UnsafeRawPointer, UnsafeRawPointer), _ c: UnsafeMutablePointer<Float>,
+                                    _ ldc: Int, _ accumulate: Bool, _ lines: Lines) {
   let rows = R.count
   let zero = SIMD16<Float>()._storage._value
   var c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero

@@ -76,7 +76,6 @@ func dpbusd(_ acc: SIMD16<Int32>, _ a: SIMD16<Int32>, _ b: SIMD16<Int32>) -> SIM
   return result
 }
 
-
 /// One row of a tile: its sums less the compensation, as floats, times the column and row scales.
 // Every step is a `Builtin` vector operation: written with the standard library's SIMD operators, the
 // conversion and the multiply after it became a loop over the 16 lanes (a `vcvtsi2ss`, a `vmulss` and a masked

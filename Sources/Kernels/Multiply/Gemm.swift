@@ -6,8 +6,8 @@
 // - A is read in place, in micro-panels of <= 6 rows (`microRows`) of near-equal height, so a short last panel
 //   does not waste a kernel call. With the 8-float kernels, up to `fewRows` rows (a batch of up to five images, a
 //   few dozen labels) form one row block that meets each panel block of B once per call (`isFewRows`); more rows
-//   go `rowBlock` micro-panels at a time
-//   against `columnBlock` panels, both held in L2, so wide layers do not stream B from L3 once per row block.
+//   go `rowBlock` micro-panels at a time against `columnBlock` panels, both held in L2, so wide layers do not
+//   stream B from L3 once per row block.
 // - The depth is cut into equal blocks of at most `depthBlock`: fewer passes reloading C.
 // - Work is split by columns when there are enough panels (which also splits B between the cores' L2), else by
 //   micro-panels; with enough work, a few chunks per thread are handed out as threads free up, so a core slowed

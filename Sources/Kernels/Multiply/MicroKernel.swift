@@ -161,7 +161,7 @@ extension Gemm {
   @inline(__always)
   static func multiplyTile(rows: Int, columns: Int, depth: Int, a: UnsafePointer<Float>, lda: Int,
                            b: UnsafePointer<Float>, panelStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
-                           accumulate: Bool, prefetch: LinePrefetch?, kernel: Float32Kernel = .simd8) {
+                           accumulate: Bool, prefetch: LinePrefetch?, kernel: Float32Kernel) {
     if columns > PackedPanels.panelWidth {
       let b1 = b + panelStride
       if kernel == .avx512 {

@@ -219,4 +219,3 @@ enum Int8Gemm {
     for k in depth..<length { out[k] = 128 }
   }
 }
-
