@@ -45,4 +45,15 @@ import KernelIntrinsics
     #expect(Float32Kernel.best == expected)
     #expect(Float32Kernel.available.first == Float32Kernel.best && Float32Kernel.available.last == .simd8)
   }
+
+  @Test func fewRowsAreOneBlockForTheEightFloatKernelsEverywhereAndForAVX512OnAMD() {
+    let amd = CPUFeatures(flags: ["avx512f"], vendor: "AuthenticAMD")
+    let intel = CPUFeatures(flags: ["avx512f"], vendor: "GenuineIntel"), unknown = CPUFeatures(flags: [])
+    #expect(Float32Kernel.simd8.sweepsFewRowsAsOneBlock(on: amd))
+    #expect(Float32Kernel.simd8.sweepsFewRowsAsOneBlock(on: intel))
+    #expect(Float32Kernel.simd8.sweepsFewRowsAsOneBlock(on: unknown))
+    #expect(Float32Kernel.avx512.sweepsFewRowsAsOneBlock(on: amd))
+    #expect(!Float32Kernel.avx512.sweepsFewRowsAsOneBlock(on: intel))
+    #expect(!Float32Kernel.avx512.sweepsFewRowsAsOneBlock(on: unknown))
+  }
 }

@@ -15,6 +15,16 @@ import KernelIntrinsicsAVX2
     #expect(CPUFeatures.parseCPUInfo("processor: 0\n").isEmpty)
   }
 
+  @Test func parsesTheVendor() {
+    let text = "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nvendor_id\t: GenuineIntel\n"
+    #expect(CPUFeatures.parseVendor(text) == "AuthenticAMD")
+    #expect(CPUFeatures(flags: [], vendor: CPUFeatures.parseVendor(text)).isAMD)
+    #expect(CPUFeatures.parseVendor("vendor_id\t: GenuineIntel\n") == "GenuineIntel")
+    #expect(!CPUFeatures(flags: [], vendor: "GenuineIntel").isAMD)
+    #expect(CPUFeatures.parseVendor("processor: 0\nvendor_id\t:\n") == nil)
+    #expect(!CPUFeatures(flags: []).isAMD)
+  }
+
   @Test func choosesTheFastestKernelBuiltAndSupported() {
     let zen4 = CPUFeatures(flags: CPUFeatures.parseCPUInfo(Self.zen4Flags))
     #expect(Int8Kernel.choose(vnniCompiled: true, avx2Compiled: true, features: zen4) == .vnni512)

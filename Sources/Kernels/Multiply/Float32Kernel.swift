@@ -34,6 +34,16 @@ package enum Float32Kernel: Sendable, Equatable {
     }
   }
 
+  /// Whether `Gemm` sweeps a matrix of at most `Gemm.fewRows` rows as one row block (one column chunk per thread,
+  /// prefetches into L1) rather than in row blocks, on a CPU with `features`. Both give the same floats; which is
+  /// faster was measured by paired runs in one process on each test machine. The 8-float kernels: the one block.
+  /// The AVX-512 kernel: the one block on AMD Zen 4 (a batch-1 ViT-B/32 image 4-5%, 8 labels 3-9% faster), row
+  /// blocks on Intel Emerald Rapids (there the one block was 10-15% slower for a batch-1 image, 7-17% for SigLIP
+  /// base/16); other Intel and AMD cores are assumed to follow their maker's.
+  package func sweepsFewRowsAsOneBlock(on features: CPUFeatures) -> Bool {
+    self == .simd8 || features.isAMD
+  }
+
   /// Whether a tile of this kernel covers two adjacent full panels for a matrix of `rows` rows.
   @inline(__always)
   func takesPanelPairs(rows: Int) -> Bool { self == .avx512 || rows <= 3 }

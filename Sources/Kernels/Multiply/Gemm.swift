@@ -4,10 +4,10 @@
 //   checkpoint's panels stay halves (`HalfPanels`) and are widened exactly, a panel block at a time, into
 //   per-thread scratch just before the first row block reads them: half the memory for a few percent of time.
 // - A is read in place, in micro-panels of <= 6 rows (`microRows`) of near-equal height, so a short last panel
-//   does not waste a kernel call. With the 8-float kernels, up to `fewRows` rows (a batch of up to five images, a
-//   few dozen labels) form one row block that meets each panel block of B once per call (`isFewRows`); more rows
-//   go `rowBlock` micro-panels at a time against `columnBlock` panels, both held in L2, so wide layers do not
-//   stream B from L3 once per row block.
+//   does not waste a kernel call. Up to `fewRows` rows (a batch of up to five images, a few dozen labels) form
+//   one row block that meets each panel block of B once per call, where that is the faster (`isFewRows`); more
+//   rows go `rowBlock` micro-panels at a time against `columnBlock` panels, both held in L2, so wide layers do
+//   not stream B from L3 once per row block.
 // - The depth is cut into equal blocks of at most `depthBlock`: fewer passes reloading C.
 // - Work is split by columns when there are enough panels (which also splits B between the cores' L2), else by
 //   micro-panels; with enough work, a few chunks per thread are handed out as threads free up, so a core slowed
@@ -94,11 +94,12 @@ enum Gemm {
   /// Whether `m` rows are few enough to be one row block, each weight read from memory once per call and met by
   /// every micro-panel in turn; else row blocks of `rowBlock` micro-panels.
   ///
-  /// Only for the 8-float kernels: with the AVX-512 kernel on an Intel server core, row blocks with a few column
-  /// chunks per thread and prefetches into L2 only were faster at every batch (paired runs: a batch-1 ViT-B/32
-  /// image 10-15%, a SigLIP base/16 image 7-17%, 8 labels 2.5%); there a panel pair (96 KB at depth 768) does
-  /// not fit the 48 KB L1 that the few-rows prefetches fill.
-  static func isFewRows(_ m: Int, kernel: Float32Kernel) -> Bool { kernel == .simd8 && m <= fewRows }
+  /// On every CPU for the 8-float kernels; for the AVX-512 kernel where `Float32Kernel.sweepsFewRowsAsOneBlock`
+  /// says (AMD, not Intel: there a panel pair, 96 KB at depth 768, does not fit the 48 KB L1 that the few-rows
+  /// prefetches fill, and row blocks with prefetches into L2 only were faster).
+  static func isFewRows(_ m: Int, kernel: Float32Kernel) -> Bool {
+    m <= fewRows && kernel.sweepsFewRowsAsOneBlock(on: .current)
+  }
 
   /// `C[m × b.width] = A[m × b.depth] · B`, then `epilogue`, on up to `threads` threads.
   ///

@@ -3,7 +3,9 @@ import Foundation
 import Darwin
 #endif
 
-/// The instruction-set extensions of this CPU that the quantized kernels and SHA-256 care about, read once per process.
+/// The instruction-set extensions of this CPU that the quantized kernels and SHA-256 care about, and its vendor
+/// (for a choice between code paths that are equal in result but not in speed on every maker's cores), read once
+/// per process.
 ///
 /// There is no `cpuid` in Swift (and no inline assembly), so on Linux the kernel's view is read from
 /// `/proc/cpuinfo`'s `flags` (Linux lists an AVX-512 flag only when it also saves the registers: the OS side is
@@ -11,11 +13,19 @@ import Darwin
 package struct CPUFeatures: Sendable, Equatable {
   /// The extensions present, by their Linux `/proc/cpuinfo` names (`avx2`, `avx512f`, `avx512_vnni`, ...).
   package var flags: Set<String>
+  /// `/proc/cpuinfo`'s `vendor_id` (`AuthenticAMD`, `GenuineIntel`); nil where it is not read (macOS, arm64).
+  package var vendor: String?
 
-  package init(flags: Set<String>) { self.flags = flags }
+  package init(flags: Set<String>, vendor: String? = nil) {
+    self.flags = flags
+    self.vendor = vendor
+  }
 
   /// This machine's, read on first use.
-  package static let current = CPUFeatures(flags: readFlags())
+  package static let current = read()
+
+  /// Whether the CPU is an AMD one (Zen).
+  package var isAMD: Bool { vendor == "AuthenticAMD" }
 
   /// What the VNNI int8 kernel needs (`vpdpbusd` on 512-bit vectors, the byte broadcasts and masks of AVX-512).
   package static let vnni512Flags = ["avx512f", "avx512bw", "avx512vl", "avx512_vnni"]
@@ -32,11 +42,27 @@ package struct CPUFeatures: Sendable, Equatable {
     return []
   }
 
-  private static func readFlags() -> Set<String> {
+  /// The first `vendor_id` of `/proc/cpuinfo` text.
+  package static func parseVendor(_ text: String) -> String? {
+    for line in text.split(separator: "\n") where line.hasPrefix("vendor_id") {
+      guard let colon = line.firstIndex(of: ":") else { continue }
+      let vendor = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+      return vendor.isEmpty ? nil : vendor
+    }
+    return nil
+  }
+
+  private static func read() -> CPUFeatures {
     #if os(Linux)
-    guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return [] }
-    return parseCPUInfo(text)
-    #elseif canImport(Darwin) && arch(x86_64)
+    guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return CPUFeatures(flags: []) }
+    return CPUFeatures(flags: parseCPUInfo(text), vendor: parseVendor(text))
+    #else
+    return CPUFeatures(flags: readFlags())
+    #endif
+  }
+
+  private static func readFlags() -> Set<String> {
+    #if canImport(Darwin) && arch(x86_64)
     // macOS has no `hw.optional` name for the SHA extensions (`sha_ni`): SHA-256 takes the portable path there.
     let names = ["avx2": "hw.optional.avx2_0", "avx512f": "hw.optional.avx512f", "avx512bw": "hw.optional.avx512bw",
                  "avx512vl": "hw.optional.avx512vl", "avx512_vnni": "hw.optional.avx512vnni",
