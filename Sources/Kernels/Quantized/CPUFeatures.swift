@@ -35,26 +35,28 @@ package struct CPUFeatures: Sendable, Equatable {
 
   /// Parses the first `flags` line of `/proc/cpuinfo` text.
   package static func parseCPUInfo(_ text: String) -> Set<String> {
-    for line in text.split(separator: "\n") where line.hasPrefix("flags") {
-      guard let colon = line.firstIndex(of: ":") else { continue }
-      return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
-    }
-    return []
+    firstValue("flags", in: text).map { Set($0.split(separator: " ").map(String.init)) } ?? []
   }
 
   /// The first `vendor_id` of `/proc/cpuinfo` text.
   package static func parseVendor(_ text: String) -> String? {
-    for line in text.split(separator: "\n") where line.hasPrefix("vendor_id") {
-      guard let colon = line.firstIndex(of: ":") else { continue }
-      let vendor = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-      return vendor.isEmpty ? nil : vendor
+    let vendor = firstValue("vendor_id", in: text)?.trimmingCharacters(in: .whitespaces)
+    return vendor?.isEmpty == false ? vendor : nil
+  }
+
+  /// What follows the colon on the first `/proc/cpuinfo` line that starts with `key` and has one.
+  private static func firstValue(_ key: String, in text: String) -> Substring? {
+    for line in text.split(separator: "\n") where line.hasPrefix(key) {
+      if let colon = line.firstIndex(of: ":") { return line[line.index(after: colon)...] }
     }
     return nil
   }
 
   private static func read() -> CPUFeatures {
     #if os(Linux)
-    guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return CPUFeatures(flags: []) }
+    guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else {
+      return CPUFeatures(flags: [])
+    }
     return CPUFeatures(flags: parseCPUInfo(text), vendor: parseVendor(text))
     #else
     return CPUFeatures(flags: readFlags())
