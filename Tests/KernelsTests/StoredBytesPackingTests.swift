@@ -24,6 +24,29 @@ import Testing
     #expect(Self.packedFloats(layer, count: count) == Self.packedFloats(expected, count: count))
   }
 
+  /// Rounding stored binary32 bytes to bfloat16 in place gives the halves (padding included) that rounding the
+  /// same weights as floats gives, for unaligned blocks stacked along the outputs.
+  @Test(arguments: [(1, 1), (17, 5), (40, 70), (3 * 33, 300)])
+  func roundsStoredBytesAsFloatsRound(out: Int, inFeatures: Int) {
+    var random = Random(13)
+    let w = random.floats(out * inFeatures), bias = random.floats(out)
+    let expected = LinearWeights(quantizing: w, bias: bias, outFeatures: out, inFeatures: inFeatures,
+                                 precision: .bfloat16)
+    let split = (out / 3) * inFeatures
+    let blocks = [Self.bytes(Array(w[..<split]), offset: 1), Self.bytes(Array(w[split...]), offset: 3)]
+    let layer = LinearWeights(float32Blocks: blocks, bias: bias, inFeatures: inFeatures, precision: .bfloat16)
+    #expect(layer.precision == .bfloat16 && layer.outFeatures == out && layer.inFeatures == inFeatures)
+    let count = PackedPanels.panelCount(out) * inFeatures * PackedPanels.panelWidth
+    guard case .float16(let halves) = layer.panels, case .float16(let reference) = expected.panels else {
+      Issue.record("not halves")
+      return
+    }
+    #expect(Array(UnsafeBufferPointer(start: halves.storage, count: count))
+            == Array(UnsafeBufferPointer(start: reference.storage, count: count)))
+    let x = random.matrix(5, inFeatures)
+    #expect(linear(x, layer).scalars == linear(x, expected).scalars)
+  }
+
   static func packedFloats(_ layer: LinearWeights, count: Int) -> [Float] {
     guard case .float32(let packed) = layer.panels else { return [] }
     return Array(UnsafeBufferPointer(start: packed.storage, count: count))

@@ -44,6 +44,26 @@ extension LinearWeights {
     }
     self.init(panels: .float16(halves), bias: bias)
   }
+
+  /// Packs a weight stored as little-endian binary32 bytes, read in place, as bfloat16 halves (`bfloat16Bits`:
+  /// to nearest, ties to even): the same panels as `init(quantizing:…precision: .bfloat16)` on the widened floats,
+  /// without that `[Float]` copy of the layer, which at load time held a layer's F32 size (9 MB for a ViT-B/32
+  /// MLP weight, 16 MB for ViT-L/14's) on top of the checkpoint's pages. Blocks stack, and `arena` serves, as in
+  /// `init(float32Blocks:…)`.
+  ///
+  /// - Precondition: each block holds a whole number of `inFeatures * 4`-byte rows; `bias` has one value per
+  ///   row.
+  init(roundingFloat32Blocks blocks: [Data], bias: [Float]?, inFeatures: Int, arena: WeightArena? = nil) {
+    let halves = withWeightRows(blocks, elementBytes: 4, elements: "floats", inFeatures: inFeatures, bias: bias) {
+      rows in
+      HalfPanels(depth: inFeatures, width: rows.count, format: .bfloat16, arena: arena) { storage in
+        packPanels(rows: rows, depth: inFeatures, into: storage) { (bits: UInt32) in
+          bfloat16Bits(Float(bitPattern: bits))
+        }
+      }
+    }
+    self.init(panels: .float16(halves), bias: bias)
+  }
 }
 
 /// Checks that `blocks` hold whole rows of `inFeatures` elements of `elementBytes` bytes and that `bias` has one
@@ -80,8 +100,16 @@ private func withRawBuffers<R>(_ rest: ArraySlice<Data>, _ buffers: [UnsafeRawBu
 /// from the little-endian `Word` rows of `W`, one panel per item on `KernelThreads.count` threads.
 private func packPanels<Word: FixedWidthInteger>(rows: UnsafeBufferPointer<UnsafeRawPointer>, depth: Int,
                                                  into storage: UnsafeMutablePointer<Word>) {
+  packPanels(rows: rows, depth: depth, into: storage) { (word: Word) in word }
+}
+
+/// `packPanels` writing `convert` of each stored `Stored` word (little-endian) instead of the word itself.
+private func packPanels<Stored: FixedWidthInteger, Word: FixedWidthInteger>(
+  rows: UnsafeBufferPointer<UnsafeRawPointer>, depth: Int, into storage: UnsafeMutablePointer<Word>,
+  convert: (Stored) -> Word
+) {
   parallelFor(items: PackedPanels.panelCount(rows.count), threads: KernelThreads.count) { panel in
-    packPanel(panel, rows: rows, depth: depth, into: storage)
+    packPanel(panel, rows: rows, depth: depth, into: storage, convert: convert)
   }
 }
 
@@ -89,9 +117,12 @@ private func packPanels<Word: FixedWidthInteger>(rows: UnsafeBufferPointer<Unsaf
 /// tile and each tile's output is 16 contiguous runs, so the transpose happens in L1 while both the rows and the
 /// panel are walked front to back. (A function of its own: written inside `packPanels`' closure, reading its
 /// captures, the loop took a third longer.)
-private func packPanel<Word: FixedWidthInteger>(_ panel: Int, rows: UnsafeBufferPointer<UnsafeRawPointer>,
-                                                depth: Int, into storage: UnsafeMutablePointer<Word>) {
-  let w = PackedPanels.panelWidth, size = MemoryLayout<Word>.size
+@inline(__always)
+private func packPanel<Stored: FixedWidthInteger, Word: FixedWidthInteger>(
+  _ panel: Int, rows: UnsafeBufferPointer<UnsafeRawPointer>, depth: Int, into storage: UnsafeMutablePointer<Word>,
+  convert: (Stored) -> Word
+) {
+  let w = PackedPanels.panelWidth, size = MemoryLayout<Stored>.size
   let first = panel * w
   let columns = min(w, rows.count - first)
   let out = storage + panel * depth * w
@@ -101,7 +132,8 @@ private func packPanel<Word: FixedWidthInteger>(_ panel: Int, rows: UnsafeBuffer
     for c in 0..<columns {
       let row = rows[first + c] + k0 &* size
       for k in 0..<tile {
-        out[(k0 &+ k) &* w &+ c] = Word(littleEndian: row.loadUnaligned(fromByteOffset: k &* size, as: Word.self))
+        out[(k0 &+ k) &* w &+ c] = convert(Stored(littleEndian: row.loadUnaligned(fromByteOffset: k &* size,
+                                                                                  as: Stored.self)))
       }
     }
     for c in columns..<w {

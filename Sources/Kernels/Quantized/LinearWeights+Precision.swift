@@ -75,15 +75,21 @@ package func bfloat16Bits(_ value: Float) -> UInt16 {
 
 extension LinearWeights {
   /// `init(float32Blocks:bias:inFeatures:arena:)` held at `precision`: the stored floats as they are for `.float32`,
-  /// else widened into one temporary `[Float]` (the layer's size, freed on return) and packed as
-  /// `init(quantizing:…)` packs them.
+  /// rounded in place for `.bfloat16` (`init(roundingFloat32Blocks:…)`), and for `.int8` copied into one temporary
+  /// `[Float]` (the layer's size, freed on return) and quantized as `init(quantizing:…)` does.
   ///
   /// - Precondition: as `init(float32Blocks:…)`.
   public init(float32Blocks blocks: [Data], bias: [Float]?, inFeatures: Int, precision: LinearPrecision,
               arena: WeightArena? = nil) {
-    guard precision != .float32 else {
+    switch precision {
+    case .float32:
       self.init(float32Blocks: blocks, bias: bias, inFeatures: inFeatures, arena: arena)
       return
+    case .bfloat16:
+      self.init(roundingFloat32Blocks: blocks, bias: bias, inFeatures: inFeatures, arena: arena)
+      return
+    case .int8:
+      break
     }
     let weight = storedFloats(blocks, elementBytes: 4, inFeatures: inFeatures) { bytes, count, out in
       for i in 0..<count {
