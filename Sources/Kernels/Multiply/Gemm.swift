@@ -165,7 +165,8 @@ enum Gemm {
     // Equal blocks, so that 1000 is 2 × 500 rather than 768 + 232.
     let blockCount = max(1, (depth + depthBlock - 1) / depthBlock)
     let blockDepth = (depth + blockCount - 1) / blockCount
-    ScratchPool.shared.withBuffer(floats: b.isHalf ? columnBlock * blockDepth * w : 0) { scratch in
+    // Sized for the deepest block of any layer, so that one buffer per thread serves every layer's depth.
+    ScratchPool.shared.withBuffer(floats: b.isHalf ? columnBlock * depthBlock * w : 0) { scratch in
       for blockStart in Swift.stride(from: panels.lowerBound, to: panels.upperBound, by: columnBlock) {
         let block = blockStart ..< min(blockStart + columnBlock, panels.upperBound)
         var k0 = 0
