@@ -21,9 +21,9 @@ public struct WeightStore {
 
   /// - Parameter ignored: tensors the family's `transformers` model drops when present (non-persistent buffers
   ///   that old checkpoints saved, such as CLIP's `position_ids`).
-  /// - Parameter precision: how the encoder layers' linear weights are held (`LinearRole.encoder`); every other
-  ///   linear layer (patch embedding, projections and heads) stays at the checkpoint's precision, widened to F32.
-  ///   The token embedding table follows it (see `table(_:rows:width:)`).
+  /// - Parameter precision: how the linear weights are held; at `.int8` only the encoder layers' (`LinearRole`),
+  ///   every other linear layer (patch embedding, projections and heads) staying at the checkpoint's precision,
+  ///   widened to F32. The token embedding table follows it (see `table(_:rows:width:)`).
   public init(_ checkpoint: CheckpointWeights, ignoring ignored: Set<String> = [],
               precision: LinearPrecision = .float32) {
     self.checkpoint = checkpoint
@@ -37,7 +37,7 @@ public struct WeightStore {
     self.init(.safetensors(checkpoint), ignoring: ignored, precision: precision)
   }
 
-  /// The precision of the encoder layers' linear weights.
+  /// The precision of the encoder layers' linear weights (and at `.bfloat16` of every linear layer's).
   public let precision: LinearPrecision
 
   /// Which linear layers take the store's `precision`.
@@ -45,9 +45,15 @@ public struct WeightStore {
     /// The encoder layers' q/k/v, output and MLP projections, which hold nearly all the multiply-adds.
     case encoder
     /// Patch embeddings, projections and heads: few multiply-adds, and where quantization costs the most fidelity
-    /// (measured: int8 there lowers the worst cosine against F32 without gaining time). Held as bfloat16 they saved
-    /// no peak memory: the multiply widens the halves into scratch at batch 16 (measured, ViT-B/32).
+    /// (measured: int8 there lowers the worst cosine against F32 without gaining time), so at `.int8` they stay F32.
+    /// At `.bfloat16` they are bfloat16 too: 6 MB of a ViT-B/32, about 16 MB of a SigLIP base/16 (its attention-pooling
+    /// head); a ViT-B/32's lowest cosine against F32 stayed 0.99999.
     case edge
+  }
+
+  /// How the linear layers of `role` are held: the store's precision, except F32 for `.edge` layers at `.int8`.
+  private func precision(for role: LinearRole) -> LinearPrecision {
+    role == .edge && precision == .int8 ? .float32 : precision
   }
 
   /// The tensor `name`, which must have `shape`, as `Float`.
@@ -110,7 +116,7 @@ public struct WeightStore {
   public mutating func fusedLinear(_ prefixes: [String], out: Int, in inFeatures: Int, role: LinearRole = .edge,
                                    reading norm: LayerNorm) throws -> SplitLinearWeights {
     let channels = norm.outlierChannels
-    let precision = role == .encoder ? self.precision : .float32
+    let precision = precision(for: role)
     guard precision != .float32, !channels.isEmpty else {
       return SplitLinearWeights(try fusedLinear(prefixes, out: out, in: inFeatures, role: role))
     }
@@ -134,7 +140,7 @@ public struct WeightStore {
   /// The weights `weights` (each `weightShape` or `[out, in]`) stacked, with the biases `biases` (each `[out]`).
   private mutating func linear(weights names: [String], biases: [String]?, out: Int, in inFeatures: Int,
                                weightShape: [Int]?, role: LinearRole) throws -> LinearWeights {
-    let precision = role == .encoder ? self.precision : .float32
+    let precision = precision(for: role)
     var types: Set<DType> = []
     for name in names { types.insert(try take(name, shape: weightShape ?? [out, inFeatures])) }
     var biasValues: [Float]?
