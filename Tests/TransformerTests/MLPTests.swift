@@ -17,8 +17,9 @@ import Testing
   @Test(arguments: LinearPrecision.allCases)
   func chunkedRowsGiveTheWholeBlocksOutputs(_ precision: LinearPrecision) {
     let width = 24, intermediate = 96
-    let fc1 = LinearWeights(quantizing: Self.values(intermediate * width, seed: 1), bias: Self.values(intermediate, seed: 2),
-                            outFeatures: intermediate, inFeatures: width, precision: precision)
+    let fc1 = LinearWeights(quantizing: Self.values(intermediate * width, seed: 1),
+                            bias: Self.values(intermediate, seed: 2), outFeatures: intermediate, inFeatures: width,
+                            precision: precision)
     let fc2 = LinearWeights(quantizing: Self.values(width * intermediate, seed: 3), bias: Self.values(width, seed: 4),
                             outFeatures: width, inFeatures: intermediate, precision: precision)
     let mlp = MLP(fc1: SplitLinearWeights(fc1), fc2: fc2, activation: .gelu)

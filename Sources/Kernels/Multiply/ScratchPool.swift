@@ -6,7 +6,8 @@ import Foundation
 ///
 /// The buffers are mapped pages of their own, not C heap blocks: they live as long as the process, and in the
 /// heap each sat among a batch's activations, which then could not reuse the space around it (a bf16 ViT-B/32
-/// process peaked 2.4 MB higher at batch 16 with them there).
+/// process peaked 2.4 MB higher at batch 16 with them there, in one pair of runs; the heap's layout alone moves
+/// that peak by 5 MB between runs).
 final class ScratchPool: @unchecked Sendable {
   static let shared = ScratchPool()
 
